@@ -1,0 +1,95 @@
+// Metrics as plain values: what an instance reports each interval, and the
+// exact aggregation instance → component → topology (counts are summed,
+// histograms merged; percentiles are never averaged).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "topolab/engine/histogram.h"
+
+namespace topolab {
+
+struct Counters {
+  uint64_t received = 0;  // tuples taken from the input queue
+  uint64_t emitted = 0;   // tuples sent downstream (each copy counts)
+  uint64_t acked = 0;     // producers: trees completed; others: tuples processed
+  uint64_t failed = 0;    // producers: trees failed or timed out; others: tuples failed
+  uint64_t errors = 0;    // tuples the component rejected
+  uint64_t replayed = 0;  // producers: tuples emitted again after a failure
+  uint64_t dropped = 0;   // tuples lost with a killed instance (at-most-once)
+
+  Counters& operator+=(const Counters& o);
+  Counters operator-(const Counters& o) const;
+  bool operator==(const Counters& o) const = default;
+};
+
+struct MemberStats {  // a load-balancer member
+  std::string member;  // "component#index"
+  uint64_t sent = 0;   // cumulative
+  int64_t outstanding = 0;
+  bool healthy = true;
+};
+
+// One instance, cumulative since start (histograms too; max is per interval).
+struct InstanceSnapshot {
+  std::string component;
+  int index = 0;
+  std::string agent;  // empty when run in-process
+  Counters counters;
+  int64_t queue = 0;          // tuples waiting in the input queue now
+  int64_t queue_capacity = 0;
+  uint64_t blocked_ns = 0;    // cumulative time waiting on a full downstream queue
+  Histogram latency;          // processing latency, ns
+  Histogram e2e;              // end-to-end latency at sinks, ns
+  bool is_sink = false;
+  bool alive = true;
+  std::vector<MemberStats> members;
+};
+
+struct Snapshot {
+  int64_t t_ms = 0;  // since the run started
+  std::vector<InstanceSnapshot> instances;
+};
+
+struct Percentiles {  // microseconds
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+Percentiles percentilesUs(const Histogram& h);
+
+// A component (or the whole topology) over an interval or a whole run.
+struct ComponentStats {
+  Counters counters;
+  int64_t queue = 0;
+  uint64_t blocked_ns = 0;
+  Histogram latency;
+  Histogram e2e;
+  bool is_sink = false;
+  int instances = 0;
+  int alive = 0;
+
+  void merge(const ComponentStats& o);  // exact: sums and histogram merges
+};
+
+// The change between two cumulative snapshots of the same run, per component
+// (map key: component id) in `order`. Instances absent from `prev` count from 0.
+std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur);
+// Totals since start, per component.
+std::map<std::string, ComponentStats> totalStats(const Snapshot& cur);
+// Everything merged into one.
+ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_component);
+
+// emitted == received + failed_in_transit + in_flight, summed over the whole
+// topology: the check that nothing was lost without being counted.
+struct Conservation {
+  uint64_t emitted = 0;
+  uint64_t delivered = 0;  // received downstream
+  uint64_t dropped = 0;    // counted losses (killed instances)
+  int64_t in_flight = 0;   // queued or in outboxes
+  bool holds() const { return emitted == delivered + dropped + static_cast<uint64_t>(in_flight); }
+};
+
+}  // namespace topolab

@@ -1,0 +1,68 @@
+// The interface a component type implements (its "operator"), and the
+// callbacks the runtime gives it. An operator never sees queues, threads,
+// groupings or acking: the task that hosts it does all of that.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "topolab/engine/catalogue.h"
+#include "topolab/engine/tuple.h"
+
+namespace topolab {
+
+// Where an operator's output goes. For a bolt, everything emitted while
+// processing an input tuple is anchored to it (at-least-once).
+class Emitter {
+ public:
+  virtual ~Emitter() = default;
+  // Producers may pass a token returned to onComplete (e.g. a Kafka offset).
+  virtual void emit(Tuple&& t, uint64_t token = 0) = 0;
+};
+
+struct OperatorContext {
+  std::string component;  // component id
+  int index = 0;          // instance index, 0-based
+  int parallelism = 1;
+  uint64_t seed = 0;      // distinct per instance, for random choices
+};
+
+// What a producer's produce() asks of the task next.
+struct ProduceResult {
+  enum class State { More, SleepUntil, Done } state = State::More;
+  int64_t wake_mono_ns = 0;  // for SleepUntil
+};
+
+// What processing one input tuple cost and whether it succeeded.
+struct ProcessResult {
+  bool ok = true;        // false: the tuple is an error (counted; fails its tree)
+  int64_t busy_ns = 0;   // simulated service time; the task is busy this long
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+
+  // Producers: emit at most `budget` tuples now. `now_mono_ns` is the task's clock.
+  virtual ProduceResult produce(Emitter& out, size_t budget, int64_t now_mono_ns) {
+    return {ProduceResult::State::Done, 0};
+  }
+  // Producers: a tuple emitted with `token` finished (ok) or failed and will be replayed.
+  virtual void onComplete(uint64_t token, bool ok) {}
+
+  // Bolts and sinks: process one tuple; may move from `in`.
+  virtual ProcessResult process(Tuple& in, Emitter& out, int64_t now_mono_ns) { return {}; }
+
+  // Timers (e.g. closing a window): the next wake-up wanted, 0 for none.
+  virtual int64_t nextTimerMonoNs() const { return 0; }
+  virtual void onTimer(Emitter& out, int64_t now_mono_ns) {}
+
+  // All upstream instances finished: flush any state (e.g. open windows).
+  virtual void onEndOfInput(Emitter& out) {}
+
+  // Whether the operator records end-to-end latency (sinks do by default).
+  virtual bool recordsEndToEnd() const { return false; }
+};
+
+}  // namespace topolab

@@ -1,0 +1,50 @@
+// Types the file format knows whose runtime arrives with its connector:
+// files using them validate, and `run` says plainly that they cannot run yet.
+#include "topolab/engine/operator.h"
+
+namespace topolab {
+namespace {
+
+const CatalogueRegistration kKafkaSource{ComponentType{
+    .name = "kafka-source",
+    .role = Role::Producer,
+    .doc = "Consumes a Kafka topic",
+    .params =
+        {
+            {.name = "topic", .type = ParamType::String, .required = true, .doc = "topic to consume"},
+            {.name = "group", .type = ParamType::String, .default_text = "topolab",
+             .doc = "consumer group"},
+            {.name = "start", .type = ParamType::Enum, .default_text = "earliest",
+             .choices = {"earliest", "latest"}, .doc = "where a new group starts"},
+        },
+}};
+
+const CatalogueRegistration kKafkaSink{ComponentType{
+    .name = "kafka-sink",
+    .role = Role::Sink,
+    .doc = "Produces to a Kafka topic",
+    .params =
+        {
+            {.name = "topic", .type = ParamType::String, .required = true, .doc = "topic to produce to"},
+            {.name = "acks", .type = ParamType::Enum, .default_text = "all",
+             .choices = {"0", "1", "all"}, .doc = "broker acknowledgements required"},
+        },
+}};
+
+const CatalogueRegistration kReplicatedStore{ComponentType{
+    .name = "replicated-store",
+    .role = Role::Sink,
+    .doc = "Key-value store: one primary, replicas on other agents",
+    .params =
+        {
+            {.name = "replicas", .type = ParamType::Int, .default_text = "2", .min = 0, .max = 16,
+             .doc = "followers of the primary"},
+            {.name = "mode", .type = ParamType::Enum, .default_text = "async",
+             .choices = {"async", "sync", "quorum"}, .doc = "when a write is acknowledged"},
+            {.name = "failover_ms", .type = ParamType::Int, .default_text = "3000", .min = 10,
+             .max = 600'000, .doc = "time to promote a follower when the primary dies"},
+        },
+}};
+
+}  // namespace
+}  // namespace topolab
