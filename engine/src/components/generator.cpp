@@ -56,7 +56,9 @@ class Generator final : public Operator {
         value_max_(p.getDouble("value_max")),
         payload_(static_cast<size_t>(p.getInt("payload_bytes")), 'x'),
         rng_(ctx.seed) {
-    if (p.getString("distribution") == "zipf") zipf_ = std::make_unique<ZipfSampler>(keys_);
+    const std::string& distribution = p.getString("distribution");
+    if (distribution == "zipf") zipf_ = std::make_unique<ZipfSampler>(keys_);
+    sequential_ = distribution == "sequential";
     // Keys are formatted once: a tuple copies a short string, no formatting per tuple.
     if (keys_ <= kKeyTableMax) {
       key_table_.reserve(keys_);
@@ -77,7 +79,9 @@ class Generator final : public Operator {
     const int64_t ts = wallNowNs();
     for (size_t i = 0; i < n; ++i) {
       Tuple t;
-      const size_t k = zipf_ ? zipf_->sample(rng_) : rng_.below(keys_);
+      const size_t k = sequential_ ? (emitted_ + i) % keys_
+                       : zipf_   ? zipf_->sample(rng_)
+                                 : rng_.below(keys_);
       t.key = keys_ <= kKeyTableMax ? key_table_[k] : formatKey(k);
       t.value = rng_.unit() * value_max_;
       t.ts = ts;
@@ -110,6 +114,7 @@ class Generator final : public Operator {
   std::string payload_;
   Rng rng_;
   std::unique_ptr<ZipfSampler> zipf_;
+  bool sequential_ = false;
   std::vector<std::string> key_table_;
   uint64_t emitted_ = 0;
   int64_t start_ns_ = 0;
@@ -128,7 +133,8 @@ const CatalogueRegistration kRegistration{ComponentType{
             {.name = "keys", .type = ParamType::Int, .default_text = "1000", .min = 1,
              .max = 1e8, .doc = "number of distinct keys, k0 … k<keys-1>"},
             {.name = "distribution", .type = ParamType::Enum, .default_text = "uniform",
-             .choices = {"uniform", "zipf"}, .doc = "how keys are drawn"},
+             .choices = {"uniform", "zipf", "sequential"},
+             .doc = "how keys are drawn; sequential: k0, k1, … in order (unique ids when keys = count)"},
             {.name = "value_max", .type = ParamType::Double, .default_text = "1000", .min = 0,
              .max = 1e300, .doc = "values are uniform in [0, value_max)"},
             {.name = "payload_bytes", .type = ParamType::Int, .default_text = "0", .min = 0,

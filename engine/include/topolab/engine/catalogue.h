@@ -29,12 +29,14 @@ std::string_view toString(ParamType t);
 struct ParamSchema {
   std::string name;
   ParamType type = ParamType::Int;
+  // Before `doc` so that `{.name, .type, .required = true, .doc}` (the order the
+  // built-in types use) is a valid designated initializer.
+  bool required = false;
   std::string default_text;  // as it would be written in a file; empty = required
   std::optional<double> min;
   std::optional<double> max;
   std::vector<std::string> choices;  // for Enum
   std::string doc;                   // one line
-  bool required = false;
 };
 
 using ParamValue = std::variant<int64_t, double, bool, std::string>;

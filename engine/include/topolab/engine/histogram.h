@@ -25,7 +25,8 @@ class Histogram {
   void record(uint64_t v, uint64_t count = 1);
   void merge(const Histogram& other);
   // Counts of `this` minus `earlier` (a previous snapshot of the same
-  // cumulative histogram); max is taken from `interval_max`.
+  // cumulative histogram), saturating at 0; max is this snapshot's (the
+  // interval max), raised to the highest bucket the difference holds.
   Histogram minus(const Histogram& earlier) const;
   void clear();
 
@@ -55,8 +56,7 @@ class AtomicHistogram {
   Histogram snapshot(bool take_max);
 
  private:
-  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;
-  std::atomic<uint64_t> count_{0};
+  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // the count is their sum
   std::atomic<uint64_t> max_{0};
 };
 

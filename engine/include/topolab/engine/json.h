@@ -38,8 +38,13 @@ inline void appendJsonNumber(std::string& out, double v) {
     out += "null";
     return;
   }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  // Plain notation where people read numbers (counts, rates, µs): the bare
+  // shortest form would print 100000 as 1e+05. Outside it, the shortest form.
+  char buf[64];
+  double a = std::fabs(v);
+  auto r = a == 0 || (a >= 1e-6 && a < 1e15)
+               ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+               : std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
 

@@ -23,7 +23,7 @@ struct Counters {
   uint64_t dropped = 0;   // tuples lost with a killed instance (at-most-once)
 
   Counters& operator+=(const Counters& o);
-  Counters operator-(const Counters& o) const;
+  Counters operator-(const Counters& o) const;  // per field, saturating at 0
   bool operator==(const Counters& o) const = default;
 };
 
@@ -42,6 +42,7 @@ struct InstanceSnapshot {
   Counters counters;
   int64_t queue = 0;          // tuples waiting in the input queue now
   int64_t queue_capacity = 0;
+  int64_t outbox = 0;         // tuples emitted but not yet handed to a downstream queue
   uint64_t blocked_ns = 0;    // cumulative time waiting on a full downstream queue
   Histogram latency;          // processing latency, ns
   Histogram e2e;              // end-to-end latency at sinks, ns
@@ -75,9 +76,11 @@ struct ComponentStats {
 };
 
 // The change between two cumulative snapshots of the same run, per component
-// (map key: component id) in `order`. Instances absent from `prev` count from 0.
+// (map key: component id). Instances absent from `prev` count from 0; a
+// component present only in `prev` keeps an all-zero entry.
 std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur);
-// Totals since start, per component.
+// Totals since start, per component. A snapshot holds only its interval's
+// max, so a total's max is raised to (the midpoint of) its highest filled bucket.
 std::map<std::string, ComponentStats> totalStats(const Snapshot& cur);
 // Everything merged into one.
 ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_component);
@@ -91,5 +94,8 @@ struct Conservation {
   int64_t in_flight = 0;   // queued or in outboxes
   bool holds() const { return emitted == delivered + dropped + static_cast<uint64_t>(in_flight); }
 };
+// Summed over every instance of `cur`; in_flight counts input queues and
+// outboxes (a caller adds tuples held elsewhere, e.g. remote transports).
+Conservation conservationOf(const Snapshot& cur);
 
 }  // namespace topolab

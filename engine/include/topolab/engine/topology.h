@@ -87,6 +87,7 @@ struct Slo {
   // The values as written, for round-tripping.
   std::string throughput_min_text, p99_ms_max_text, error_rate_max_text;
   Mark mark;
+  Mark throughput_min_mark, p99_ms_max_mark, error_rate_max_mark;  // of the values
 };
 
 struct LayoutPos {
@@ -94,6 +95,7 @@ struct LayoutPos {
   double x = 0;
   double y = 0;
   std::string x_text, y_text;
+  Mark mark;  // of the id
 };
 
 struct Topology {
@@ -106,6 +108,7 @@ struct Topology {
   std::optional<Slo> slo;
   std::vector<LayoutPos> layout;  // file order
   Mark name_mark;
+  Mark version_mark;  // of the `topolab:` value
 
   Delivery delivery() const;
   int metricsIntervalMs() const;

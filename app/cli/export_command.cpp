@@ -1,0 +1,81 @@
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "topolab/engine/spec.h"
+
+namespace topolab::cli {
+namespace {
+
+// Renders DOT text with Graphviz's `dot`, fed on stdin, without a shell.
+int renderWithDot(const std::string& dot, const std::string& format, const std::string& out) {
+  int in[2];
+  if (pipe(in) != 0) return kFailure;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], STDIN_FILENO);
+    close(in[0]);
+    close(in[1]);
+    const std::string fmt = "-T" + format;
+    const std::string o = "-o" + out;
+    execlp("dot", "dot", fmt.c_str(), o.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(in[0]);
+  size_t off = 0;
+  while (off < dot.size()) {
+    const ssize_t n = write(in[1], dot.data() + off, dot.size() - off);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  close(in[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::cerr << "topolab: error: rendering " << format << " needs Graphviz's `dot` "
+              << (WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "(not found on PATH)"
+                                                                  : "(it failed)")
+              << '\n';
+    return kFailure;
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int exportCommand(const ExportOptions& options) {
+  const LoadResult r = loadTopologyFile(options.file);
+  if (!r.ok()) {
+    for (const Diagnostic& d : r.errors) std::cerr << d.format() << '\n';
+    return kInvalidInput;
+  }
+  if (options.to == "haproxy") {
+    std::cerr << "topolab: error: --to haproxy is not available in this build yet\n";
+    return kFailure;
+  }
+  const std::string dot = exportDot(*r.topology);
+  if (options.to == "dot") {
+    if (options.out.empty()) {
+      std::cout << dot;
+      return kOk;
+    }
+    std::ofstream f(options.out, std::ios::binary);
+    f << dot;
+    if (!f) {
+      std::cerr << "topolab: error: cannot write " << options.out << '\n';
+      return kFailure;
+    }
+    return kOk;
+  }
+  std::string out = options.out;
+  if (out.empty()) {
+    const auto dot_pos = options.file.rfind('.');
+    out = options.file.substr(0, dot_pos) + "." + options.to;
+  }
+  return renderWithDot(dot, options.to, out);
+}
+
+}  // namespace topolab::cli

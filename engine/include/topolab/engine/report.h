@@ -1,0 +1,54 @@
+// What a run prints: the `--json` lines of DESIGN.md §7, the human table, and
+// the SLO verdict. Pure text building, no I/O; lines carry no trailing newline.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "topolab/engine/metrics.h"
+#include "topolab/engine/topology.h"
+
+namespace topolab {
+
+struct SloResult {
+  bool evaluated = false;
+  bool pass = true;
+  std::vector<std::string> violations;  // e.g. "throughput 81234.5/s < throughput_min 100000/s"
+};
+
+// Throughput: `received` summed over sink components / duration_s. p99: from
+// the merged end-to-end histogram of all sinks, in ms (a p99 requirement fails
+// when no tuple reached a sink). Error rate: errors / received over all
+// components. A bound that is met exactly passes.
+SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats>& stats,
+                      double duration_s);
+
+// Components are written in `order`, then any others in `stats` by id; one in
+// `order` but missing from the map is written with zeros.
+
+// {"type":"interval","t_ms":..,"components":{"ID":{"received":..,"emitted":..,"acked":..,
+// "failed":..,"errors":..,"replayed":..,"queue":..,"blocked_ms":..,"latency_us":{"p50":..,
+// "p90":..,"p99":..,"p999":..,"max":..},"e2e_us":{..}|null}}} — e2e_us is null unless a sink.
+std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
+                         const std::map<std::string, ComponentStats>& interval);
+// {"type":"event","t_ms":..,"kind":"..","detail":".."}
+std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail);
+// {"type":"summary","duration_ms":..,"slo":{"pass":..,"violations":[..]}|null,"components":{"ID":
+// {"received":..,"emitted":..,"acked":..,"failed":..,"errors":..,"replayed":..,"throughput":..,
+// "latency_us":{..},"e2e_us":{..}|null}}} — throughput is received/s, or emitted/s for a
+// component that received nothing (a producer).
+std::string summaryLine(int64_t duration_ms, const SloResult& slo,
+                        const std::vector<std::string>& order,
+                        const std::map<std::string, ComponentStats>& totals);
+
+// A fixed-width table for a terminal: an elapsed-time header, one row per
+// component and a total row (instances alive/total, in/s, out/s, errors, queue,
+// blocked ms, p50 and p99 latency µs, e2e p99 ms), then the SLO status when
+// `slo` is evaluated. Rates divide by interval_s. Ends with a newline.
+std::string humanTable(int64_t t_ms, double interval_s, const std::vector<std::string>& order,
+                       const std::map<std::string, ComponentStats>& interval, const SloResult* slo);
+
+}  // namespace topolab

@@ -1,0 +1,149 @@
+// Exact aggregation of instance snapshots: counters are subtracted and summed,
+// histograms subtracted and merged bucket by bucket.
+#include "topolab/engine/metrics.h"
+
+#include <cmath>
+#include <utility>
+
+namespace topolab {
+namespace {
+
+uint64_t saturatingMinus(uint64_t a, uint64_t b) { return a >= b ? a - b : 0; }
+
+double roundedUs(uint64_t ns) { return std::round(static_cast<double>(ns) / 100.0) / 10.0; }
+
+// A cumulative snapshot carries the max of its last interval only; a total
+// must not report a max (and so clamp its quantiles) below what its buckets
+// hold. Within the top bucket the true max is unknown: use the midpoint, as
+// quantile() does.
+void raiseMaxToBuckets(Histogram& h) {
+  const std::vector<uint64_t>& buckets = h.buckets();
+  for (int b = static_cast<int>(buckets.size()) - 1; b >= 0; --b) {
+    if (buckets[b] == 0) continue;
+    uint64_t low = Histogram::bucketLow(b);
+    if (h.max() < low) h.setMax(low + (Histogram::bucketHigh(b) - low) / 2);
+    return;
+  }
+}
+
+void addInstance(ComponentStats& s, const InstanceSnapshot& inst) {
+  s.queue += inst.queue;
+  s.is_sink = s.is_sink || inst.is_sink;
+  s.instances += 1;
+  s.alive += inst.alive ? 1 : 0;
+}
+
+}  // namespace
+
+Counters& Counters::operator+=(const Counters& o) {
+  received += o.received;
+  emitted += o.emitted;
+  acked += o.acked;
+  failed += o.failed;
+  errors += o.errors;
+  replayed += o.replayed;
+  dropped += o.dropped;
+  return *this;
+}
+
+Counters Counters::operator-(const Counters& o) const {
+  return Counters{
+      .received = saturatingMinus(received, o.received),
+      .emitted = saturatingMinus(emitted, o.emitted),
+      .acked = saturatingMinus(acked, o.acked),
+      .failed = saturatingMinus(failed, o.failed),
+      .errors = saturatingMinus(errors, o.errors),
+      .replayed = saturatingMinus(replayed, o.replayed),
+      .dropped = saturatingMinus(dropped, o.dropped),
+  };
+}
+
+Percentiles percentilesUs(const Histogram& h) {
+  if (h.empty()) return {};
+  return Percentiles{
+      .p50 = roundedUs(h.quantile(0.5)),
+      .p90 = roundedUs(h.quantile(0.9)),
+      .p99 = roundedUs(h.quantile(0.99)),
+      .p999 = roundedUs(h.quantile(0.999)),
+      .max = roundedUs(h.max()),
+  };
+}
+
+void ComponentStats::merge(const ComponentStats& o) {
+  counters += o.counters;
+  queue += o.queue;
+  blocked_ns += o.blocked_ns;
+  latency.merge(o.latency);
+  e2e.merge(o.e2e);
+  is_sink = is_sink || o.is_sink;
+  instances += o.instances;
+  alive += o.alive;
+}
+
+std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur) {
+  std::map<std::pair<std::string, int>, const InstanceSnapshot*> before;
+  for (const InstanceSnapshot& inst : prev.instances) before[{inst.component, inst.index}] = &inst;
+
+  std::map<std::string, ComponentStats> out;
+  for (const InstanceSnapshot& inst : cur.instances) {
+    ComponentStats& s = out[inst.component];
+    addInstance(s, inst);
+    auto it = before.find({inst.component, inst.index});
+    if (it == before.end()) {
+      s.counters += inst.counters;
+      s.blocked_ns += inst.blocked_ns;
+      Histogram latency = inst.latency, e2e = inst.e2e;
+      raiseMaxToBuckets(latency);
+      raiseMaxToBuckets(e2e);
+      s.latency.merge(latency);
+      s.e2e.merge(e2e);
+      continue;
+    }
+    const InstanceSnapshot& old = *it->second;
+    s.counters += inst.counters - old.counters;
+    s.blocked_ns += saturatingMinus(inst.blocked_ns, old.blocked_ns);
+    s.latency.merge(inst.latency.minus(old.latency));
+    s.e2e.merge(inst.e2e.minus(old.e2e));
+  }
+  // A component whose instances all vanished keeps its row, with zeros.
+  for (const InstanceSnapshot& inst : prev.instances) {
+    auto [it, added] = out.try_emplace(inst.component);
+    if (added) it->second.is_sink = inst.is_sink;
+  }
+  return out;
+}
+
+std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
+  std::map<std::string, ComponentStats> out;
+  for (const InstanceSnapshot& inst : cur.instances) {
+    ComponentStats& s = out[inst.component];
+    addInstance(s, inst);
+    s.counters += inst.counters;
+    s.blocked_ns += inst.blocked_ns;
+    Histogram latency = inst.latency, e2e = inst.e2e;
+    raiseMaxToBuckets(latency);
+    raiseMaxToBuckets(e2e);
+    s.latency.merge(latency);
+    s.e2e.merge(e2e);
+  }
+  return out;
+}
+
+ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_component) {
+  ComponentStats all;
+  for (const auto& [id, s] : per_component) all.merge(s);
+  return all;
+}
+
+Conservation conservationOf(const Snapshot& cur) {
+  Conservation c;
+  for (const InstanceSnapshot& inst : cur.instances) {
+    c.emitted += inst.counters.emitted;
+    c.delivered += inst.counters.received;
+    c.dropped += inst.counters.dropped;
+    c.in_flight += inst.queue + inst.outbox;
+  }
+  return c;
+}
+
+}  // namespace topolab

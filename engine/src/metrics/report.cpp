@@ -1,0 +1,306 @@
+// The run report: JSON lines with a fixed schema (scripts and CI parse them),
+// a terminal table, and the SLO verdict.
+#include "topolab/engine/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iterator>
+#include <set>
+#include <utility>
+
+#include "topolab/engine/json.h"
+
+namespace topolab {
+namespace {
+
+using StatsMap = std::map<std::string, ComponentStats>;
+using Row = std::pair<const std::string*, const ComponentStats*>;
+
+double roundTo(double v, int decimals) {
+  double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+
+// `v` with `decimals` digits after the point, trailing zeros dropped.
+std::string trimmedFixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
+std::string printf1(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+// A requirement as the user wrote it, when the file gave it.
+std::string bound(const std::string& text, double value) {
+  return text.empty() ? trimmedFixed(value, 6) : text;
+}
+
+// The rows to write: `order` first, then the rest by id; each once.
+std::vector<Row> rowsOf(const std::vector<std::string>& order, const StatsMap& stats) {
+  static const ComponentStats kZero;
+  std::vector<Row> rows;
+  std::set<std::string_view> seen;
+  for (const std::string& id : order) {
+    if (!seen.insert(id).second) continue;
+    auto it = stats.find(id);
+    rows.emplace_back(&id, it == stats.end() ? &kZero : &it->second);
+  }
+  for (const auto& [id, s] : stats) {
+    if (seen.insert(id).second) rows.emplace_back(&id, &s);
+  }
+  return rows;
+}
+
+void appendKey(std::string& out, std::string_view key) {
+  appendJsonString(out, key);
+  out += ':';
+}
+
+void appendField(std::string& out, std::string_view key, uint64_t v) {
+  appendKey(out, key);
+  out += std::to_string(v);
+  out += ',';
+}
+
+void appendPercentiles(std::string& out, const Histogram& h) {
+  Percentiles p = percentilesUs(h);
+  out += "{\"p50\":";
+  appendJsonNumber(out, p.p50);
+  out += ",\"p90\":";
+  appendJsonNumber(out, p.p90);
+  out += ",\"p99\":";
+  appendJsonNumber(out, p.p99);
+  out += ",\"p999\":";
+  appendJsonNumber(out, p.p999);
+  out += ",\"max\":";
+  appendJsonNumber(out, p.max);
+  out += '}';
+}
+
+void appendCounters(std::string& out, const Counters& c) {
+  appendField(out, "received", c.received);
+  appendField(out, "emitted", c.emitted);
+  appendField(out, "acked", c.acked);
+  appendField(out, "failed", c.failed);
+  appendField(out, "errors", c.errors);
+  appendField(out, "replayed", c.replayed);
+}
+
+void appendLatencies(std::string& out, const ComponentStats& s) {
+  out += "\"latency_us\":";
+  appendPercentiles(out, s.latency);
+  out += ",\"e2e_us\":";
+  if (s.is_sink) {
+    appendPercentiles(out, s.e2e);
+  } else {
+    out += "null";
+  }
+}
+
+// Display width of UTF-8 text (column headers hold "µ").
+size_t displayWidth(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+void appendCell(std::string& out, std::string_view text, size_t width, bool left) {
+  size_t w = displayWidth(text);
+  size_t pad = w < width ? width - w : 0;
+  if (!left) out.append(pad, ' ');
+  out += text;
+  if (left) out.append(pad, ' ');
+}
+
+std::string rateText(uint64_t n, double interval_s) {
+  double r = interval_s > 0 ? static_cast<double>(n) / interval_s : 0.0;
+  if (r == 0) return "0";
+  return printf1(r < 100 ? "%.1f" : "%.0f", r);
+}
+
+std::string usText(const Histogram& h, double q) {
+  return h.empty() ? "-" : printf1("%.1f", static_cast<double>(h.quantile(q)) / 1e3);
+}
+
+struct Column {
+  std::string_view title;
+  size_t width;
+};
+constexpr Column kColumns[] = {{"inst", 7},    {"in/s", 10},   {"out/s", 10},
+                               {"errors", 8},  {"queue", 8},   {"blocked ms", 11},
+                               {"p50 µs", 10}, {"p99 µs", 10}, {"e2e p99 ms", 11}};
+
+void appendRow(std::string& out, std::string_view name, size_t name_width, const ComponentStats& s,
+               double interval_s) {
+  const std::string cells[] = {
+      std::to_string(s.alive) + "/" + std::to_string(s.instances),
+      rateText(s.counters.received, interval_s),
+      rateText(s.counters.emitted, interval_s),
+      std::to_string(s.counters.errors),
+      std::to_string(s.queue),
+      printf1("%.1f", static_cast<double>(s.blocked_ns) / 1e6),
+      usText(s.latency, 0.5),
+      usText(s.latency, 0.99),
+      s.is_sink && !s.e2e.empty() ? printf1("%.2f", static_cast<double>(s.e2e.quantile(0.99)) / 1e6)
+                                  : "-",
+  };
+  appendCell(out, name, name_width, true);
+  for (size_t i = 0; i < std::size(kColumns); ++i) {
+    out += ' ';
+    appendCell(out, cells[i], kColumns[i].width, false);
+  }
+  out += '\n';
+}
+
+}  // namespace
+
+SloResult evaluateSlo(const Slo& slo, const StatsMap& stats, double duration_s) {
+  SloResult r;
+  r.evaluated = true;
+  uint64_t sink_received = 0, received = 0, errors = 0;
+  Histogram e2e;
+  for (const auto& [id, s] : stats) {
+    received += s.counters.received;
+    errors += s.counters.errors;
+    if (!s.is_sink) continue;
+    sink_received += s.counters.received;
+    e2e.merge(s.e2e);
+  }
+  if (slo.throughput_min) {
+    double tp = duration_s > 0 ? static_cast<double>(sink_received) / duration_s : 0.0;
+    if (tp < *slo.throughput_min) {
+      r.violations.push_back("throughput " + trimmedFixed(tp, 1) + "/s < throughput_min " +
+                             bound(slo.throughput_min_text, *slo.throughput_min) + "/s");
+    }
+  }
+  if (slo.p99_ms_max) {
+    std::string limit = bound(slo.p99_ms_max_text, *slo.p99_ms_max) + "ms";
+    if (e2e.empty()) {
+      r.violations.push_back("e2e p99 unknown (no tuple reached a sink) for p99_ms_max " + limit);
+    } else {
+      double p99_ms = static_cast<double>(e2e.quantile(0.99)) / 1e6;
+      if (p99_ms > *slo.p99_ms_max) {
+        r.violations.push_back("e2e p99 " + trimmedFixed(p99_ms, 3) + "ms > p99_ms_max " + limit);
+      }
+    }
+  }
+  if (slo.error_rate_max) {
+    double rate = received > 0 ? static_cast<double>(errors) / static_cast<double>(received) : 0.0;
+    if (rate > *slo.error_rate_max) {
+      r.violations.push_back("error rate " + printf1("%.4g", rate) + " > error_rate_max " +
+                             bound(slo.error_rate_max_text, *slo.error_rate_max));
+    }
+  }
+  r.pass = r.violations.empty();
+  return r;
+}
+
+std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
+                         const StatsMap& interval) {
+  std::string out = "{\"type\":\"interval\",\"t_ms\":" + std::to_string(t_ms) + ",\"components\":{";
+  bool first = true;
+  for (const auto& [id, s] : rowsOf(order, interval)) {
+    if (!first) out += ',';
+    first = false;
+    appendKey(out, *id);
+    out += '{';
+    appendCounters(out, s->counters);
+    out += "\"queue\":" + std::to_string(s->queue) + ",\"blocked_ms\":";
+    appendJsonNumber(out, roundTo(static_cast<double>(s->blocked_ns) / 1e6, 1));
+    out += ',';
+    appendLatencies(out, *s);
+    out += '}';
+  }
+  out += "}}";
+  return out;
+}
+
+std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail) {
+  std::string out = "{\"type\":\"event\",\"t_ms\":" + std::to_string(t_ms) + ",\"kind\":";
+  appendJsonString(out, kind);
+  out += ",\"detail\":";
+  appendJsonString(out, detail);
+  out += '}';
+  return out;
+}
+
+std::string summaryLine(int64_t duration_ms, const SloResult& slo,
+                        const std::vector<std::string>& order, const StatsMap& totals) {
+  std::string out =
+      "{\"type\":\"summary\",\"duration_ms\":" + std::to_string(duration_ms) + ",\"slo\":";
+  if (slo.evaluated) {
+    out += slo.pass ? "{\"pass\":true,\"violations\":[" : "{\"pass\":false,\"violations\":[";
+    for (size_t i = 0; i < slo.violations.size(); ++i) {
+      if (i > 0) out += ',';
+      appendJsonString(out, slo.violations[i]);
+    }
+    out += "]}";
+  } else {
+    out += "null";
+  }
+  out += ",\"components\":{";
+  double duration_s = static_cast<double>(duration_ms) / 1e3;
+  bool first = true;
+  for (const auto& [id, s] : rowsOf(order, totals)) {
+    if (!first) out += ',';
+    first = false;
+    appendKey(out, *id);
+    out += '{';
+    appendCounters(out, s->counters);
+    uint64_t n = s->counters.received > 0 ? s->counters.received : s->counters.emitted;
+    out += "\"throughput\":";
+    appendJsonNumber(out, duration_s > 0 ? roundTo(static_cast<double>(n) / duration_s, 1) : 0.0);
+    out += ',';
+    appendLatencies(out, *s);
+    out += '}';
+  }
+  out += "}}";
+  return out;
+}
+
+std::string humanTable(int64_t t_ms, double interval_s, const std::vector<std::string>& order,
+                       const StatsMap& interval, const SloResult* slo) {
+  std::vector<Row> rows = rowsOf(order, interval);
+  size_t name_width = displayWidth("component");
+  for (const auto& [id, s] : rows) name_width = std::max(name_width, displayWidth(*id));
+
+  std::string out = "elapsed " + printf1("%.1f", static_cast<double>(t_ms) / 1e3) + " s";
+  out += ", last " + printf1("%.1f", interval_s) + " s\n";
+  appendCell(out, "component", name_width, true);
+  for (const Column& c : kColumns) {
+    out += ' ';
+    appendCell(out, c.title, c.width, false);
+  }
+  out += '\n';
+  ComponentStats total;
+  for (const auto& [id, s] : rows) {
+    appendRow(out, *id, name_width, *s, interval_s);
+    total.merge(*s);
+  }
+  size_t rule = name_width;
+  for (const Column& c : kColumns) rule += 1 + c.width;
+  out.append(rule, '-');
+  out += '\n';
+  appendRow(out, "total", name_width, total, interval_s);
+  if (slo != nullptr && slo->evaluated) {
+    out += slo->pass ? "SLO pass" : "SLO FAIL: ";
+    for (size_t i = 0; i < slo->violations.size(); ++i) {
+      if (i > 0) out += "; ";
+      out += slo->violations[i];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace topolab

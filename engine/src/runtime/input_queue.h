@@ -1,0 +1,50 @@
+// The bounded input queue of one task instance. Upstream tasks push whole
+// batches; a push that would pass the capacity is refused and the pusher is
+// remembered and woken when space frees up: back pressure, never growth.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "runtime/scheduler.h"
+#include "topolab/engine/tuple.h"
+
+namespace topolab {
+
+struct Envelope {
+  Batch batch;
+  bool end_of_input = false;  // the sending instance has finished
+};
+
+class InputQueue {
+ public:
+  InputQueue(Scheduler& scheduler, Runnable* consumer, size_t capacity)
+      : scheduler_(scheduler), consumer_(consumer), capacity_(capacity) {}
+
+  // Moves `batch` in and returns true, or leaves it and returns false when the
+  // queue is full; then `pusher` is woken once there is room again. A batch is
+  // always accepted into an empty queue, so any batch size makes progress.
+  bool tryPush(Batch& batch, Runnable* pusher);
+  // End-of-input markers are never refused.
+  void pushEndOfInput();
+  // Takes the oldest envelope; false when empty.
+  bool pop(Envelope& out);
+
+  int64_t depth() const { return depth_.load(std::memory_order_relaxed); }
+  size_t capacity() const { return capacity_; }
+
+ private:
+  Scheduler& scheduler_;
+  Runnable* consumer_;
+  const size_t capacity_;
+  std::mutex mu_;
+  std::deque<Envelope> items_;
+  size_t size_ = 0;  // tuples
+  std::vector<Runnable*> waiting_;
+  std::atomic<int64_t> depth_{0};
+};
+
+}  // namespace topolab

@@ -1,0 +1,67 @@
+// A small work-conserving scheduler: a fixed pool of worker threads (one per
+// core by default) runs whichever tasks are runnable. Tasks never spin: one
+// with nothing to do returns and is woken by a queue or a timer, so many more
+// tasks than cores stay fast.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <vector>
+
+namespace topolab {
+
+class Scheduler;
+
+// Something the scheduler runs. run() does a bounded slice of work and
+// returns; it is never run on two threads at once.
+class Runnable {
+ public:
+  virtual ~Runnable() = default;
+  virtual void run() = 0;
+
+ private:
+  friend class Scheduler;
+  enum State : int { Idle, Queued, Running, RunningWoken };
+  std::atomic<int> state_{Idle};
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(int threads);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Makes `r` runnable; a wake while it runs makes it run again afterwards.
+  void wake(Runnable* r);
+  // Wakes `r` at `mono_ns` (steady clock) or a little later.
+  void wakeAt(Runnable* r, int64_t mono_ns);
+  // Stops the workers; runnables are not run again.
+  void shutdown();
+  int threads() const { return static_cast<int>(workers_.size()); }
+
+ private:
+  void workerLoop();
+  void push(Runnable* r);
+
+  struct Timer {
+    int64_t at;
+    Runnable* r;
+    bool operator>(const Timer& o) const { return at > o.at; }
+  };
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Runnable*> ready_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  int sleeping_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace topolab

@@ -1,0 +1,469 @@
+#include "runtime/task.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace topolab {
+namespace {
+
+// A task yields after this long so others on the same worker get a turn.
+constexpr int64_t kSliceNs = 2'000'000;
+// Simulated service time is slept in steps of at least this (timer granularity).
+constexpr int64_t kBusySlackNs = 100'000;
+
+}  // namespace
+
+Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<void()> on_finished)
+    : config_(std::move(config)),
+      scheduler_(scheduler),
+      acker_(acker),
+      on_finished_(std::move(on_finished)),
+      input_(scheduler, this, config_.queue_capacity),
+      rng_(config_.seed) {
+  records_e2e_ = config_.op->recordsEndToEnd();
+  if (config_.role == Role::Producer && config_.at_least_once) {
+    acker_id_ = acker_.addProducer(config_.max_pending, this);
+    pending_.resize(config_.max_pending);
+    free_slots_.reserve(config_.max_pending);
+    for (uint32_t s = config_.max_pending; s > 0; --s) free_slots_.push_back(s - 1);
+  }
+}
+
+Task::~Task() = default;
+
+void Task::addStream(const Grouping& grouping, const std::vector<Task*>& targets) {
+  Stream s;
+  for (Task* t : targets) {
+    auto it = std::find_if(outboxes_.begin(), outboxes_.end(),
+                           [t](const Outbox& o) { return o.target == t; });
+    if (it == outboxes_.end()) {
+      outboxes_.push_back(Outbox{t, {}, 0});
+      it = outboxes_.end() - 1;
+    }
+    s.outboxes.push_back(static_cast<int>(it - outboxes_.begin()));
+  }
+  // In one process every target is local.
+  const std::vector<bool> local(targets.size(), true);
+  s.partitioner = makePartitioner(grouping, static_cast<int>(targets.size()), local, rng_.next());
+  streams_.push_back(std::move(s));
+}
+
+void Task::wired() {
+  const size_t n = outboxes_.size();
+  if (!config_.balance_policy.empty() && n > 0) {
+    balancer_ = makeBalancer(config_.balance_policy, static_cast<int>(n), rng_.next());
+  }
+  healthy_.assign(n, 1);
+  outstanding_.assign(n, 0);
+  member_sent_ = std::make_unique<std::atomic<uint64_t>[]>(n);
+  size_t routes = 0;
+  for (const auto& s : streams_) routes += s.outboxes.size();
+  route_buf_.resize(std::max<size_t>(routes, 1));
+  edge_buf_.resize(route_buf_.size());
+  for (auto& o : outboxes_) o.batch.reserve(config_.batch_size);
+}
+
+void Task::requestStop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
+  scheduler_.wake(this);
+}
+
+void Task::kill() {
+  killed_.store(true, std::memory_order_relaxed);
+  scheduler_.wake(this);
+}
+
+void Task::run() {
+  if (finished_.load(std::memory_order_relaxed)) return;
+  now_ = monoNowNs();
+  if (killed_.load(std::memory_order_relaxed)) {
+    runKilled();
+  } else if (flush(false)) {
+    if (config_.role == Role::Producer) {
+      runProducer(now_);
+    } else if (busy_until_ > now_ + kBusySlackNs) {
+      scheduler_.wakeAt(this, busy_until_);
+    } else {
+      runConsumer(now_);
+    }
+  }
+  publishCounters();
+}
+
+// ---------------------------------------------------------------- producers
+
+void Task::runProducer(int64_t now) {
+  if (config_.at_least_once) {
+    handleCompletions(now);
+    expirePending(now);
+    if (!flush(false)) return;
+  }
+  if (stop_requested_.load(std::memory_order_relaxed)) producer_done_ = true;
+  const int64_t slice_end = now + kSliceNs;
+  while (!producer_done_) {
+    size_t budget = config_.batch_size;
+    if (config_.at_least_once) budget = std::min(budget, free_slots_.size());
+    if (budget == 0) break;  // max_pending trees in flight: wait for completions
+    const ProduceResult r = config_.op->produce(*this, budget, now);
+    if (!flush(false)) return;
+    if (r.state == ProduceResult::State::Done) {
+      producer_done_ = true;
+    } else if (r.state == ProduceResult::State::SleepUntil) {
+      if (flush(true)) scheduler_.wakeAt(this, r.wake_mono_ns);
+      return;
+    } else {
+      now = now_ = monoNowNs();
+      if (now >= slice_end) {
+        scheduler_.wake(this);
+        return;
+      }
+    }
+  }
+  if (!flush(true)) return;
+  const bool all_complete =
+      !config_.at_least_once || free_slots_.size() == static_cast<size_t>(config_.max_pending);
+  if (producer_done_ && all_complete) {
+    finish();
+  } else if (config_.at_least_once) {
+    // Pending trees time out even when nothing else wakes this task.
+    scheduler_.wakeAt(this, next_expiry_scan_);
+  }
+}
+
+void Task::handleCompletions(int64_t now) {
+  acker_.takeCompletions(acker_id_, completions_);
+  for (const Completion& c : completions_) {
+    Pending& p = pending_[c.slot];
+    if (p.root == 0) continue;
+    config_.op->onComplete(p.token, c.ok);
+    if (c.ok) {
+      ++local_.acked;
+      p = Pending{};
+      free_slots_.push_back(c.slot);
+    } else {
+      ++local_.failed;
+      replay(c.slot, now);
+    }
+  }
+  completions_.clear();
+}
+
+void Task::expirePending(int64_t now) {
+  if (now < next_expiry_scan_) return;
+  next_expiry_scan_ = now + std::max<int64_t>(config_.ack_timeout_ns / 10, 10'000'000);
+  for (uint32_t s = 0; s < pending_.size(); ++s) {
+    Pending& p = pending_[s];
+    if (p.root != 0 && p.deadline <= now && acker_.abandon(acker_id_, s, p.root)) {
+      ++local_.failed;
+      replay(s, now);
+    }
+  }
+}
+
+void Task::replay(uint32_t slot, int64_t now) {
+  Pending& p = pending_[slot];
+  Tuple t = p.tuple;
+  const int n = route(t, route_buf_.data());
+  if (n <= 0) {  // nowhere to go now (e.g. no healthy member): try again at the next timeout
+    p.root = acker_.begin(acker_id_, slot, rng_.nonZero());
+    p.deadline = now + config_.ack_timeout_ns;
+    return;
+  }
+  uint64_t x = 0;
+  for (int i = 0; i < n; ++i) x ^= edge_buf_[i] = rng_.nonZero();
+  p.root = acker_.begin(acker_id_, slot, x);
+  p.deadline = now + config_.ack_timeout_ns;
+  ++local_.replayed;
+  sendCopies(std::move(t), n, p.root);
+}
+
+// ------------------------------------------------------------ bolts, sinks
+
+void Task::runConsumer(int64_t now) {
+  const int64_t slice_end = now + kSliceNs;
+  for (;;) {
+    if (pos_ >= current_.batch.size()) {
+      current_.batch.clear();
+      pos_ = 0;
+      if (!input_.pop(current_)) break;
+      if (current_.end_of_input) {
+        ++eos_seen_;
+        current_.end_of_input = false;
+        continue;
+      }
+      local_.received += current_.batch.size();
+    }
+    processBatch(now);
+    if (blocked_) return;  // the full queue downstream wakes this task
+    if (busy_until_ > now + kBusySlackNs) {
+      scheduler_.wakeAt(this, busy_until_);  // outputs leave when the service time has passed
+      return;
+    }
+    now = now_ = monoNowNs();
+    if (now >= slice_end) {
+      scheduler_.wake(this);
+      return;
+    }
+  }
+  // The input is empty.
+  const int64_t timer = config_.op->nextTimerMonoNs();
+  if (timer != 0 && timer <= now) {
+    config_.op->onTimer(*this, now);
+    if (!flush(false)) return;
+  }
+  if (eos_seen_ >= expected_eos_) {
+    finish();
+    return;
+  }
+  if (!flush(true)) return;
+  const int64_t next = config_.op->nextTimerMonoNs();
+  if (next != 0) scheduler_.wakeAt(this, next);
+}
+
+void Task::processBatch(int64_t now) {
+  Batch& b = current_.batch;
+  const bool latency = config_.record_latency;
+  const int64_t t0 = latency ? monoNowNs() : 0;
+  const int64_t wall = records_e2e_ && latency ? wallNowNs() : 0;
+  const size_t start = pos_;
+  size_t timed = 0;  // tuples whose latency was recorded as simulated service time
+  if (balancer_) {
+    for (size_t i = 0; i < outboxes_.size(); ++i) {
+      outstanding_[i] = outboxes_[i].target->input().depth() + static_cast<int64_t>(outboxes_[i].batch.size());
+    }
+    refreshHealth(now);
+  }
+  while (pos_ < b.size()) {
+    Tuple& t = b[pos_++];
+    cur_root_ = config_.at_least_once ? t.root : 0;
+    ack_value_ = t.edge;
+    input_failed_ = false;
+    if (wall != 0) e2e_.record(static_cast<uint64_t>(std::max<int64_t>(0, wall - t.ts)));
+    const ProcessResult r = config_.op->process(t, *this, now);
+    if (r.busy_ns > 0) {
+      busy_until_ = std::max(busy_until_, now) + r.busy_ns;
+      if (latency) latency_.record(static_cast<uint64_t>(r.busy_ns));
+      ++timed;
+    }
+    if (!r.ok) ++local_.errors;
+    if (!r.ok || input_failed_) {
+      ++local_.failed;
+      if (cur_root_ != 0) ack_ops_.push_back({cur_root_, 0, true});
+    } else {
+      ++local_.acked;
+      if (cur_root_ != 0) ack_ops_.push_back({cur_root_, ack_value_, false});
+    }
+    cur_root_ = 0;
+    if (full_outboxes_ > 0 && !flush(false)) break;
+    if (busy_until_ > now + kBusySlackNs) break;
+  }
+  if (!ack_ops_.empty()) {
+    acker_.apply(ack_ops_);
+    ack_ops_.clear();
+  }
+  const size_t n = pos_ - start;
+  if (latency && n > timed) {
+    // Per-tuple cost measured per batch: two clock reads per batch, not per tuple.
+    const int64_t per = (monoNowNs() - t0) / static_cast<int64_t>(n);
+    latency_.record(static_cast<uint64_t>(std::max<int64_t>(per, 0)), n - timed);
+  }
+}
+
+void Task::refreshHealth(int64_t now) {
+  if (now < next_health_check_) return;
+  next_health_check_ = now + config_.health_check_ns;
+  for (size_t i = 0; i < outboxes_.size(); ++i) healthy_[i] = outboxes_[i].target->alive();
+}
+
+// ------------------------------------------------------------------ output
+
+int Task::route(const Tuple& t, int* out) {
+  if (balancer_) {
+    const int m = balancer_->select(t, healthy_, outstanding_);
+    if (m < 0) return -1;
+    ++outstanding_[m];
+    out[0] = m;
+    return 1;
+  }
+  int n = 0;
+  for (auto& s : streams_) {
+    const int k = s.partitioner->select(t);
+    if (k == Partitioner::kAll) {
+      for (int o : s.outboxes) out[n++] = o;
+    } else {
+      out[n++] = s.outboxes[k];
+    }
+  }
+  return n;
+}
+
+void Task::emit(Tuple&& t, uint64_t token) {
+  const int n = route(t, route_buf_.data());
+  if (n < 0) {
+    // A load-balancer with no healthy member: an error, never a silent drop.
+    ++local_.errors;
+    if (cur_root_ != 0) {
+      input_failed_ = true;
+    } else {
+      ++local_.dropped;
+    }
+    return;
+  }
+  const bool producer = config_.role == Role::Producer;
+  if (n == 0) {  // no stream leaves this component: the tuple is complete here
+    if (producer) ++local_.acked;
+    return;
+  }
+  uint64_t root = 0;
+  if (producer ? config_.at_least_once : cur_root_ != 0) {
+    uint64_t x = 0;
+    for (int i = 0; i < n; ++i) x ^= edge_buf_[i] = rng_.nonZero();
+    if (producer) {
+      const uint32_t slot = free_slots_.back();
+      free_slots_.pop_back();
+      root = acker_.begin(acker_id_, slot, x);
+      pending_[slot] = Pending{t, token, root, now_ + config_.ack_timeout_ns};
+    } else {
+      root = cur_root_;
+      ack_value_ ^= x;
+    }
+  }
+  sendCopies(std::move(t), n, root);
+}
+
+void Task::sendCopies(Tuple&& t, int n, uint64_t root) {
+  for (int i = 0; i < n; ++i) {
+    Outbox& o = outboxes_[route_buf_[i]];
+    if (i + 1 < n) {
+      o.batch.push_back(t);
+    } else {
+      o.batch.push_back(std::move(t));
+    }
+    Tuple& copy = o.batch.back();
+    copy.root = root;
+    copy.edge = root != 0 ? edge_buf_[i] : 0;
+    ++o.sent;
+    if (o.batch.size() == config_.batch_size) ++full_outboxes_;
+  }
+  local_.emitted += static_cast<uint64_t>(n);
+}
+
+bool Task::flush(bool all) {
+  if (full_outboxes_ == 0 && !all && !blocked_) return true;
+  for (auto& o : outboxes_) {
+    const size_t n = o.batch.size();
+    if (n == 0 || (n < config_.batch_size && !all)) continue;
+    if (!o.target->input().tryPush(o.batch, this)) {
+      if (!blocked_) {
+        blocked_ = true;
+        blocked_since_ = monoNowNs();
+      }
+      return false;
+    }
+    if (n >= config_.batch_size) --full_outboxes_;
+    o.batch.reserve(config_.batch_size);
+  }
+  if (blocked_) {
+    blocked_ns_local_ += static_cast<uint64_t>(monoNowNs() - blocked_since_);
+    blocked_ = false;
+  }
+  return true;
+}
+
+void Task::finish() {
+  if (!end_of_input_done_) {
+    end_of_input_done_ = true;
+    cur_root_ = 0;
+    if (config_.role != Role::Producer) config_.op->onEndOfInput(*this);
+  }
+  if (!flush(true)) return;  // the full queue downstream wakes this task to finish
+  for (auto& o : outboxes_) o.target->input().pushEndOfInput();
+  publishCounters();
+  finished_.store(true, std::memory_order_release);
+  on_finished_();
+}
+
+// ------------------------------------------------------------------ faults
+
+void Task::runKilled() {
+  // A dead instance behaves like a crashed process: what reaches it vanishes
+  // (counted as dropped here, so the loss is visible) and nobody tells the
+  // acker, so at-least-once trees are replayed by their producers' timeouts.
+  // It still takes its input, so nothing upstream waits on it forever.
+  local_.failed += current_.batch.size() - pos_;  // received, never processed
+  current_.batch.clear();
+  pos_ = 0;
+  Envelope e;
+  while (input_.pop(e)) {
+    if (e.end_of_input) {
+      ++eos_seen_;
+    } else {
+      local_.dropped += e.batch.size();
+    }
+  }
+  for (auto& o : outboxes_) {
+    local_.dropped += o.batch.size();
+    if (o.batch.size() >= config_.batch_size) --full_outboxes_;
+    o.batch.clear();
+  }
+  if (config_.role == Role::Producer || eos_seen_ >= expected_eos_) {
+    for (auto& o : outboxes_) o.target->input().pushEndOfInput();
+    publishCounters();
+    finished_.store(true, std::memory_order_release);
+    on_finished_();
+  }
+}
+
+// ----------------------------------------------------------------- metrics
+
+void Task::publishCounters() {
+  published_.received.store(local_.received, std::memory_order_relaxed);
+  published_.emitted.store(local_.emitted, std::memory_order_relaxed);
+  published_.acked.store(local_.acked, std::memory_order_relaxed);
+  published_.failed.store(local_.failed, std::memory_order_relaxed);
+  published_.errors.store(local_.errors, std::memory_order_relaxed);
+  published_.replayed.store(local_.replayed, std::memory_order_relaxed);
+  published_.dropped.store(local_.dropped, std::memory_order_relaxed);
+  published_.blocked_ns.store(blocked_ns_local_, std::memory_order_relaxed);
+  int64_t outbox = 0;
+  for (size_t i = 0; i < outboxes_.size(); ++i) {
+    outbox += static_cast<int64_t>(outboxes_[i].batch.size());
+    member_sent_[i].store(outboxes_[i].sent, std::memory_order_relaxed);
+  }
+  published_.outbox.store(outbox, std::memory_order_release);
+}
+
+int64_t Task::inFlight() const {
+  return input_.depth() + published_.outbox.load(std::memory_order_acquire);
+}
+
+InstanceSnapshot Task::snapshot() {
+  InstanceSnapshot s;
+  s.component = config_.component;
+  s.index = config_.index;
+  s.counters.received = published_.received.load(std::memory_order_relaxed);
+  s.counters.emitted = published_.emitted.load(std::memory_order_relaxed);
+  s.counters.acked = published_.acked.load(std::memory_order_relaxed);
+  s.counters.failed = published_.failed.load(std::memory_order_relaxed);
+  s.counters.errors = published_.errors.load(std::memory_order_relaxed);
+  s.counters.replayed = published_.replayed.load(std::memory_order_relaxed);
+  s.counters.dropped = published_.dropped.load(std::memory_order_relaxed);
+  s.blocked_ns = published_.blocked_ns.load(std::memory_order_relaxed);
+  s.queue = input_.depth();
+  s.outbox = published_.outbox.load(std::memory_order_acquire);
+  s.queue_capacity = static_cast<int64_t>(input_.capacity());
+  s.latency = latency_.snapshot(true);
+  s.e2e = e2e_.snapshot(true);
+  s.is_sink = config_.role == Role::Sink;
+  s.alive = alive();
+  if (balancer_) {
+    for (size_t i = 0; i < outboxes_.size(); ++i) {
+      const Task* m = outboxes_[i].target;
+      s.members.push_back(MemberStats{m->name(), member_sent_[i].load(std::memory_order_relaxed),
+                                      m->inFlight(), m->alive()});
+    }
+  }
+  return s;
+}
+
+}  // namespace topolab

@@ -1,0 +1,172 @@
+// A task hosts one component instance: it takes batches from its input
+// queue, runs the operator, routes the output by the streams' groupings (or
+// the load-balancer's policy), tracks trees for at-least-once delivery and
+// keeps the instance's metrics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/acker.h"
+#include "runtime/input_queue.h"
+#include "runtime/partitioner.h"
+#include "runtime/scheduler.h"
+#include "topolab/engine/catalogue.h"
+#include "topolab/engine/histogram.h"
+#include "topolab/engine/metrics.h"
+#include "topolab/engine/operator.h"
+#include "topolab/engine/random.h"
+
+namespace topolab {
+
+class Task;
+
+struct TaskConfig {
+  std::string component;
+  int index = 0;
+  Role role = Role::Bolt;
+  OperatorPtr op;
+  bool at_least_once = false;
+  uint32_t max_pending = 10000;
+  int64_t ack_timeout_ns = 30'000'000'000;
+  size_t batch_size = 1024;
+  size_t queue_capacity = 16384;
+  bool record_latency = true;
+  uint64_t seed = 1;
+  // load-balancer: the policy and health-check period; empty policy otherwise
+  std::string balance_policy;
+  int64_t health_check_ns = 1'000'000'000;
+};
+
+class Task final : public Runnable, private Emitter {
+ public:
+  Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<void()> on_finished);
+  ~Task() override;
+
+  // Wiring, before start.
+  InputQueue& input() { return input_; }
+  // Adds a stream to the instances `targets`; returns nothing, output is routed on emit.
+  void addStream(const Grouping& grouping, const std::vector<Task*>& targets);
+  void expectEndOfInputFrom(int upstream_instances) { expected_eos_ += upstream_instances; }
+  // Called once after every addStream, before start.
+  void wired();
+
+  void run() override;
+
+  // Producers stop producing and finish once their pending trees complete.
+  void requestStop();
+  void kill();
+  bool alive() const { return !killed_.load(std::memory_order_relaxed); }
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+  const std::string& component() const { return config_.component; }
+  int index() const { return config_.index; }
+  Role role() const { return config_.role; }
+  std::string name() const { return config_.component + "#" + std::to_string(config_.index); }
+
+  // Tuples in this task's outboxes and input queue.
+  int64_t inFlight() const;
+  InstanceSnapshot snapshot();
+
+ private:
+  struct Outbox {
+    Task* target = nullptr;
+    Batch batch;
+    uint64_t sent = 0;  // for load-balancer member stats
+  };
+  struct Stream {
+    PartitionerPtr partitioner;
+    std::vector<int> outboxes;  // index into outboxes_, one per target instance
+  };
+  struct Pending {
+    Tuple tuple;  // a copy, to replay
+    uint64_t token = 0;
+    uint64_t root = 0;
+    int64_t deadline = 0;
+  };
+
+  // Emitter
+  void emit(Tuple&& t, uint64_t token) override;
+
+  void runProducer(int64_t now);
+  void runConsumer(int64_t now);
+  void runKilled();
+  void processBatch(int64_t now);
+  void handleCompletions(int64_t now);
+  void expirePending(int64_t now);
+  void replay(uint32_t slot, int64_t now);
+  // Appends n copies of `t` to the outboxes in route_buf_, with edge ids from edge_buf_.
+  void sendCopies(Tuple&& t, int n, uint64_t root);
+  int route(const Tuple& t, int* out);
+  void refreshHealth(int64_t now);
+
+  // Pushes full outboxes (all non-empty ones with `all`); false when one is
+  // refused and the task must wait for room.
+  bool flush(bool all);
+  void finish();
+  void publishCounters();
+
+  TaskConfig config_;
+  Scheduler& scheduler_;
+  Acker& acker_;
+  std::function<void()> on_finished_;
+  InputQueue input_;
+  Rng rng_;
+
+  std::vector<Outbox> outboxes_;
+  std::vector<Stream> streams_;
+  BalancerPtr balancer_;
+  std::vector<char> healthy_;
+  std::vector<int64_t> outstanding_;
+  int64_t next_health_check_ = 0;
+  std::vector<int> route_buf_;
+  std::vector<uint64_t> edge_buf_;
+  int full_outboxes_ = 0;  // outboxes holding a full batch
+  int64_t now_ = 0;        // the clock at the start of this slice
+
+  // Consumer state.
+  Envelope current_;
+  size_t pos_ = 0;
+  int expected_eos_ = 0;
+  int eos_seen_ = 0;
+  uint64_t cur_root_ = 0;  // the input tuple being processed (0: none or untracked)
+  uint64_t ack_value_ = 0;
+  bool input_failed_ = false;  // the current input could not be routed
+  bool end_of_input_done_ = false;
+  std::vector<AckOp> ack_ops_;
+  int64_t busy_until_ = 0;
+
+  // Producer state (at-least-once).
+  int acker_id_ = -1;
+  std::vector<Pending> pending_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<Completion> completions_;
+  int64_t next_expiry_scan_ = 0;
+  bool producer_done_ = false;
+
+  bool blocked_ = false;
+  int64_t blocked_since_ = 0;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> killed_{false};
+  std::atomic<bool> finished_{false};
+
+  // Metrics: kept plainly by the task, published to atomics each slice.
+  Counters local_;
+  uint64_t blocked_ns_local_ = 0;
+  struct Published {
+    std::atomic<uint64_t> received{0}, emitted{0}, acked{0}, failed{0}, errors{0}, replayed{0},
+        dropped{0}, blocked_ns{0};
+    std::atomic<int64_t> outbox{0};
+  } published_;
+  std::unique_ptr<std::atomic<uint64_t>[]> member_sent_;
+  AtomicHistogram latency_;
+  AtomicHistogram e2e_;
+  bool records_e2e_ = false;
+};
+
+using TaskPtr = std::unique_ptr<Task>;
+
+}  // namespace topolab

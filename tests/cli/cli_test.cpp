@@ -1,0 +1,194 @@
+// The `topolab` command as a user or a CI job runs it: exit codes, messages
+// and JSON lines.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs `topolab ARGS`, capturing stdout and stderr.
+Result topolab(const std::vector<std::string>& args, const std::string& stdin_file = "") {
+  static int n = 0;
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string err_file = (dir / ("topolab-cli-" + std::to_string(getpid()) + "-" + std::to_string(n++))).string();
+  std::string cmd = quote(TOPOLAB_CLI);
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " 2>" + quote(err_file);
+  if (!stdin_file.empty()) cmd += " <" + quote(stdin_file);
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t got;
+  while ((got = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  std::filesystem::remove(err_file);
+  return r;
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> v;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+std::string example(const std::string& name) { return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml"; }
+
+// Checks each line is one JSON object, with Python's parser (a client we did not write).
+void expectJsonLines(const std::string& out) {
+  const std::string path = std::filesystem::temp_directory_path() / ("topolab-json-" + std::to_string(getpid()));
+  std::ofstream(path) << out;
+  const std::string cmd = "python3 -c 'import json,sys\nfor l in open(sys.argv[1]):\n  o=json.loads(l)\n  assert isinstance(o, dict) and o[\"type\"] in (\"interval\",\"event\",\"summary\"), l' " + quote(path);
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << out;
+  std::filesystem::remove(path);
+}
+
+// A number from the summary line: "components":{"ID":{..."FIELD":N
+double summaryField(const std::string& summary, const std::string& id, const std::string& field) {
+  const auto c = summary.find("\"" + id + "\":{");
+  if (c == std::string::npos) return -1;
+  const auto f = summary.find("\"" + field + "\":", c);
+  return std::stod(summary.substr(f + field.size() + 3));
+}
+
+TEST(Validate, AcceptsEveryExample) {
+  for (const char* name : {"realtime-analytics", "web-tier", "wordcount", "at-least-once"}) {
+    const Result r = topolab({"validate", example(name)});
+    EXPECT_EQ(r.code, 0) << name << "\n" << r.err;
+    EXPECT_EQ(r.out, example(name) + ": ok\n");
+  }
+}
+
+TEST(Validate, ReportsEveryProblemWithLineAndColumnAndExitsTwo) {
+  const std::string file = std::string(TOPOLAB_TESTDATA_DIR) + "/cli/two-problems.yaml";
+  const Result r = topolab({"validate", file});
+  EXPECT_EQ(r.code, 2);
+  const auto errs = lines(r.err);
+  ASSERT_EQ(errs.size(), 2u) << r.err;
+  EXPECT_EQ(errs[0].rfind(file + ":6:5: error: ", 0), 0u) << errs[0];
+  EXPECT_NE(errs[0].find("unknown key 'paralelism'"), std::string::npos) << errs[0];
+  EXPECT_EQ(errs[1].rfind(file + ":11:21: error: ", 0), 0u) << errs[1];
+  EXPECT_NE(errs[1].find("nowhere"), std::string::npos) << errs[1];
+}
+
+TEST(Validate, MissingFileIsInvalidInput) {
+  const Result r = topolab({"validate", "/nonexistent/file.yaml"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/file.yaml"), std::string::npos);
+}
+
+TEST(Run, FiniteAtLeastOnceRunEndsByItselfWithASummary) {
+  const Result r = topolab({"run", example("at-least-once"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  expectJsonLines(r.out);
+  const auto ls = lines(r.out);
+  ASSERT_FALSE(ls.empty());
+  const std::string& summary = ls.back();
+  EXPECT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << summary;
+  EXPECT_EQ(summaryField(summary, "source", "acked"), 200000);
+  EXPECT_GT(summaryField(summary, "source", "replayed"), 0);
+  EXPECT_EQ(summaryField(summary, "sink", "received"), 200000);
+}
+
+TEST(Run, DurationEndsAnEndlessRunWithIntervalsAndASummary) {
+  const Result r = topolab({"run", example("realtime-analytics"), "--duration", "3", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  expectJsonLines(r.out);
+  const auto ls = lines(r.out);
+  int intervals = 0;
+  for (const auto& l : ls) intervals += l.rfind("{\"type\":\"interval\"", 0) == 0;
+  EXPECT_GE(intervals, 2);
+  EXPECT_EQ(ls.back().rfind("{\"type\":\"summary\"", 0), 0u);
+  const double duration = summaryField(ls.back(), "", "duration_ms");
+  (void)duration;
+  EXPECT_GT(summaryField(ls.back(), "events", "emitted"), 200000);
+  EXPECT_GT(summaryField(ls.back(), "store", "received"), 0);
+}
+
+TEST(Run, SetOverridesAParam) {
+  const Result r = topolab({"run", example("at-least-once"), "--json", "--set", "source.count=1000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(summaryField(lines(r.out).back(), "source", "acked"), 1000);
+}
+
+TEST(Run, BadSetIsInvalidInput) {
+  for (const char* set : {"source.count=many", "nosuch.count=1", "source.nosuch=1", "source.count=-1", "garbage"}) {
+    const Result r = topolab({"run", example("at-least-once"), "--set", set});
+    EXPECT_EQ(r.code, 2) << set << ": " << r.err;
+    EXPECT_NE(r.err.find("error"), std::string::npos) << set;
+    EXPECT_TRUE(r.out.empty()) << "nothing runs when the input is invalid";
+  }
+}
+
+TEST(Run, CheckSloExitsThreeWhenViolated) {
+  // Each node can serve ~500/s at 2 ms per request, far below the 10,000/s offered.
+  const Result bad = topolab({"run", example("web-tier"), "--duration", "2", "--json", "--check-slo",
+                              "--set", "node1.cost_us=2000", "--set", "node2.cost_us=2000",
+                              "--set", "node3.cost_us=2000", "--drain", "0"});
+  EXPECT_EQ(bad.code, 3) << bad.err;
+  EXPECT_NE(lines(bad.out).back().find("\"pass\":false"), std::string::npos);
+  const Result good = topolab({"run", example("web-tier"), "--duration", "3", "--json", "--check-slo"});
+  EXPECT_EQ(good.code, 0) << lines(good.out).back();
+  EXPECT_NE(lines(good.out).back().find("\"pass\":true"), std::string::npos) << lines(good.out).back();
+}
+
+TEST(Run, HumanTableWhenNotJson) {
+  const Result r = topolab({"run", example("at-least-once"), "--set", "source.count=5000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("source"), std::string::npos);
+  EXPECT_NE(r.out.find("flaky"), std::string::npos);
+  EXPECT_NE(r.out.find("summary"), std::string::npos);
+}
+
+TEST(Export, DotPassesGraphviz) {
+  const auto dir = std::filesystem::temp_directory_path();
+  for (const char* name : {"realtime-analytics", "web-tier", "wordcount", "at-least-once"}) {
+    const std::string dot = (dir / (std::string(name) + ".dot")).string();
+    const Result r = topolab({"export", example(name), "--to", "dot", "-o", dot});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string cmd = "dot -Tsvg " + quote(dot) + " -o /dev/null";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << name;
+    std::filesystem::remove(dot);
+  }
+  const std::string svg = (dir / "web-tier-export.svg").string();
+  const Result r = topolab({"export", example("web-tier"), "--to", "svg", "-o", svg});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::ifstream in(svg);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("<svg"), std::string::npos);
+  EXPECT_NE(text.find("haproxy"), std::string::npos);
+  std::filesystem::remove(svg);
+}
+
+TEST(Catalogue, ListsEveryBuiltInType) {
+  const Result r = topolab({"catalogue", "--json"});
+  ASSERT_EQ(r.code, 0);
+  for (const char* t : {"generator", "filter", "work", "window-count", "load-balancer", "counter", "file-sink",
+                        "kafka-source", "kafka-sink", "replicated-store"}) {
+    EXPECT_NE(r.out.find(std::string("\"name\":\"") + t + "\""), std::string::npos) << t;
+  }
+}
+
+}  // namespace
