@@ -192,3 +192,18 @@ TEST(Catalogue, ListsEveryBuiltInType) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Run, EveryExampleRunsAndReportsEachComponent) {
+  for (const char* name : {"realtime-analytics", "web-tier", "wordcount", "at-least-once"}) {
+    const Result r = topolab({"run", example(name), "--duration", "2", "--json"});
+    ASSERT_EQ(r.code, 0) << name << ": " << r.err;
+    expectJsonLines(r.out);
+    const std::string summary = lines(r.out).back();
+    EXPECT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << name;
+    EXPECT_EQ(summary.find("\"errors\":null"), std::string::npos);
+  }
+}
+
+}  // namespace

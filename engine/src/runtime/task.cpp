@@ -227,6 +227,8 @@ void Task::processBatch(int64_t now) {
   const int64_t wall = records_e2e_ && latency ? wallNowNs() : 0;
   const size_t start = pos_;
   size_t timed = 0;  // tuples whose latency was recorded as simulated service time
+  int64_t run_ts = 0;
+  uint64_t run_len = 0;
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
       outstanding_[i] = outboxes_[i].target->input().depth() + static_cast<int64_t>(outboxes_[i].batch.size());
@@ -238,7 +240,15 @@ void Task::processBatch(int64_t now) {
     cur_root_ = config_.at_least_once ? t.root : 0;
     ack_value_ = t.edge;
     input_failed_ = false;
-    if (wall != 0) e2e_.record(static_cast<uint64_t>(std::max<int64_t>(0, wall - t.ts)));
+    if (wall != 0) {
+      // Tuples made together share an origin time: record each run once.
+      if (t.ts != run_ts && run_len > 0) {
+        e2e_.record(static_cast<uint64_t>(std::max<int64_t>(0, wall - run_ts)), run_len);
+        run_len = 0;
+      }
+      run_ts = t.ts;
+      ++run_len;
+    }
     const ProcessResult r = config_.op->process(t, *this, now);
     if (r.busy_ns > 0) {
       busy_until_ = std::max(busy_until_, now) + r.busy_ns;
@@ -257,6 +267,7 @@ void Task::processBatch(int64_t now) {
     if (full_outboxes_ > 0 && !flush(false)) break;
     if (busy_until_ > now + kBusySlackNs) break;
   }
+  if (run_len > 0) e2e_.record(static_cast<uint64_t>(std::max<int64_t>(0, wall - run_ts)), run_len);
   if (!ack_ops_.empty()) {
     acker_.apply(ack_ops_);
     ack_ops_.clear();
