@@ -59,9 +59,14 @@ class Reporter {
       return;
     }
     const double seconds = std::max<int64_t>(cur.t_ms - prev.t_ms, 1) / 1000.0;
+    // The live SLO line needs something at the sinks in this interval (a
+    // windowed topology has intervals with none); the summary always judges.
+    bool sink_data = false;
+    for (const auto& [id, s] : stats) sink_data |= s.is_sink && s.counters.received > 0;
     SloResult slo;
-    if (topology_.slo) slo = evaluateSlo(*topology_.slo, stats, seconds);
-    const std::string table = humanTable(cur.t_ms, seconds, order_, stats, topology_.slo ? &slo : nullptr);
+    if (topology_.slo && sink_data) slo = evaluateSlo(*topology_.slo, stats, seconds);
+    const std::string table =
+        humanTable(cur.t_ms, seconds, order_, stats, topology_.slo && sink_data ? &slo : nullptr);
     if (tty_ && lines_ > 0) std::cout << "\x1b[" << lines_ << "F\x1b[J";  // redraw in place
     std::cout << table << std::flush;
     lines_ = static_cast<int>(std::count(table.begin(), table.end(), '\n'));

@@ -1,6 +1,7 @@
 // window-count: tumbling count per key. At the end of each window it emits
 // one tuple per key seen, with the count in `value` and, as `ts`, the newest
-// origin time that contributed (so end-to-end latency is the result's age).
+// origin time in the window: a result's end-to-end latency is then how long
+// after the window's last event it reached the sink.
 #include <unordered_map>
 
 #include "topolab/engine/operator.h"
@@ -13,11 +14,11 @@ class WindowCount final : public Operator {
   explicit WindowCount(const Params& p) : window_ns_(p.getInt("window_ms") * 1'000'000) {}
 
   ProcessResult process(Tuple& in, Emitter& out, int64_t now) override {
+    // The task closes windows between batches (onTimer), so results are never
+    // anchored to the input that happened to arrive last.
     if (window_end_ == 0) window_end_ = now + window_ns_;
-    if (now >= window_end_) onTimer(out, now);
-    auto& slot = counts_[in.key];
-    slot.count += 1;
-    if (in.ts > slot.newest_ts) slot.newest_ts = in.ts;
+    ++counts_[in.key];
+    if (in.ts > newest_ts_) newest_ts_ = in.ts;
     return {};
   }
 
@@ -34,24 +35,22 @@ class WindowCount final : public Operator {
   void onEndOfInput(Emitter& out) override { flush(out); }
 
  private:
-  struct Slot {
-    uint64_t count = 0;
-    int64_t newest_ts = 0;
-  };
   void flush(Emitter& out) {
-    for (auto& [key, slot] : counts_) {
+    for (auto& [key, count] : counts_) {
       Tuple t;
       t.key = key;
-      t.value = static_cast<double>(slot.count);
-      t.ts = slot.newest_ts;
+      t.value = static_cast<double>(count);
+      t.ts = newest_ts_;
       out.emit(std::move(t));
     }
     counts_.clear();
+    newest_ts_ = 0;
   }
 
   int64_t window_ns_;
   int64_t window_end_ = 0;
-  std::unordered_map<std::string, Slot> counts_;
+  std::unordered_map<std::string, uint64_t> counts_;
+  int64_t newest_ts_ = 0;
 };
 
 const CatalogueRegistration kRegistration{ComponentType{

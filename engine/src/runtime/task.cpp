@@ -185,6 +185,7 @@ void Task::runConsumer(int64_t now) {
     if (pos_ >= current_.batch.size()) {
       current_.batch.clear();
       pos_ = 0;
+      fireTimer(now);
       if (!input_.pop(current_)) break;
       if (current_.end_of_input) {
         ++eos_seen_;
@@ -206,11 +207,7 @@ void Task::runConsumer(int64_t now) {
     }
   }
   // The input is empty.
-  const int64_t timer = config_.op->nextTimerMonoNs();
-  if (timer != 0 && timer <= now) {
-    config_.op->onTimer(*this, now);
-    if (!flush(false)) return;
-  }
+  if (blocked_) return;
   if (eos_seen_ >= expected_eos_) {
     finish();
     return;
@@ -218,6 +215,14 @@ void Task::runConsumer(int64_t now) {
   if (!flush(true)) return;
   const int64_t next = config_.op->nextTimerMonoNs();
   if (next != 0) scheduler_.wakeAt(this, next);
+}
+
+void Task::fireTimer(int64_t now) {
+  const int64_t timer = config_.op->nextTimerMonoNs();
+  if (timer == 0 || timer > now) return;
+  cur_root_ = 0;
+  config_.op->onTimer(*this, now);
+  flush(false);
 }
 
 void Task::processBatch(int64_t now) {

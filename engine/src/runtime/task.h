@@ -95,6 +95,8 @@ class Task final : public Runnable, private Emitter {
   void runConsumer(int64_t now);
   void runKilled();
   void processBatch(int64_t now);
+  // Runs the operator's timer if it is due (between batches, unanchored).
+  void fireTimer(int64_t now);
   void handleCompletions(int64_t now);
   void expirePending(int64_t now);
   void replay(uint32_t slot, int64_t now);
