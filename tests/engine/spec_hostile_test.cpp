@@ -44,10 +44,14 @@ TEST(SpecHostile, RefusesDeepFlowNestingBeforeParsing) {
 
 TEST(SpecHostile, RefusesDeepBlockNesting) {
   expectRejected(repeat("- ", 20'000) + "x\n");
-  std::string maps;
-  for (int i = 0; i < 20'000; ++i) maps += std::string(i, ' ') + "k:\n";
-  LoadResult r = parse(maps);
-  EXPECT_TRUE(oneError(r, 33, 33, "nesting deeper than 32 levels"));
+  // 20,000 levels of indented maps exceed the size cap; 2,000 fit in it.
+  auto indentedMaps = [](int levels) {
+    std::string maps;
+    for (int i = 0; i < levels; ++i) maps += std::string(i, ' ') + "k:\n";
+    return maps;
+  };
+  expectRejected(indentedMaps(20'000));
+  EXPECT_TRUE(oneError(parse(indentedMaps(2'000)), 33, 33, "nesting deeper than 32 levels"));
   std::string seqs;
   for (int i = 0; i < 20'000; ++i) seqs += std::string(2 * i, ' ') + "-\n";
   expectRejected(seqs);
@@ -58,18 +62,21 @@ TEST(SpecHostile, NestingInsideQuotesCommentsAndBlockScalarsIsText) {
   LoadResult r = parse("topolab: 1\nname: t\ndescription: '" + deep + "'\n# " + deep +
                        "\ncomponents: []\nlayout: {}\n");
   EXPECT_TRUE(r.ok()) << testing::allErrors(r.errors);
-  r = parse("topolab: 1\nname: t\ndescription: |\n  " + deep + "\n   " + deep + "\ncomponents: []\n");
+  r = parse("topolab: 1\nname: t\ndescription: |\n  " + deep + "\n   " + deep +
+            "\ncomponents: []\n");
   EXPECT_TRUE(r.ok()) << testing::allErrors(r.errors);
   r = parse("topolab: 1\nname: t\ndescription: \"" + deep + "\\\"" + deep + "\"\ncomponents: []\n");
   EXPECT_TRUE(r.ok()) << testing::allErrors(r.errors);
 }
 
 TEST(SpecHostile, RefusesOversizedFiles) {
-  const std::string big = "topolab: 1\nname: t\ndescription: " + std::string(kMaxFileBytes, 'x') + "\n";
+  const std::string big =
+      "topolab: 1\nname: t\ndescription: " + std::string(kMaxFileBytes, 'x') + "\n";
   LoadResult r = parse(big);
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].format(), "t.yaml: error: file is " + std::to_string(big.size()) +
-                                      " bytes; the limit is 4 MiB");
+  EXPECT_EQ(r.errors[0].format(), "t.yaml: error: file is larger than 4 MiB (" +
+                                      std::to_string(big.size()) +
+                                      " bytes), the limit for topology files");
 
   const std::string path = ::testing::TempDir() + "/spec_big.yaml";
   std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -95,14 +102,17 @@ TEST(SpecHostile, ReportsAnUnreadableFileAsOneDiagnostic) {
 TEST(SpecHostile, RefusesTooManyComponentsStreamsAndParams) {
   std::string many = "topolab: 1\nname: t\ncomponents:\n" +
                      repeat("  - {id: c, type: counter}\n", kMaxComponents + 1);
-  EXPECT_TRUE(oneError(parse(many), 4, 3, "too many entries in 'components': 10001 (the limit is 10000)"));
+  EXPECT_TRUE(
+      oneError(parse(many), 4, 3, "too many entries in 'components': 10001 (the limit is 10000)"));
   std::string streams = "topolab: 1\nname: t\ncomponents: []\nstreams: [" +
                         repeat("{from: a, to: b}, ", kMaxStreams) + "{from: a, to: b}]\n";
   EXPECT_TRUE(oneError(parse(streams), 4, 10, "too many entries in 'streams': 100001"));
-  std::string params = "topolab: 1\nname: t\ncomponents:\n  - id: g\n    type: generator\n    params: {";
+  std::string params =
+      "topolab: 1\nname: t\ncomponents:\n  - id: g\n    type: generator\n    params: {";
   for (size_t i = 0; i <= kMaxParamsPerComponent; ++i) params += "p" + std::to_string(i) + ": 1, ";
   params += "}\n";
-  EXPECT_TRUE(oneError(parse(params), 6, 13, "component 'g': too many params: 65 (the limit is 64)"));
+  EXPECT_TRUE(
+      oneError(parse(params), 6, 13, "component 'g': too many params: 65 (the limit is 64)"));
 }
 
 TEST(SpecHostile, RefusesBinaryAndControlCharacters) {
@@ -139,9 +149,21 @@ TEST(SpecHostile, SurvivesRandomYamlPunctuation) {
   }
 }
 
+TEST(SpecHostile, SurvivesInputThatHangsYamlCppLoadAll) {
+  // jbeder/yaml-cpp#1040: LoadAll() loops forever, allocating, on these.
+  EXPECT_TRUE(oneError(parse(","), 1, 1, "expected a mapping at the top of the file"));
+  EXPECT_TRUE(oneError(parse("%YAML 1.2\n,\n"), 2, 1, "expected a mapping"));
+  EXPECT_TRUE(oneError(parse("topolab: 1\nname: t\ncomponents: []\n---\n,\n"), 5, 1,
+                       "unexpected content after the topology"));
+  LoadResult r = parse("[a]\n,\n");
+  EXPECT_TRUE(testing::hasError(r.errors, 1, 1, "got a list"));
+  EXPECT_TRUE(testing::hasError(r.errors, 2, 1, "unexpected content after the topology"));
+  expectRejected("topolab: 1\n%[\n ,b&{\"{{&>%#~");
+}
+
 TEST(SpecHostile, AliasesDoNotMultiplyWork) {
-  std::string text = "topolab: 1\nname: t\nx: &a [1, 2]\ncomponents: [" +
-                     repeat("*a, ", 5000) + "*a]\n";
+  std::string text =
+      "topolab: 1\nname: t\nx: &a [1, 2]\ncomponents: [" + repeat("*a, ", 5000) + "*a]\n";
   LoadResult r = parse(text);
   EXPECT_FALSE(r.ok());
   EXPECT_GT(r.errors.size(), 5000u);

@@ -100,6 +100,22 @@ TEST(SpecParser, AcceptsBlockStyleWithCommentsAndDocumentMarkers) {
   EXPECT_EQ(t.slo->p99_ms_max, 12.5);
 }
 
+TEST(SpecParser, AcceptsAnchorsAliasesAndTags) {
+  LoadResult r = parse(R"(topolab: 1
+name: t
+components:
+  - {id: a, type: work, params: &slow {cost_us: 50, distribution: exponential}}
+  - {id: b, type: work, params: *slow}
+  - {id: f, type: file-sink, params: {path: !!str 42}}
+  - {id: g, type: generator, params: {rate: !!float 10}}
+streams: [{from: g, to: a}, {from: a, to: b}, {from: b, to: f}]
+)");
+  ASSERT_TRUE(r.ok()) << testing::allErrors(r.errors);
+  EXPECT_EQ(r.topology->components[1].param("distribution")->text, "exponential");
+  EXPECT_TRUE(r.topology->components[2].param("path")->quoted);
+  EXPECT_FALSE(r.topology->components[3].param("rate")->quoted);
+}
+
 TEST(SpecParser, RejectsMissingVersion) {
   EXPECT_TRUE(oneError(parse("name: t\ncomponents: []\n"), 1, 1,
                        "missing format version: add 'topolab: 1'"));
@@ -115,9 +131,10 @@ TEST(SpecParser, RejectsUnsupportedVersion) {
 }
 
 TEST(SpecParser, RejectsUnknownTopLevelKey) {
-  EXPECT_TRUE(oneError(parse("topolab: 1\nname: t\ncomponents: []\nstreamz: []\n"), 4, 1,
-                       "unknown key 'streamz' at the top level (expected topolab, name, description, "
-                       "defaults, components, streams, slo, layout) (did you mean 'streams'?)"));
+  EXPECT_TRUE(
+      oneError(parse("topolab: 1\nname: t\ncomponents: []\nstreamz: []\n"), 4, 1,
+               "unknown key 'streamz' at the top level (expected topolab, name, description, "
+               "defaults, components, streams, slo, layout) (did you mean 'streams'?)"));
 }
 
 TEST(SpecParser, RejectsUnknownKeyInDefaults) {
@@ -153,14 +170,16 @@ streams:
 )";
 
 TEST(SpecParser, RejectsUnknownKeyInStream) {
-  EXPECT_TRUE(oneError(parse(std::string(kTwoComponents) + "  - {from: g, to: c, groupin: shuffle}\n"),
-                       7, 22, "stream g -> c: unknown key 'groupin'"));
+  EXPECT_TRUE(
+      oneError(parse(std::string(kTwoComponents) + "  - {from: g, to: c, groupin: shuffle}\n"), 7,
+               22, "stream g -> c: unknown key 'groupin'"));
 }
 
 TEST(SpecParser, RejectsUnknownKeyInGroupingMap) {
-  EXPECT_TRUE(oneError(
-      parse(std::string(kTwoComponents) + "  - {from: g, to: c, grouping: {type: shuffle, feilds: [key]}}\n"),
-      7, 48, "stream g -> c: unknown key 'feilds' in grouping (expected type, fields)"));
+  EXPECT_TRUE(oneError(parse(std::string(kTwoComponents) +
+                             "  - {from: g, to: c, grouping: {type: shuffle, feilds: [key]}}\n"),
+                       7, 48,
+                       "stream g -> c: unknown key 'feilds' in grouping (expected type, fields)"));
 }
 
 TEST(SpecParser, RejectsUnknownKeyInSlo) {
@@ -180,26 +199,26 @@ layout:
 }
 
 TEST(SpecParser, RejectsUnknownGroupingAndListsTheChoices) {
-  EXPECT_TRUE(oneError(parse(std::string(kTwoComponents) + "  - {from: g, to: c, grouping: shufle}\n"),
-                       7, 32,
-                       "stream g -> c: unknown grouping 'shufle' (expected shuffle, fields, all, "
-                       "global, local-or-shuffle) (did you mean 'shuffle'?)"));
-  EXPECT_TRUE(oneError(parse(std::string(kTwoComponents) +
-                             "  - {from: g, to: c, grouping: {type: broadcast}}\n"),
-                       7, 39, "unknown grouping 'broadcast'"));
+  EXPECT_TRUE(oneError(
+      parse(std::string(kTwoComponents) + "  - {from: g, to: c, grouping: shufle}\n"), 7, 32,
+      "stream g -> c: unknown grouping 'shufle' (expected shuffle, fields, all, "
+      "global, local-or-shuffle) (did you mean 'shuffle'?)"));
+  EXPECT_TRUE(oneError(
+      parse(std::string(kTwoComponents) + "  - {from: g, to: c, grouping: {type: broadcast}}\n"), 7,
+      39, "unknown grouping 'broadcast'"));
 }
 
 TEST(SpecParser, RejectsUnknownTransport) {
-  EXPECT_TRUE(oneError(parse(std::string(kTwoComponents) + "  - {from: g, to: c, transport: kafak}\n"),
-                       7, 33,
-                       "stream g -> c: unknown transport 'kafak' (expected auto, local, grpc, kafka)"));
+  EXPECT_TRUE(
+      oneError(parse(std::string(kTwoComponents) + "  - {from: g, to: c, transport: kafak}\n"), 7,
+               33, "stream g -> c: unknown transport 'kafak' (expected auto, local, grpc, kafka)"));
 }
 
 TEST(SpecParser, RejectsUnknownDelivery) {
-  EXPECT_TRUE(oneError(parse("topolab: 1\nname: t\ndefaults: {delivery: exactly-once}\ncomponents: []\n"),
-                       3, 22,
-                       "defaults: unknown delivery 'exactly-once' (expected at-most-once, "
-                       "at-least-once)"));
+  EXPECT_TRUE(oneError(
+      parse("topolab: 1\nname: t\ndefaults: {delivery: exactly-once}\ncomponents: []\n"), 3, 22,
+      "defaults: unknown delivery 'exactly-once' (expected at-most-once, "
+      "at-least-once)"));
 }
 
 TEST(SpecParser, RejectsParallelismThatIsNotAnInteger) {
@@ -252,8 +271,10 @@ TEST(SpecParser, ReportsYamlSyntaxErrorsInGccFormat) {
   LoadResult r = parse("topolab: 1\nname: t\ncomponents: [a, b\n");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_FALSE(r.topology);
-  EXPECT_EQ(r.errors[0].format(), "t.yaml:4:1: error: YAML syntax error: end of sequence flow not found");
-  EXPECT_TRUE(oneError(parse("topolab: 1\nname: t: u\n"), 2, 8, "YAML syntax error: illegal map value"));
+  EXPECT_EQ(r.errors[0].format(),
+            "t.yaml:4:1: error: YAML syntax error: end of sequence flow not found");
+  EXPECT_TRUE(
+      oneError(parse("topolab: 1\nname: t: u\n"), 2, 8, "YAML syntax error: illegal map value"));
 }
 
 TEST(SpecParser, RejectsEmptyFilesAndNonMappings) {

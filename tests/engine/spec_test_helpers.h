@@ -31,8 +31,8 @@ inline ::testing::AssertionResult oneError(const LoadResult& r, int line, int co
     return ::testing::AssertionFailure() << r.errors.size() << " errors:\n" << allErrors(r.errors);
   }
   const std::string text = r.errors[0].format();
-  const std::string want = std::string(kFile) + ":" + std::to_string(line) + ":" +
-                           std::to_string(col) + ": error: ";
+  const std::string want =
+      std::string(kFile) + ":" + std::to_string(line) + ":" + std::to_string(col) + ": error: ";
   if (text.rfind(want, 0) != 0 || text.find(needle) == std::string::npos) {
     return ::testing::AssertionFailure()
            << "got  " << text << "\nwant " << want << "...'" << needle << "'...";
@@ -48,8 +48,9 @@ inline ::testing::AssertionResult hasError(const std::vector<Diagnostic>& errors
       return ::testing::AssertionSuccess();
     }
   }
-  return ::testing::AssertionFailure() << "no error at " << line << ":" << col << " with '"
-                                       << needle << "' in:\n" << allErrors(errors);
+  return ::testing::AssertionFailure()
+         << "no error at " << line << ":" << col << " with '" << needle << "' in:\n"
+         << allErrors(errors);
 }
 
 inline std::string readFile(const std::string& path) {

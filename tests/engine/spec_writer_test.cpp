@@ -3,6 +3,8 @@
 // file that loads as that edit.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "spec_test_helpers.h"
 
 namespace topolab {
@@ -24,7 +26,9 @@ void expectRoundTrip(std::string_view text) {
   const std::string written = writeTopology(first);
   LoadResult again = parse(written);
   ASSERT_TRUE(again.topology) << written << testing::allErrors(again.errors);
-  EXPECT_TRUE(sameTopology(first, *again.topology)) << "input:\n" << text << "\nwritten:\n" << written;
+  EXPECT_TRUE(sameTopology(first, *again.topology)) << "input:\n"
+                                                    << text << "\nwritten:\n"
+                                                    << written;
   EXPECT_EQ(writeTopology(*again.topology), written);
 }
 
@@ -51,24 +55,69 @@ TEST(SpecWriter, WritesTheCanonicalFormOfAnyStyle) {
 }
 
 TEST(SpecWriter, RoundTripsTheTestFiles) {
-  for (const char* name : {"canonical.yaml", "design_example.yaml", "flow_style.yaml", "block_style.yaml"}) {
+  for (const char* name :
+       {"canonical.yaml", "design_example.yaml", "flow_style.yaml", "block_style.yaml"}) {
     SCOPED_TRACE(name);
     expectRoundTrip(readFile(dataPath(name)));
   }
 }
 
 TEST(SpecWriter, RoundTripsStringsThatNeedQuoting) {
-  for (const char* description :
-       {"\"a: b\"", "\"# not a comment\"", "\"x #y\"", "\"line\\nbreak\"", "\"  padded  \"",
-        "\"null\"", "'~'", "\"true\"", "\"- item\"", "\"[list]\"", "\"{map}\"", "\"a, b\"",
-        "\"tab\\there\"", "\"quote \\\" and backslash \\\\\"", "\"ends with colon:\"", "\"'single'\"",
-        "\"@at\"", "\"%pct\"", "\"`tick\"", "\"*star\"", "\"&amp\"", "\"!bang\"", "\"|pipe\"",
-        "\">gt\"", "\"\"", "\"---\"", "\"\\x01ctl\"", "\"\\u2028sep\"", "Ünïcödé → fine",
-        "it's plain", "say \"hi\"", "\"-\"", "\"?\"", "\":\"", "-5", "1e3"}) {
+  for (const char* description : {"\"a: b\"",
+                                  "\"# not a comment\"",
+                                  "\"x #y\"",
+                                  "\"line\\nbreak\"",
+                                  "\"  padded  \"",
+                                  "\"null\"",
+                                  "'~'",
+                                  "\"true\"",
+                                  "\"- item\"",
+                                  "\"[list]\"",
+                                  "\"{map}\"",
+                                  "\"a, b\"",
+                                  "\"tab\\there\"",
+                                  "\"quote \\\" and backslash \\\\\"",
+                                  "\"ends with colon:\"",
+                                  "\"'single'\"",
+                                  "\"@at\"",
+                                  "\"%pct\"",
+                                  "\"`tick\"",
+                                  "\"*star\"",
+                                  "\"&amp\"",
+                                  "\"!bang\"",
+                                  "\"|pipe\"",
+                                  "\">gt\"",
+                                  "\"\"",
+                                  "\"---\"",
+                                  "\"\\x01ctl\"",
+                                  "\"\\u2028sep\"",
+                                  "Ünïcödé → fine",
+                                  "it's plain",
+                                  "say \"hi\"",
+                                  "\"-\"",
+                                  "\"?\"",
+                                  "\":\"",
+                                  "-5",
+                                  "1e3"}) {
     SCOPED_TRACE(description);
     expectRoundTrip(std::string("topolab: 1\nname: t\ndescription: ") + description +
                     "\ncomponents: []\n");
   }
+}
+
+TEST(SpecWriter, EveryExampleLoadsAndRoundTrips) {
+  const std::filesystem::path dir(TOPOLAB_EXAMPLES_DIR);
+  if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << "no examples at " << dir;
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    LoadResult r = loadTopologyFile(entry.path().string());
+    EXPECT_TRUE(r.ok()) << testing::allErrors(r.errors);
+    expectRoundTrip(readFile(entry.path().string()));
+    ++count;
+  }
+  EXPECT_GT(count, 0);
 }
 
 TEST(SpecWriter, KeepsParamsAsWrittenIncludingQuotes) {
@@ -93,8 +142,10 @@ layout:
   const Topology t = load(text);
   ASSERT_TRUE(validateTopology(t, "t.yaml", Catalogue::instance()).empty());
   const std::string written = writeTopology(t);
-  EXPECT_NE(written.find("params: {field: key, op: \"==\", value: \"42\"}"), std::string::npos) << written;
-  EXPECT_NE(written.find("params: {rate: 1e5, value_max: 1.50, count: +10}"), std::string::npos) << written;
+  EXPECT_NE(written.find("params: {field: key, op: \"==\", value: \"42\"}"), std::string::npos)
+      << written;
+  EXPECT_NE(written.find("params: {rate: 1e5, value_max: 1.50, count: +10}"), std::string::npos)
+      << written;
   EXPECT_NE(written.find("grouping: {type: shuffle}"), std::string::npos) << written;
   EXPECT_NE(written.find("slo: {}\n"), std::string::npos) << written;
   EXPECT_NE(written.find("  g: {x: 1e2, y: -0.0}\n"), std::string::npos) << written;
@@ -107,7 +158,8 @@ TEST(SpecWriter, WritesEmptyListsAndLeavesAbsentKeysOut) {
   t.name = "empty";
   EXPECT_EQ(writeTopology(t), "topolab: 1\nname: empty\ncomponents: []\nstreams: []\n");
   t.defaults = Defaults{};
-  EXPECT_EQ(writeTopology(t), "topolab: 1\nname: empty\ndefaults: {}\ncomponents: []\nstreams: []\n");
+  EXPECT_EQ(writeTopology(t),
+            "topolab: 1\nname: empty\ndefaults: {}\ncomponents: []\nstreams: []\n");
   expectRoundTrip(writeTopology(t));
 }
 
@@ -115,8 +167,10 @@ TEST(SpecWriter, SavesAnEditedModelSoItLoadsAsEdited) {
   Topology t = load(readFile(dataPath("canonical.yaml")));
   // The edits the studio makes: add a component and a stream, change a param,
   // set an SLO and a position that have no text yet.
-  t.components.push_back(Component{.id = "audit", .type = "file-sink",
-                                   .params = {ParamEntry{.name = "path", .text = "/tmp/audit log.jsonl"}}});
+  t.components.push_back(
+      Component{.id = "audit",
+                .type = "file-sink",
+                .params = {ParamEntry{.name = "path", .text = "/tmp/audit log.jsonl"}}});
   t.streams.push_back(Stream{.from = "enrich", .to = "audit"});
   std::string error;
   ASSERT_TRUE(applyOverride(t, "enrich.cost_us=35", &error)) << error;
@@ -141,7 +195,8 @@ TEST(SpecWriter, SavesAnEditedModelSoItLoadsAsEdited) {
   EXPECT_EQ(back.layout[1].x, 240.5);
   EXPECT_EQ(back.layout[1].y, -80);
   EXPECT_EQ(back.delivery(), Delivery::AtMostOnce);
-  EXPECT_NE(written.find("    params: {cost_us: 35, error_rate: 0.001}\n"), std::string::npos) << written;
+  EXPECT_NE(written.find("    params: {cost_us: 35, error_rate: 0.001}\n"), std::string::npos)
+      << written;
   EXPECT_NE(written.find("  - {from: enrich, to: audit}\n"), std::string::npos) << written;
   EXPECT_NE(written.find("  audit: {x: 240.5, y: -80}\n"), std::string::npos) << written;
 }

@@ -11,21 +11,30 @@ namespace topolab {
 
 std::string_view toString(Role r) {
   switch (r) {
-    case Role::Producer: return "producer";
-    case Role::Bolt: return "bolt";
-    case Role::Sink: return "sink";
+    case Role::Producer:
+      return "producer";
+    case Role::Bolt:
+      return "bolt";
+    case Role::Sink:
+      return "sink";
   }
   return "?";
 }
 
 std::string_view toString(ParamType t) {
   switch (t) {
-    case ParamType::Int: return "integer";
-    case ParamType::Double: return "number";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Enum: return "enum";
-    case ParamType::Scalar: return "scalar";
+    case ParamType::Int:
+      return "integer";
+    case ParamType::Double:
+      return "number";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::Enum:
+      return "enum";
+    case ParamType::Scalar:
+      return "scalar";
   }
   return "?";
 }
@@ -134,7 +143,8 @@ std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_vi
     case ParamType::Double: {
       std::optional<double> v = quoted ? std::nullopt : spec::parseDouble(text);
       if (!v) {
-        setError(error, "expected a number, got " + spec::quoteForMessage(text) + quotedHint(quoted));
+        setError(error,
+                 "expected a number, got " + spec::quoteForMessage(text) + quotedHint(quoted));
         return std::nullopt;
       }
       if (!checkRange(schema, *v, text, error)) return std::nullopt;
@@ -153,8 +163,8 @@ std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_vi
         return ParamValue{std::string(text)};
       }
       std::vector<std::string_view> choices(schema.choices.begin(), schema.choices.end());
-      setError(error, spec::quoteForMessage(text) + " is not one of " + spec::joinList(schema.choices) +
-                          spec::didYouMean(text, choices));
+      setError(error, spec::quoteForMessage(text) + " is not one of " +
+                          spec::joinList(schema.choices) + spec::didYouMean(text, choices));
       return std::nullopt;
     }
     case ParamType::String:

@@ -12,11 +12,19 @@ std::string dotString(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        break;
+      default:
+        out += c;
     }
   }
   out += '"';
@@ -33,9 +41,12 @@ struct NodeStyle {
 NodeStyle styleOf(const ComponentType* type) {
   if (!type) return {"octagon", "filled,dashed", "#f8d7da", "#b02a37"};  // unknown type
   switch (type->role) {
-    case Role::Producer: return {"cds", "filled", "#cfe2ff", "#0a58ca"};
-    case Role::Bolt: return {"box", "rounded,filled", "#fff3cd", "#997404"};
-    case Role::Sink: return {"cylinder", "filled", "#d1e7dd", "#146c43"};
+    case Role::Producer:
+      return {"cds", "filled", "#cfe2ff", "#0a58ca"};
+    case Role::Bolt:
+      return {"box", "rounded,filled", "#fff3cd", "#997404"};
+    case Role::Sink:
+      return {"cylinder", "filled", "#d1e7dd", "#146c43"};
   }
   return {"box", "filled", "#e9ecef", "#495057"};
 }
@@ -56,7 +67,8 @@ std::string exportDot(const Topology& t, const Catalogue& catalogue) {
   std::string out = "digraph " + dotString(t.name.empty() ? "topology" : t.name) + " {\n";
   std::string title = t.name;
   if (t.description) title += "\n" + *t.description;
-  out += "  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=" + dotString(title) + "];\n";
+  out +=
+      "  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=" + dotString(title) + "];\n";
   out += "  node [fontname=\"Helvetica\", fontsize=11, penwidth=1.4];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#495057\"];\n";
   std::unordered_map<std::string_view, const ComponentType*> type_of;
@@ -80,7 +92,8 @@ std::string exportDot(const Topology& t, const Catalogue& catalogue) {
     // A load balancer chooses among all downstream instances itself; groupings do not apply.
     const bool balanced = from_type && from_type->name == "load-balancer";
     std::string label = balanced ? "balanced" : groupingLabel(st.grouping);
-    if (st.transport && *st.transport != Transport::Auto) label += "\n" + std::string(toString(*st.transport));
+    if (st.transport && *st.transport != Transport::Auto)
+      label += "\n" + std::string(toString(*st.transport));
     out += "  " + dotString(st.from) + " -> " + dotString(st.to) + " [label=" + dotString(label);
     if (balanced) out += ", style=dashed";
     if (st.grouping.type == GroupingType::All && !balanced) out += ", penwidth=2";

@@ -11,13 +11,14 @@
 namespace topolab {
 namespace spec {
 
-StreamGraph::StreamGraph(const Topology& topology) {
+StreamGraph::StreamGraph(const Topology& topology, const std::vector<bool>* excluded) {
   std::unordered_map<std::string_view, int> index;
   for (const Component& c : topology.components) {
     if (index.emplace(c.id, static_cast<int>(ids.size())).second) ids.push_back(c.id);
   }
   out.resize(ids.size());
   for (size_t i = 0; i < topology.streams.size(); ++i) {
+    if (excluded && i < excluded->size() && (*excluded)[i]) continue;
     const Stream& s = topology.streams[i];
     auto from = index.find(s.from), to = index.find(s.to);
     if (from == index.end() || to == index.end()) continue;

@@ -17,8 +17,9 @@ struct StreamGraph {
   std::vector<std::string_view> ids;   // distinct component ids, file order
   std::vector<std::vector<Edge>> out;  // per id
 
-  // Streams whose ends are not both known ids are left out.
-  explicit StreamGraph(const Topology& topology);
+  // Streams whose ends are not both known ids are left out, and so are those
+  // flagged in `excluded` (indexed like Topology::streams) when it is given.
+  explicit StreamGraph(const Topology& topology, const std::vector<bool>* excluded = nullptr);
 };
 
 struct Cycle {

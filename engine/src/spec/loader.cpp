@@ -73,7 +73,8 @@ LoadResult loadTopologyFile(const std::string& path, const Catalogue& catalogue)
     return r;
   };
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return unreadable("cannot read file: it is a directory");
+  if (std::filesystem::is_directory(path, ec))
+    return unreadable("cannot read file: it is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return unreadable(std::string("cannot open file: ") + std::strerror(errno));
   std::string text;

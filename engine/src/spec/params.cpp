@@ -24,7 +24,8 @@ std::optional<Params> resolveParams(const Component& component, const ComponentT
   }
   for (const ParamSchema& s : type.params) {
     if (params.has(s.name)) continue;
-    if (s.required || s.default_text.empty()) return fail("missing required param '" + s.name + "'");
+    if (s.required || s.default_text.empty())
+      return fail("missing required param '" + s.name + "'");
     std::string why;
     std::optional<ParamValue> v = convertParam(s, s.default_text, false, &why);
     // A default that does not fit its own schema is a bug in the component type.

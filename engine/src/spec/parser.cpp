@@ -11,6 +11,7 @@
 
 #include "spec/internal.h"
 #include "spec/scalars.h"
+#include "spec/yaml_document.h"
 
 namespace topolab::spec {
 namespace {
@@ -19,8 +20,8 @@ constexpr size_t kMaxPlacement = 1024;
 constexpr size_t kMaxGroupingFields = 16;
 
 using Keys = std::vector<std::string_view>;
-const Keys kTopKeys{"topolab", "name", "description", "defaults",
-                    "components", "streams", "slo", "layout"};
+const Keys kTopKeys{"topolab",    "name",    "description", "defaults",
+                    "components", "streams", "slo",         "layout"};
 const Keys kDefaultsKeys{"delivery", "metrics_interval_ms", "ack_timeout_ms", "max_pending"};
 const Keys kComponentKeys{"id", "type", "parallelism", "params", "placement"};
 const Keys kStreamKeys{"from", "to", "grouping", "transport"};
@@ -30,11 +31,6 @@ const Keys kLayoutKeys{"x", "y"};
 const Keys kGroupingNames{"shuffle", "fields", "all", "global", "local-or-shuffle"};
 const Keys kTransportNames{"auto", "local", "grpc", "kafka"};
 const Keys kDeliveryNames{"at-most-once", "at-least-once"};
-
-Mark toMark(const YAML::Mark& m) {
-  if (m.is_null() || m.line < 0) return {};
-  return {m.line + 1, m.column + 1};
-}
 
 std::string prefix(std::string_view context) {
   return context.empty() ? std::string() : std::string(context) + ": ";
@@ -78,8 +74,10 @@ class Reader {
   ReadResult read(const YAML::Node& root) {
     ReadResult result;
     if (!root.IsMap()) {
-      error(toMark(root.Mark()), "expected a mapping at the top of the file (starting with "
-                                 "'topolab: 1'), got " + kindOf(root));
+      error(toMark(root.Mark()),
+            "expected a mapping at the top of the file (starting with "
+            "'topolab: 1'), got " +
+                kindOf(root));
       return result;
     }
     Topology t;
@@ -141,7 +139,8 @@ class Reader {
       if (allowed && std::find(allowed->begin(), allowed->end(), e.key) == allowed->end()) {
         std::string msg = prefix(context) + "unknown key " + quoteForMessage(e.key);
         if (!where.empty()) msg += " " + std::string(where);
-        error(e.key_mark, msg + " (expected " + joinList(*allowed) + ")" + didYouMean(e.key, *allowed));
+        error(e.key_mark,
+              msg + " (expected " + joinList(*allowed) + ")" + didYouMean(e.key, *allowed));
         continue;
       }
       if (!seen.insert(e.key).second) {
@@ -170,9 +169,11 @@ class Reader {
   std::optional<int> integer(const Entry& e, std::string_view context, int lo, int hi) {
     auto s = text(e, context);
     if (!s) return std::nullopt;
-    std::optional<int64_t> v = isQuoted(e.value) ? std::nullopt : parseInt64(*s);
-    if (!v && !(isIntegerText(*s) && !isQuoted(e.value))) {
-      error(valueMark(e), prefix(context) + e.key + ": expected an integer, got " + quoteForMessage(*s));
+    const bool quoted = isQuoted(e.value);
+    std::optional<int64_t> v = quoted ? std::nullopt : parseInt64(*s);
+    if (!v && !(isIntegerText(*s) && !quoted)) {
+      error(valueMark(e), prefix(context) + e.key + ": expected an integer, got " +
+                              quoteForMessage(*s) + (quoted ? " (remove the quotes)" : ""));
       return std::nullopt;
     }
     if (!v || *v < INT_MIN || *v > INT_MAX) {
@@ -190,7 +191,8 @@ class Reader {
     if (!s) return false;
     std::optional<double> v = isQuoted(e.value) ? std::nullopt : parseDouble(*s);
     if (!v) {
-      error(valueMark(e), prefix(context) + e.key + ": expected a number, got " + quoteForMessage(*s));
+      error(valueMark(e),
+            prefix(context) + e.key + ": expected a number, got " + quoteForMessage(*s));
       return false;
     }
     value = v;
@@ -216,8 +218,8 @@ class Reader {
   // A mapping (an empty value counts as an empty one); nullopt after reporting anything else.
   std::optional<YAML::Node> mapping(const Entry& e, std::string_view context) {
     if (e.value.IsMap() || e.value.IsNull()) return e.value;
-    error(toMark(e.value.Mark()), prefix(context) + "'" + e.key + "' must be a mapping, not " +
-                                      kindOf(e.value));
+    error(toMark(e.value.Mark()),
+          prefix(context) + "'" + e.key + "' must be a mapping, not " + kindOf(e.value));
     return std::nullopt;
   }
 
@@ -230,8 +232,8 @@ class Reader {
       return std::nullopt;
     }
     if (e.value.size() > limit) {
-      error(toMark(e.value.Mark()), prefix(context) + "too many entries in '" + e.key + "': " +
-                                        std::to_string(e.value.size()) + " (the limit is " +
+      error(toMark(e.value.Mark()), prefix(context) + "too many entries in '" + e.key +
+                                        "': " + std::to_string(e.value.size()) + " (the limit is " +
                                         std::to_string(limit) + ")");
       return std::nullopt;
     }
@@ -239,7 +241,8 @@ class Reader {
   }
 
   // A list of plain names (agents, fields).
-  std::vector<std::string> names(const YAML::Node& seq, std::string_view context, std::string_view key) {
+  std::vector<std::string> names(const YAML::Node& seq, std::string_view context,
+                                 std::string_view key) {
     std::vector<std::string> out;
     for (const YAML::Node& item : seq) {
       if (item.IsScalar()) {
@@ -262,7 +265,8 @@ class Reader {
     std::optional<int64_t> v = isQuoted(e.value) ? std::nullopt : parseInt64(*s);
     if (!v || *v < INT_MIN || *v > INT_MAX) {
       error(t.version_mark, "unsupported format version " + quoteForMessage(*s) +
-                                " (this TopoLab reads 'topolab: " + std::to_string(kFormatVersion) + "')");
+                                " (this TopoLab reads 'topolab: " + std::to_string(kFormatVersion) +
+                                "')");
       version_reported_ = true;
       return;
     }
@@ -276,7 +280,8 @@ class Reader {
     d.mark = valueMark(e);
     for (const Entry& f : entries(*map, &kDefaultsKeys, "defaults", "")) {
       if (f.key == "delivery") {
-        if (auto s = choice(f, "defaults", "delivery", kDeliveryNames)) d.delivery = parseDelivery(*s);
+        if (auto s = choice(f, "defaults", "delivery", kDeliveryNames))
+          d.delivery = parseDelivery(*s);
         d.delivery_mark = valueMark(f);
       } else if (f.key == "metrics_interval_ms") {
         d.metrics_interval_ms = integer(f, "defaults", 100, 60'000);
@@ -301,7 +306,8 @@ class Reader {
       ++index;
       if (!item.IsMap()) {
         error(toMark(item.Mark()), "component #" + std::to_string(index) +
-                                       ": expected a mapping with 'id' and 'type', got " + kindOf(item));
+                                       ": expected a mapping with 'id' and 'type', got " +
+                                       kindOf(item));
         continue;
       }
       t.components.push_back(readComponent(item, index));
@@ -374,7 +380,8 @@ class Reader {
       ++index;
       if (!item.IsMap()) {
         error(toMark(item.Mark()), "stream #" + std::to_string(index) +
-                                       ": expected a mapping with 'from' and 'to', got " + kindOf(item));
+                                       ": expected a mapping with 'from' and 'to', got " +
+                                       kindOf(item));
         continue;
       }
       t.streams.push_back(readStream(item, index));
@@ -404,7 +411,8 @@ class Reader {
       } else if (f.key == "grouping") {
         readGrouping(f, context, s.grouping);
       } else if (f.key == "transport") {
-        if (auto v = choice(f, context, "transport", kTransportNames)) s.transport = parseTransport(*v);
+        if (auto v = choice(f, context, "transport", kTransportNames))
+          s.transport = parseTransport(*v);
         s.transport_mark = valueMark(f);
       }
     }
@@ -425,7 +433,8 @@ class Reader {
     for (const Entry& k : entries(f.value, &kGroupingKeys, context, "in grouping")) {
       if (k.key == "type") {
         has_type = true;
-        if (auto v = choice(k, context, "grouping", kGroupingNames)) g.type = *parseGroupingType(*v);
+        if (auto v = choice(k, context, "grouping", kGroupingNames))
+          g.type = *parseGroupingType(*v);
       } else if (k.key == "fields") {
         if (auto seq = list(k, context, "fields: [key]", kMaxGroupingFields)) {
           g.fields = names(*seq, context, "fields");
@@ -433,7 +442,8 @@ class Reader {
       }
     }
     if (!has_type) {
-      error(g.mark, context + ": grouping needs a 'type' (expected " + joinList(kGroupingNames) + ")");
+      error(g.mark,
+            context + ": grouping needs a 'type' (expected " + joinList(kGroupingNames) + ")");
     }
   }
 
@@ -500,24 +510,9 @@ class Reader {
 
 ReadResult readTopology(std::string_view text, std::string_view file_name,
                         std::vector<Diagnostic>& errors) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    errors.push_back(Diagnostic{std::string(file_name), toMark(e.mark), "YAML syntax error: " + e.msg});
-    return {};
-  }
-  if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
-    errors.push_back(Diagnostic{std::string(file_name), Mark{1, 1},
-                                "empty file: a topology file starts with 'topolab: " +
-                                    std::to_string(kFormatVersion) + "'"});
-    return {};
-  }
-  if (docs.size() > 1) {
-    errors.push_back(Diagnostic{std::string(file_name), toMark(docs[1].Mark()),
-                                "a topology file holds one YAML document; this is a second one"});
-  }
-  return Reader(file_name, errors).read(docs[0]);
+  std::optional<YAML::Node> root = loadOneDocument(text, file_name, errors);
+  if (!root) return {};
+  return Reader(file_name, errors).read(*root);
 }
 
 }  // namespace topolab::spec

@@ -183,9 +183,9 @@ std::optional<Diagnostic> findControlCharacter(std::string_view text, std::strin
     if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02x", c);
-      return Diagnostic{std::string(file), Mark{line, static_cast<int>(i - line_start) + 1},
-                        std::string("control character ") + hex +
-                            " in the file: a topology file is UTF-8 text"};
+      return Diagnostic{
+          std::string(file), Mark{line, static_cast<int>(i - line_start) + 1},
+          std::string("control character ") + hex + " in the file: a topology file is UTF-8 text"};
     }
   }
   return std::nullopt;
@@ -196,8 +196,9 @@ std::optional<Diagnostic> findControlCharacter(std::string_view text, std::strin
 std::optional<Diagnostic> prescanText(std::string_view text, std::string_view file_name) {
   if (text.size() > kMaxFileBytes) {
     return Diagnostic{std::string(file_name), Mark{},
-                      "file is " + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(kMaxFileBytes / (1024 * 1024)) + " MiB"};
+                      "file is larger than " + std::to_string(kMaxFileBytes / (1024 * 1024)) +
+                          " MiB (" + std::to_string(text.size()) +
+                          " bytes), the limit for topology files"};
   }
   if (auto d = findControlCharacter(text, file_name)) return d;
   return NestingScan(text, file_name).run();

@@ -101,7 +101,8 @@ std::string formatNumber(double v) {
 
 bool isValidTopologyName(std::string_view s) {
   if (s.empty() || !(isLower(s.front()) || isDigit(s.front()))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return isLower(c) || isDigit(c) || c == '-'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return isLower(c) || isDigit(c) || c == '-'; });
 }
 
 bool isValidComponentId(std::string_view s) {

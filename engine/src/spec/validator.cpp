@@ -58,8 +58,9 @@ class Validator {
                                        " (this TopoLab reads " + want + ")");
     }
     if (t_.name.empty()) {
-      error(t_.name_mark, "missing topology name: add 'name: my-topology' (lowercase letters, "
-                          "digits and '-')");
+      error(t_.name_mark,
+            "missing topology name: add 'name: my-topology' (lowercase letters, "
+            "digits and '-')");
     } else if (!isValidTopologyName(t_.name)) {
       error(t_.name_mark, "invalid name " + quoted(t_.name) +
                               ": use lowercase letters, digits and '-', starting with a letter "
@@ -69,8 +70,8 @@ class Validator {
 
   void checkRange(const std::optional<int>& v, Mark mark, std::string_view key, int lo, int hi) {
     if (v && (*v < lo || *v > hi)) {
-      error(mark, "defaults: " + std::string(key) + " " + std::to_string(*v) + " is out of range [" +
-                      std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      error(mark, "defaults: " + std::string(key) + " " + std::to_string(*v) +
+                      " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     }
   }
 
@@ -79,7 +80,8 @@ class Validator {
     const Defaults& d = *t_.defaults;
     checkRange(d.metrics_interval_ms, pick(d.metrics_interval_mark, d.mark), "metrics_interval_ms",
                100, 60'000);
-    checkRange(d.ack_timeout_ms, pick(d.ack_timeout_mark, d.mark), "ack_timeout_ms", 100, 3'600'000);
+    checkRange(d.ack_timeout_ms, pick(d.ack_timeout_mark, d.mark), "ack_timeout_ms", 100,
+               3'600'000);
     checkRange(d.max_pending, pick(d.max_pending_mark, d.mark), "max_pending", 1, 1'000'000);
   }
 
@@ -94,11 +96,13 @@ class Validator {
       const Component& c = t_.components[i];
       const std::string context = contextOf(c, i);
       if (c.id.empty()) {
-        if (reportEmpty(c.id_mark, c.mark)) error(pick(c.id_mark, c.mark), context + ": missing id");
+        if (reportEmpty(c.id_mark, c.mark))
+          error(pick(c.id_mark, c.mark), context + ": missing id");
       } else {
         if (!isValidComponentId(c.id)) {
-          error(pick(c.id_mark, c.mark), "invalid component id " + quoted(c.id) +
-                                             ": start with a letter, then letters, digits, '_' or '-'");
+          error(pick(c.id_mark, c.mark),
+                "invalid component id " + quoted(c.id) +
+                    ": start with a letter, then letters, digits, '_' or '-'");
         }
         if (auto [it, fresh] = by_id_.emplace(c.id, &c); !fresh) {
           error(pick(c.id_mark, c.mark),
@@ -107,22 +111,22 @@ class Validator {
       }
       if (c.parallelism && (*c.parallelism < 1 || *c.parallelism > kMaxParallelism)) {
         error(pick(c.parallelism_mark, c.mark),
-              context + ": parallelism " + std::to_string(*c.parallelism) + " is out of range [1, " +
-                  std::to_string(kMaxParallelism) + "]");
+              context + ": parallelism " + std::to_string(*c.parallelism) +
+                  " is out of range [1, " + std::to_string(kMaxParallelism) + "]");
       }
       checkPlacement(c, context);
       if (c.type.empty()) {
         if (reportEmpty(c.type_mark, c.mark)) {
-          error(pick(c.type_mark, c.mark), context + ": missing type (known types: " +
-                                               joinList(type_names) + ")");
+          error(pick(c.type_mark, c.mark),
+                context + ": missing type (known types: " + joinList(type_names) + ")");
         }
         continue;
       }
       const ComponentType* type = catalogue_.find(c.type);
       if (!type) {
         error(pick(c.type_mark, c.mark), context + ": unknown type " + quoted(c.type) +
-                                             didYouMean(c.type, type_names) + " (known types: " +
-                                             joinList(type_names) + ")");
+                                             didYouMean(c.type, type_names) +
+                                             " (known types: " + joinList(type_names) + ")");
         continue;
       }
       checkParams(c, *type, context);
@@ -172,7 +176,8 @@ class Validator {
     for (const ParamSchema& s : type.params) {
       if ((s.required || s.default_text.empty()) && !seen.count(s.name)) {
         error(c.mark, context + ": missing required param '" + s.name + "' (" +
-                          std::string(toString(s.type)) + (s.doc.empty() ? "" : ": " + s.doc) + ")");
+                          std::string(toString(s.type)) + (s.doc.empty() ? "" : ": " + s.doc) +
+                          ")");
       }
     }
   }
@@ -184,19 +189,24 @@ class Validator {
     for (const auto& [id, c] : by_id_) ids.push_back(id);
     std::sort(ids.begin(), ids.end());
     std::unordered_map<std::string, const Stream*> seen;
+    misdirected_.assign(t_.streams.size(), false);
     for (size_t i = 0; i < t_.streams.size(); ++i) {
       const Stream& s = t_.streams[i];
-      const std::string context = s.from.empty() && s.to.empty()
-                                      ? "stream #" + std::to_string(i + 1)
-                                      : "stream " + (s.from.empty() ? "?" : s.from) + " -> " +
-                                            (s.to.empty() ? "?" : s.to);
+      const std::string context =
+          s.from.empty() && s.to.empty()
+              ? "stream #" + std::to_string(i + 1)
+              : "stream " + (s.from.empty() ? "?" : s.from) + " -> " + (s.to.empty() ? "?" : s.to);
       const Component* from = endpoint(s.from, s.from_mark, s.mark, "from", context, ids);
       const Component* to = endpoint(s.to, s.to_mark, s.mark, "to", context, ids);
-      if (const ComponentType* type = from ? typeOf(*from) : nullptr; type && type->role == Role::Sink) {
+      if (const ComponentType* type = from ? typeOf(*from) : nullptr;
+          type && type->role == Role::Sink) {
+        misdirected_[i] = true;
         error(pick(s.from_mark, s.mark), context + ": " + quoted(s.from) + " is a sink (" +
                                              type->name + ") and cannot send a stream");
       }
-      if (const ComponentType* type = to ? typeOf(*to) : nullptr; type && type->role == Role::Producer) {
+      if (const ComponentType* type = to ? typeOf(*to) : nullptr;
+          type && type->role == Role::Producer) {
+        misdirected_[i] = true;
         error(pick(s.to_mark, s.mark), context + ": " + quoted(s.to) + " is a producer (" +
                                            type->name + ") and cannot receive a stream");
       }
@@ -222,7 +232,8 @@ class Validator {
     }
     auto it = by_id_.find(id);
     if (it != by_id_.end()) return it->second;
-    error(pick(mark, stream_mark), context + ": unknown component " + quoted(id) + suggest(id, ids));
+    error(pick(mark, stream_mark),
+          context + ": unknown component " + quoted(id) + suggest(id, ids));
     return nullptr;
   }
 
@@ -252,14 +263,16 @@ class Validator {
   }
 
   void checkCycles() {
-    const StreamGraph graph(t_);
+    // A stream into a producer or out of a sink is already reported; a cycle
+    // through it would only repeat that.
+    const StreamGraph graph(t_, &misdirected_);
     for (const Cycle& cycle : findCycles(graph)) {
       std::string path;
       for (int v : cycle.nodes) path += std::string(graph.ids[v]) + " -> ";
       path += graph.ids[cycle.nodes.front()];
       const Stream& closing = t_.streams[cycle.closing_stream];
-      error(closing.mark, "stream " + closing.from + " -> " + closing.to + " closes a cycle: " + path +
-                              " (streams must flow from producers towards sinks)");
+      error(closing.mark, "stream " + closing.from + " -> " + closing.to + " closes a cycle: " +
+                              path + " (streams must flow from producers towards sinks)");
     }
   }
 
@@ -302,6 +315,7 @@ class Validator {
   std::vector<Diagnostic>& out_;
   std::unordered_map<std::string_view, const Component*> by_id_;  // first of each id
   int suggestions_left_ = kSuggestionBudget;
+  std::vector<bool> misdirected_;  // per stream: into a producer or out of a sink
 };
 
 }  // namespace

@@ -15,9 +15,7 @@
 namespace topolab {
 namespace {
 
-bool isFlowIndicator(char c) {
-  return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
-}
+bool isFlowIndicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
 
 // Whether `s` must be quoted to read back as the same string. Conservative:
 // the rules of a plain scalar inside a flow collection, which also hold in a block.
@@ -59,11 +57,21 @@ void appendDoubleQuoted(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
@@ -114,7 +122,8 @@ void appendDefaults(std::string& out, const Defaults& d) {
   }
   out += "defaults:\n";
   if (d.delivery) out += "  delivery: " + std::string(toString(*d.delivery)) + '\n';
-  if (d.metrics_interval_ms) out += "  metrics_interval_ms: " + std::to_string(*d.metrics_interval_ms) + '\n';
+  if (d.metrics_interval_ms)
+    out += "  metrics_interval_ms: " + std::to_string(*d.metrics_interval_ms) + '\n';
   if (d.ack_timeout_ms) out += "  ack_timeout_ms: " + std::to_string(*d.ack_timeout_ms) + '\n';
   if (d.max_pending) out += "  max_pending: " + std::to_string(*d.max_pending) + '\n';
 }
@@ -190,7 +199,8 @@ void appendSlo(std::string& out, const Slo& slo) {
 std::string writeTopology(const Topology& t) {
   std::string out;
   out.reserve(256 + t.components.size() * 96 + t.streams.size() * 48);
-  out += "topolab: " + std::to_string(t.version) + '\n';
+  // A model built in memory may not have set a version yet; this writer writes v1.
+  out += "topolab: " + std::to_string(t.version == 0 ? kFormatVersion : t.version) + '\n';
   out += "name: ";
   appendScalar(out, t.name);
   out += '\n';
@@ -237,7 +247,8 @@ bool writtenQuoted(const ParamEntry& p) { return p.quoted || needsQuotes(p.text)
 bool sameParams(const std::vector<ParamEntry>& a, const std::vector<ParamEntry>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || a[i].text != b[i].text || writtenQuoted(a[i]) != writtenQuoted(b[i])) {
+    if (a[i].name != b[i].name || a[i].text != b[i].text ||
+        writtenQuoted(a[i]) != writtenQuoted(b[i])) {
       return false;
     }
   }
@@ -252,8 +263,7 @@ bool sameComponent(const Component& a, const Component& b) {
 bool sameStream(const Stream& a, const Stream& b) {
   const Grouping &ga = a.grouping, &gb = b.grouping;
   return a.from == b.from && a.to == b.to && a.transport == b.transport && ga.type == gb.type &&
-         ga.fields == gb.fields && ga.present == gb.present &&
-         writtenAsMap(ga) == writtenAsMap(gb);
+         ga.fields == gb.fields && ga.present == gb.present && writtenAsMap(ga) == writtenAsMap(gb);
 }
 
 bool sameDefaults(const std::optional<Defaults>& a, const std::optional<Defaults>& b) {
@@ -265,8 +275,10 @@ bool sameDefaults(const std::optional<Defaults>& a, const std::optional<Defaults
 bool sameSlo(const std::optional<Slo>& a, const std::optional<Slo>& b) {
   if (!a || !b) return !a && !b;
   return a->throughput_min == b->throughput_min && a->p99_ms_max == b->p99_ms_max &&
-         a->error_rate_max == b->error_rate_max && a->throughput_min_text == b->throughput_min_text &&
-         a->p99_ms_max_text == b->p99_ms_max_text && a->error_rate_max_text == b->error_rate_max_text;
+         a->error_rate_max == b->error_rate_max &&
+         a->throughput_min_text == b->throughput_min_text &&
+         a->p99_ms_max_text == b->p99_ms_max_text &&
+         a->error_rate_max_text == b->error_rate_max_text;
 }
 
 template <typename T, typename Eq>
@@ -282,7 +294,8 @@ bool sameList(const std::vector<T>& a, const std::vector<T>& b, Eq eq) {
 
 bool sameTopology(const Topology& a, const Topology& b) {
   return a.version == b.version && a.name == b.name && a.description == b.description &&
-         sameDefaults(a.defaults, b.defaults) && sameList(a.components, b.components, sameComponent) &&
+         sameDefaults(a.defaults, b.defaults) &&
+         sameList(a.components, b.components, sameComponent) &&
          sameList(a.streams, b.streams, sameStream) && sameSlo(a.slo, b.slo) &&
          sameList(a.layout, b.layout, [](const LayoutPos& x, const LayoutPos& y) {
            return x.id == y.id && x.x == y.x && x.y == y.y && x.x_text == y.x_text &&
