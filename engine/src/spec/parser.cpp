@@ -438,6 +438,7 @@ class Reader {
       } else if (k.key == "fields") {
         if (auto seq = list(k, context, "fields: [key]", kMaxGroupingFields)) {
           g.fields = names(*seq, context, "fields");
+          for (const YAML::Node& item : *seq) g.field_marks.push_back(toMark(item.Mark()));
         }
       }
     }

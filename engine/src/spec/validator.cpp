@@ -254,9 +254,14 @@ class Validator {
     if (g.fields.empty()) {
       error(mark, context + ": a fields grouping needs fields, e.g. {type: fields, fields: [key]}");
     }
-    for (const std::string& f : g.fields) {
+    for (size_t i = 0; i < g.fields.size(); ++i) {
+      const std::string& f = g.fields[i];
       if (f != "key" && f != "value") {
-        error(mark, context + ": fields grouping on " + quoted(f) +
+        // Point at the field itself when its position is known.
+        const Mark at = i < g.field_marks.size() && g.fields.size() == g.field_marks.size()
+                            ? g.field_marks[i]
+                            : mark;
+        error(at, context + ": fields grouping on " + quoted(f) +
                         ", which the stream does not carry (tuples carry key and value)");
       }
     }

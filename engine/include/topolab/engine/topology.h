@@ -50,6 +50,7 @@ struct Component {
 struct Grouping {
   GroupingType type = GroupingType::Shuffle;
   std::vector<std::string> fields;  // for Fields
+  std::vector<Mark> field_marks;    // of each field, when read from a file
   bool written_as_map = false;      // `{type: fields, fields: [...]}` vs `shuffle`
   bool present = false;             // absent means shuffle
   Mark mark;
