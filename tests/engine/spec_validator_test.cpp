@@ -143,7 +143,7 @@ TEST(SpecValidator, RejectsFieldsGroupingOnAFieldTheStreamDoesNotCarry) {
   EXPECT_TRUE(oneError(
       parse(withComponents(kPipeline,
                            "  - {from: g, to: w, grouping: {type: fields, fields: [user]}}\n")),
-      8, 32,
+      8, 56,
       "stream g -> w: fields grouping on 'user', which the stream does not carry (tuples carry key "
       "and value)"));
 }
