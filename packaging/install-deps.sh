@@ -8,6 +8,8 @@ packages=(
   libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   graphviz procps python3
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libspdlog-dev prometheus-cpp-dev prometheus openssl
 )
 
 missing=()

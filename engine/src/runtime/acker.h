@@ -7,19 +7,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "runtime/scheduler.h"
+#include "topolab/engine/remote.h"
 
 namespace topolab {
-
-struct AckOp {
-  uint64_t root = 0;
-  uint64_t value = 0;  // XOR to apply
-  bool fail = false;   // the tree failed (an error or a lost tuple)
-};
 
 struct Completion {
   uint32_t slot = 0;
@@ -36,8 +33,11 @@ class Acker {
 
   explicit Acker(Scheduler& scheduler) : scheduler_(scheduler) {}
 
-  // Registers a producer instance with `slots` pending trees at most.
-  int addProducer(uint32_t slots, Runnable* producer);
+  // Sizes the table for `tasks` task ids; `remote_of(id)` is the peer hosting
+  // a task that is not local (nullptr for local tasks).
+  void setTasks(uint32_t tasks, std::function<RemotePeer*(uint32_t)> remote_of);
+  // Registers local producer task `task_id` with `slots` pending trees at most.
+  int addProducer(uint32_t task_id, uint32_t slots, Runnable* producer);
 
   // Starts a new tree in `slot` whose first edge is `edge`; returns its root.
   uint64_t begin(int producer, uint32_t slot, uint64_t edge);
@@ -45,7 +45,8 @@ class Acker {
   // it had already completed or failed.
   bool abandon(int producer, uint32_t slot, uint64_t root);
   // Applies updates from any thread; completed or failed trees are queued for
-  // their producer, which is woken.
+  // their producer, which is woken. Updates for producers on other agents are
+  // forwarded to them.
   void apply(const std::vector<AckOp>& ops);
   // The producer collects its completions.
   void takeCompletions(int producer, std::vector<Completion>& out);
@@ -69,7 +70,8 @@ class Acker {
     std::vector<Completion> inbox;
   };
   Scheduler& scheduler_;
-  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<std::unique_ptr<Table>> tables_;  // by task id; null for non-producers
+  std::function<RemotePeer*(uint32_t)> remote_of_;
 };
 
 }  // namespace topolab

@@ -31,6 +31,16 @@ void InputQueue::pushEndOfInput() {
   scheduler_.wake(consumer_);
 }
 
+void InputQueue::pushRemote(Batch&& batch, int origin) {
+  {
+    std::lock_guard lock(mu_);
+    size_ += batch.size();
+    items_.push_back(Envelope{std::move(batch), false, origin});
+    depth_.store(static_cast<int64_t>(size_), std::memory_order_relaxed);
+  }
+  scheduler_.wake(consumer_);
+}
+
 bool InputQueue::pop(Envelope& out) {
   std::vector<Runnable*> wake;
   {
@@ -43,6 +53,7 @@ bool InputQueue::pop(Envelope& out) {
     if (size_ < capacity_) wake.swap(waiting_);
   }
   for (Runnable* r : wake) scheduler_.wake(r);
+  if (out.origin >= 0 && credit_return_) credit_return_(out.origin, out.batch.size());
   return true;
 }
 

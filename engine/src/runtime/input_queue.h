@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace topolab {
 struct Envelope {
   Batch batch;
   bool end_of_input = false;  // the sending instance has finished
+  int origin = -1;            // >= 0: arrived from another agent over that connection
 };
 
 class InputQueue {
@@ -30,6 +32,10 @@ class InputQueue {
   bool tryPush(Batch& batch, Runnable* pusher);
   // End-of-input markers are never refused.
   void pushEndOfInput();
+  // Tuples from another agent. Never refused: the sender held credit for
+  // them, and the credit goes back through `credit_return` when they are taken.
+  void pushRemote(Batch&& batch, int origin);
+  void setCreditReturn(std::function<void(int origin, size_t tuples)> f) { credit_return_ = std::move(f); }
   // Takes the oldest envelope; false when empty.
   bool pop(Envelope& out);
 
@@ -45,6 +51,7 @@ class InputQueue {
   size_t size_ = 0;  // tuples
   std::vector<Runnable*> waiting_;
   std::atomic<int64_t> depth_{0};
+  std::function<void(int, size_t)> credit_return_;
 };
 
 }  // namespace topolab

@@ -10,6 +10,7 @@
 #include "runtime/acker.h"
 #include "runtime/scheduler.h"
 #include "runtime/task.h"
+#include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 
 namespace topolab {
@@ -19,7 +20,9 @@ struct Runtime::Impl {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<Acker> acker;
   std::vector<TaskPtr> tasks;
-  std::map<std::string, std::vector<Task*>, std::less<>> by_component;
+  std::map<std::string, std::vector<Task*>, std::less<>> by_component;  // local instances
+  std::map<uint32_t, Task*> by_task_id;
+  std::optional<Distribution> distribution;
   std::vector<std::string> order;
   std::atomic<int> finished{0};
   std::mutex mu;
@@ -46,7 +49,25 @@ Runtime::~Runtime() {
 
 std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalogue& catalogue,
                                          const RunOptions& options, std::string* error) {
+  // In one process every instance is local, whatever the file's placement says.
+  Distribution local;
+  local.plan.agents = {""};
+  for (const std::string& id : topologicalOrder(topology)) {
+    for (int i = 0; i < topology.component(id)->instances(); ++i) {
+      const auto task_id = static_cast<uint32_t>(local.plan.instances.size());
+      local.plan.instances.push_back(PlacedInstance{id, i, "", task_id});
+    }
+  }
+  return create(topology, catalogue, options, local, error);
+}
+
+std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalogue& catalogue,
+                                         const RunOptions& options,
+                                         const Distribution& distribution, std::string* error) {
   auto impl = std::make_unique<Impl>();
+  impl->distribution = distribution;
+  const Plan& plan = impl->distribution->plan;
+  const std::string& self = impl->distribution->self;
   impl->options = options;
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::thread::hardware_concurrency());
@@ -54,6 +75,14 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
   impl->acker = std::make_unique<Acker>(*impl->scheduler);
   impl->order = topologicalOrder(topology);
   Impl* raw = impl.get();
+  auto peer_of = [raw](const std::string& agent) -> RemotePeer* {
+    auto it = raw->distribution->peers.find(agent);
+    return it == raw->distribution->peers.end() ? nullptr : it->second;
+  };
+  impl->acker->setTasks(static_cast<uint32_t>(plan.instances.size()), [raw, peer_of](uint32_t id) {
+    const auto& instances = raw->distribution->plan.instances;
+    return id < instances.size() ? peer_of(instances[id].agent) : nullptr;
+  });
 
   uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
   const bool alo = topology.delivery() == Delivery::AtLeastOnce;
@@ -71,10 +100,17 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       return nullptr;
     }
     for (int i = 0; i < c.instances(); ++i) {
+      const PlacedInstance* placed = plan.find(c.id, i);
+      if (placed == nullptr) {
+        *error = "the plan does not place " + c.id + "#" + std::to_string(i);
+        return nullptr;
+      }
+      if (placed->agent != self) continue;
       OperatorContext ctx{c.id, i, c.instances(), Rng::splitmix(seed++)};
       TaskConfig cfg;
       cfg.component = c.id;
       cfg.index = i;
+      cfg.task_id = placed->task_id;
       cfg.role = type->role;
       try {
         cfg.op = type->factory(*params, ctx);
@@ -96,13 +132,28 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       impl->tasks.push_back(std::make_unique<Task>(std::move(cfg), *impl->scheduler,
                                                    *impl->acker, [raw] { raw->taskFinished(); }));
       impl->by_component[c.id].push_back(impl->tasks.back().get());
+      impl->by_task_id[placed->task_id] = impl->tasks.back().get();
     }
   }
   for (const Stream& s : topology.streams) {
-    const auto& from = impl->by_component[s.from];
-    const auto& to = impl->by_component[s.to];
-    for (Task* f : from) f->addStream(s.grouping, to);
-    for (Task* t : to) t->expectEndOfInputFrom(static_cast<int>(from.size()));
+    const Component& to_component = *topology.component(s.to);
+    std::vector<Task::Destination> to;
+    for (int i = 0; i < to_component.instances(); ++i) {
+      const PlacedInstance* placed = plan.find(s.to, i);
+      Task::Destination d;
+      d.task_id = placed->task_id;
+      d.name = s.to + "#" + std::to_string(i);
+      if (placed->agent == self) {
+        d.local = impl->by_task_id.at(placed->task_id);
+      } else if (!(d.peer = peer_of(placed->agent))) {
+        *error = "no connection to agent '" + placed->agent + "' for " + d.name;
+        return nullptr;
+      }
+      to.push_back(std::move(d));
+    }
+    const int upstream = topology.component(s.from)->instances();
+    for (Task* f : impl->by_component[s.from]) f->addStream(s.grouping, to);
+    for (Task* t : impl->by_component[s.to]) t->expectEndOfInputFrom(upstream);
   }
   for (auto& t : impl->tasks) t->wired();
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
@@ -163,5 +214,30 @@ bool Runtime::killInstance(const std::string& component, int index, std::string*
 }
 
 const std::vector<std::string>& Runtime::componentOrder() const { return impl_->order; }
+
+bool Runtime::deliver(uint32_t target, Batch&& batch, int origin) {
+  auto it = impl_->by_task_id.find(target);
+  if (it == impl_->by_task_id.end()) return false;
+  it->second->input().pushRemote(std::move(batch), origin);
+  return true;
+}
+
+bool Runtime::deliverEndOfInput(uint32_t target) {
+  auto it = impl_->by_task_id.find(target);
+  if (it == impl_->by_task_id.end()) return false;
+  it->second->input().pushEndOfInput();
+  return true;
+}
+
+void Runtime::applyAcks(const std::vector<AckOp>& ops) { impl_->acker->apply(ops); }
+
+void Runtime::setCreditReturn(std::function<void(int origin, uint32_t target, size_t tuples)> f) {
+  auto shared = std::make_shared<std::function<void(int, uint32_t, size_t)>>(std::move(f));
+  for (auto& [id, task] : impl_->by_task_id) {
+    const uint32_t target = id;
+    task->input().setCreditReturn(
+        [shared, target](int origin, size_t n) { (*shared)(origin, target, n); });
+  }
+}
 
 }  // namespace topolab

@@ -22,7 +22,7 @@ Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<
       rng_(config_.seed) {
   records_e2e_ = config_.op->recordsEndToEnd();
   if (config_.role == Role::Producer && config_.at_least_once) {
-    acker_id_ = acker_.addProducer(config_.max_pending, this);
+    acker_id_ = acker_.addProducer(config_.task_id, config_.max_pending, this);
     pending_.resize(config_.max_pending);
     free_slots_.reserve(config_.max_pending);
     for (uint32_t s = config_.max_pending; s > 0; --s) free_slots_.push_back(s - 1);
@@ -31,19 +31,19 @@ Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<
 
 Task::~Task() = default;
 
-void Task::addStream(const Grouping& grouping, const std::vector<Task*>& targets) {
+void Task::addStream(const Grouping& grouping, const std::vector<Destination>& targets) {
   Stream s;
-  for (Task* t : targets) {
+  std::vector<bool> local;
+  for (const Destination& t : targets) {
     auto it = std::find_if(outboxes_.begin(), outboxes_.end(),
-                           [t](const Outbox& o) { return o.target == t; });
+                           [&t](const Outbox& o) { return o.target.task_id == t.task_id; });
     if (it == outboxes_.end()) {
       outboxes_.push_back(Outbox{t, {}, 0});
       it = outboxes_.end() - 1;
     }
     s.outboxes.push_back(static_cast<int>(it - outboxes_.begin()));
+    local.push_back(t.local != nullptr);
   }
-  // In one process every target is local.
-  const std::vector<bool> local(targets.size(), true);
   s.partitioner = makePartitioner(grouping, static_cast<int>(targets.size()), local, rng_.next());
   streams_.push_back(std::move(s));
 }
@@ -236,7 +236,9 @@ void Task::processBatch(int64_t now) {
   uint64_t run_len = 0;
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
-      outstanding_[i] = outboxes_[i].target->input().depth() + static_cast<int64_t>(outboxes_[i].batch.size());
+      const Destination& d = outboxes_[i].target;
+      outstanding_[i] = (d.local ? d.local->input().depth() : d.peer->inFlight(d.task_id)) +
+                        static_cast<int64_t>(outboxes_[i].batch.size());
     }
     refreshHealth(now);
   }
@@ -288,7 +290,10 @@ void Task::processBatch(int64_t now) {
 void Task::refreshHealth(int64_t now) {
   if (now < next_health_check_) return;
   next_health_check_ = now + config_.health_check_ns;
-  for (size_t i = 0; i < outboxes_.size(); ++i) healthy_[i] = outboxes_[i].target->alive();
+  for (size_t i = 0; i < outboxes_.size(); ++i) {
+    const Destination& d = outboxes_[i].target;
+    healthy_[i] = d.local ? d.local->alive() : d.peer->reachable();
+  }
 }
 
 // ------------------------------------------------------------------ output
@@ -369,7 +374,7 @@ bool Task::flush(bool all) {
   for (auto& o : outboxes_) {
     const size_t n = o.batch.size();
     if (n == 0 || (n < config_.batch_size && !all)) continue;
-    if (!o.target->input().tryPush(o.batch, this)) {
+    if (!push(o)) {
       if (!blocked_) {
         blocked_ = true;
         blocked_since_ = monoNowNs();
@@ -386,6 +391,29 @@ bool Task::flush(bool all) {
   return true;
 }
 
+bool Task::push(Outbox& o) {
+  const Destination& d = o.target;
+  if (d.local) return d.local->input().tryPush(o.batch, this);
+  if (!d.peer->reachable()) {
+    // The agent is gone: the tuples are lost with it, counted here; trees of
+    // at-least-once producers are replayed when they time out.
+    local_.dropped += o.batch.size();
+    o.batch.clear();
+    return true;
+  }
+  return d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
+}
+
+void Task::sendEndOfInput() {
+  for (auto& o : outboxes_) {
+    if (o.target.local) {
+      o.target.local->input().pushEndOfInput();
+    } else {
+      o.target.peer->sendEndOfInput(o.target.task_id, config_.task_id);
+    }
+  }
+}
+
 void Task::finish() {
   if (!end_of_input_done_) {
     end_of_input_done_ = true;
@@ -393,7 +421,7 @@ void Task::finish() {
     if (config_.role != Role::Producer) config_.op->onEndOfInput(*this);
   }
   if (!flush(true)) return;  // the full queue downstream wakes this task to finish
-  for (auto& o : outboxes_) o.target->input().pushEndOfInput();
+  sendEndOfInput();
   publishCounters();
   finished_.store(true, std::memory_order_release);
   on_finished_();
@@ -423,7 +451,7 @@ void Task::runKilled() {
     o.batch.clear();
   }
   if (config_.role == Role::Producer || eos_seen_ >= expected_eos_) {
-    for (auto& o : outboxes_) o.target->input().pushEndOfInput();
+    sendEndOfInput();
     publishCounters();
     finished_.store(true, std::memory_order_release);
     on_finished_();
@@ -474,9 +502,11 @@ InstanceSnapshot Task::snapshot() {
   s.alive = alive();
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
-      const Task* m = outboxes_[i].target;
-      s.members.push_back(MemberStats{m->name(), member_sent_[i].load(std::memory_order_relaxed),
-                                      m->inFlight(), m->alive()});
+      const Destination& d = outboxes_[i].target;
+      s.members.push_back(MemberStats{
+          d.name, member_sent_[i].load(std::memory_order_relaxed),
+          d.local ? d.local->inFlight() : d.peer->inFlight(d.task_id),
+          d.local ? d.local->alive() : d.peer->reachable()});
     }
   }
   return s;

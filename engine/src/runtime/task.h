@@ -20,6 +20,7 @@
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/operator.h"
 #include "topolab/engine/random.h"
+#include "topolab/engine/remote.h"
 
 namespace topolab {
 
@@ -28,6 +29,7 @@ class Task;
 struct TaskConfig {
   std::string component;
   int index = 0;
+  uint32_t task_id = 0;  // the same on every agent of a plan
   Role role = Role::Bolt;
   OperatorPtr op;
   bool at_least_once = false;
@@ -49,8 +51,15 @@ class Task final : public Runnable, private Emitter {
 
   // Wiring, before start.
   InputQueue& input() { return input_; }
-  // Adds a stream to the instances `targets`; returns nothing, output is routed on emit.
-  void addStream(const Grouping& grouping, const std::vector<Task*>& targets);
+  // A downstream instance: a task here, or one on another agent.
+  struct Destination {
+    Task* local = nullptr;
+    RemotePeer* peer = nullptr;
+    uint32_t task_id = 0;
+    std::string name;  // component#index
+  };
+  // Adds a stream to the instances `targets`; output is routed on emit.
+  void addStream(const Grouping& grouping, const std::vector<Destination>& targets);
   void expectEndOfInputFrom(int upstream_instances) { expected_eos_ += upstream_instances; }
   // Called once after every addStream, before start.
   void wired();
@@ -73,7 +82,7 @@ class Task final : public Runnable, private Emitter {
 
  private:
   struct Outbox {
-    Task* target = nullptr;
+    Destination target;
     Batch batch;
     uint64_t sent = 0;  // for load-balancer member stats
   };
@@ -108,6 +117,8 @@ class Task final : public Runnable, private Emitter {
   // Pushes full outboxes (all non-empty ones with `all`); false when one is
   // refused and the task must wait for room.
   bool flush(bool all);
+  bool push(Outbox& o);
+  void sendEndOfInput();
   void finish();
   void publishCounters();
 

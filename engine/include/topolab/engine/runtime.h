@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "topolab/engine/catalogue.h"
 #include "topolab/engine/metrics.h"
+#include "topolab/engine/remote.h"
 #include "topolab/engine/topology.h"
 
 namespace topolab {
@@ -37,6 +39,13 @@ class Runtime {
                                                        const Catalogue& catalogue,
                                                        const RunOptions& options,
                                                        std::string* error);
+  // Builds only this agent's share of `distribution.plan`; tuples and acks
+  // for the other agents' instances go through their RemotePeer.
+  [[nodiscard]] static std::unique_ptr<Runtime> create(const Topology& topology,
+                                                       const Catalogue& catalogue,
+                                                       const RunOptions& options,
+                                                       const Distribution& distribution,
+                                                       std::string* error);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -61,6 +70,15 @@ class Runtime {
   // those trees when `ack_timeout_ms` passes, and load-balancers take the
   // instance out at their next health check.
   [[nodiscard]] bool killInstance(const std::string& component, int index, std::string* error);
+
+  // From other agents: tuples for local task `target` that arrived over
+  // connection `origin` (credit for them is returned through the function
+  // set with setCreditReturn once the task takes them); false when `target`
+  // is not a local task.
+  [[nodiscard]] bool deliver(uint32_t target, Batch&& batch, int origin);
+  [[nodiscard]] bool deliverEndOfInput(uint32_t target);
+  void applyAcks(const std::vector<AckOp>& ops);
+  void setCreditReturn(std::function<void(int origin, uint32_t target, size_t tuples)> f);
 
   // Component ids, producers first.
   const std::vector<std::string>& componentOrder() const;

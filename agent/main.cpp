@@ -1,0 +1,54 @@
+// topolab-agent: runs the TopoLab engine on one node of a lab cluster.
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "agent_server.h"
+
+int main(int argc, char** argv) {
+  topolab::agent::AgentConfig config;
+  double drain_s = 5;
+  CLI::App app{"topolab-agent: runs TopoLab topologies on this node"};
+  app.add_option("--listen", config.listen, "address to serve on (loopback by default)");
+  app.add_option("--name", config.name, "this agent's name (default: the listen address)");
+  app.add_option("--state-dir", config.state_dir, "tokens, audit log and file-sink output");
+  app.add_flag("--embedded-kafka", config.embedded_kafka, "host an embedded Kafka cluster");
+  app.add_option("--metrics-port", config.metrics_port, "Prometheus endpoint on 127.0.0.1:PORT (0: any)");
+  app.add_option("--tls-cert", config.tls_cert, "server certificate (PEM)");
+  app.add_option("--tls-key", config.tls_key, "server private key (PEM)");
+  app.add_option("--tls-client-ca", config.tls_client_ca, "require client certificates from this CA (PEM)");
+  app.add_flag("--insecure", config.insecure, "allow a non-loopback address without TLS");
+  app.add_option("--max-message-bytes", config.max_message_bytes, "largest request accepted")
+      ->check(CLI::Range(1024, 1 << 30));
+  app.add_option("--max-components", config.max_components, "most components per topology")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--drain", drain_s, "seconds to drain deployments on SIGTERM");
+  CLI11_PARSE(app, argc, argv);
+  if (config.embedded_kafka) {
+    std::cerr << "topolab-agent: error: --embedded-kafka is not available in this build yet\n";
+    return 2;
+  }
+
+  // Signals are taken by this thread alone (every thread started later inherits the mask).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  std::string error;
+  auto server = topolab::agent::AgentServer::start(config, &error);
+  if (!server) {
+    std::cerr << "topolab-agent: error: " << error << '\n';
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("{} received: draining (up to {} s) and stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT", drain_s);
+  server->shutdown(std::chrono::milliseconds(static_cast<int64_t>(drain_s * 1000)));
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,115 @@
+#include "agent_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include "agent_service.h"
+#include "audit_log.h"
+#include "deployment.h"
+#include "prometheus_exporter.h"
+#include "security.h"
+
+namespace topolab::agent {
+
+struct AgentServer::Parts {
+  AgentConfig config;
+  std::string name;
+  std::optional<TokenStore> tokens;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<DeploymentManager> manager;
+  std::unique_ptr<MetricsHub> hub;
+  std::unique_ptr<AgentService> agent_service;
+  std::unique_ptr<DataPlaneService> data_plane;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<PrometheusExporter> exporter;
+  int port = 0;
+  bool stopped = false;
+};
+
+AgentServer::AgentServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+AgentServer::~AgentServer() { shutdown(std::chrono::milliseconds(0)); }
+
+std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::string* error) {
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  auto address = parseListenAddress(config.listen, error);
+  if (!address) return nullptr;
+  const bool tls = !config.tls_cert.empty() || !config.tls_key.empty();
+  if (!checkListenPolicy(*address, tls, config.insecure, error)) return nullptr;
+  if (!config.tls_client_ca.empty() && !tls) {
+    *error = "--tls-client-ca needs --tls-cert and --tls-key";
+    return nullptr;
+  }
+  auto server_credentials =
+      serverCredentials(TlsFiles{config.tls_cert, config.tls_key, config.tls_client_ca}, error);
+  if (!server_credentials) return nullptr;
+  // Agents reach each other with the same identity they serve with.
+  auto peer_credentials = channelCredentials(
+      tls ? ClientTls{config.tls_client_ca.empty() ? config.tls_cert : config.tls_client_ca,
+                      config.tls_client_ca.empty() ? "" : config.tls_cert,
+                      config.tls_client_ca.empty() ? "" : config.tls_key}
+          : ClientTls{},
+      error);
+  if (!peer_credentials) return nullptr;
+  if (!ensureStateDir(config.state_dir, error)) return nullptr;
+  p->tokens = TokenStore::open(config.state_dir, error);
+  if (!p->tokens) return nullptr;
+  p->audit = AuditLog::open(config.state_dir, error);
+  if (!p->audit) return nullptr;
+
+  p->name = config.name.empty() ? address->text() : config.name;
+  p->manager = std::make_unique<DeploymentManager>(config, p->name, peer_credentials);
+  p->hub = std::make_unique<MetricsHub>(*p->manager, p->name);
+  p->agent_service = std::make_unique<AgentService>(config, p->name, *p->tokens, *p->audit,
+                                                    *p->manager, *p->hub);
+  p->data_plane = std::make_unique<DataPlaneService>(*p->manager);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address->text(), server_credentials, &p->port);
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxSendMessageSize(64 << 20);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 500);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.RegisterService(p->agent_service.get());
+  builder.RegisterService(p->data_plane.get());
+  p->server = builder.BuildAndStart();
+  if (!p->server || p->port == 0) {
+    *error = "cannot listen on " + address->text() + " (is the port in use?)";
+    return nullptr;
+  }
+  if (config.metrics_port >= 0) {
+    DeploymentManager* manager = p->manager.get();
+    p->exporter = PrometheusExporter::start(
+        "127.0.0.1:" + std::to_string(config.metrics_port), p->name,
+        [manager] {
+          std::vector<std::pair<std::string, Snapshot>> out;
+          for (const DeploymentPtr& d : manager->all()) out.emplace_back(d->name, d->runtime->snapshot());
+          return out;
+        },
+        error);
+    if (!p->exporter) return nullptr;
+  }
+  spdlog::info("topolab-agent {} listening on {}:{}{}", p->name, address->host, p->port,
+               tls ? (config.tls_client_ca.empty() ? " (TLS)" : " (mutual TLS)") : "");
+  spdlog::info("operator token: {}; viewer token: {}", p->tokens->operatorTokenPath(),
+               p->tokens->viewerTokenPath());
+  if (p->exporter) spdlog::info("Prometheus metrics on http://127.0.0.1:{}/metrics", p->exporter->port());
+  return std::unique_ptr<AgentServer>(new AgentServer(std::move(p)));
+}
+
+int AgentServer::port() const { return parts_->port; }
+int AgentServer::metricsPort() const { return parts_->exporter ? parts_->exporter->port() : -1; }
+const std::string& AgentServer::name() const { return parts_->name; }
+
+void AgentServer::shutdown(std::chrono::milliseconds drain) {
+  if (parts_->stopped) return;
+  parts_->stopped = true;
+  parts_->manager->stopAll(drain);
+  parts_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  parts_->server->Wait();
+  parts_->exporter.reset();
+  parts_->hub.reset();
+}
+
+}  // namespace topolab::agent

@@ -1,0 +1,414 @@
+#include "agent_service.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "topolab/wire/convert.h"
+
+namespace topolab::agent {
+namespace {
+
+constexpr uint32_t kApiVersion = 1;
+constexpr const char* kVersion = "0.1.0";
+
+int64_t unixNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0;
+  in >> one;
+  return one;
+}
+
+uint64_t residentBytes() {
+  std::ifstream in("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  in >> size >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status status) {
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+}  // namespace
+
+// One WatchMetrics call. At most one write is in flight; a newer update
+// replaces the one waiting (figures are cumulative, so nothing is lost but
+// intermediate points), and events carry over.
+class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
+ public:
+  MetricsWatch(MetricsHub& hub, std::string deployment) : hub_(hub), deployment_(std::move(deployment)) {
+    hub_.subscribe(this);
+  }
+  const std::string& deployment() const { return deployment_; }
+
+  void offer(v1::MetricsUpdate update, bool last) {
+    std::lock_guard lock(mu_);
+    if (done_) return;
+    if (has_pending_) {
+      // Keep the events of the update being replaced.
+      google::protobuf::RepeatedPtrField<v1::Event> events = std::move(*pending_.mutable_events());
+      for (auto& e : *update.mutable_events()) *events.Add() = std::move(e);
+      pending_ = std::move(update);
+      *pending_.mutable_events() = std::move(events);
+    } else {
+      pending_ = std::move(update);
+    }
+    has_pending_ = true;
+    last_ |= last;
+    if (!writing_) writeNext();
+  }
+
+  void end(grpc::Status status) {
+    std::lock_guard lock(mu_);
+    if (done_) return;
+    done_ = true;
+    Finish(std::move(status));
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (!ok) {
+      if (!done_) {
+        done_ = true;
+        Finish(grpc::Status::CANCELLED);
+      }
+      return;
+    }
+    writeNext();
+  }
+
+  void OnCancel() override { end(grpc::Status::CANCELLED); }
+
+  void OnDone() override {
+    hub_.unsubscribe(this);
+    delete this;
+  }
+
+ private:
+  void writeNext() {  // with mu_ held
+    if (done_) return;
+    if (!has_pending_) {
+      if (last_) {
+        done_ = true;
+        Finish(grpc::Status::OK);
+      }
+      return;
+    }
+    writing_msg_ = std::move(pending_);
+    pending_ = v1::MetricsUpdate();
+    has_pending_ = false;
+    writing_ = true;
+    StartWrite(&writing_msg_);
+  }
+
+  MetricsHub& hub_;
+  const std::string deployment_;
+  std::mutex mu_;
+  v1::MetricsUpdate pending_;
+  v1::MetricsUpdate writing_msg_;
+  bool has_pending_ = false;
+  bool writing_ = false;
+  bool last_ = false;
+  bool done_ = false;
+};
+
+// ------------------------------------------------------------- MetricsHub
+
+MetricsHub::MetricsHub(DeploymentManager& manager, std::string agent_name)
+    : manager_(manager), agent_name_(std::move(agent_name)), thread_([this] { loop(); }) {}
+
+MetricsHub::~MetricsHub() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void MetricsHub::subscribe(MetricsWatch* w) {
+  std::lock_guard lock(mu_);
+  watches_.insert(w);
+}
+
+void MetricsHub::unsubscribe(MetricsWatch* w) {
+  std::lock_guard lock(mu_);
+  watches_.erase(w);
+}
+
+v1::MetricsUpdate MetricsHub::update(Deployment& d, size_t& event_cursor) const {
+  v1::MetricsUpdate u;
+  u.set_deployment(d.name);
+  u.set_agent(agent_name_);
+  const Snapshot s = d.runtime->snapshot();
+  u.set_t_ms(s.t_ms);
+  u.set_unix_ms(unixNowMs());
+  for (const InstanceSnapshot& i : s.instances) wire::toProto(i, u.add_instances());
+  for (const DeploymentEvent& e : d.eventsSince(event_cursor)) {
+    v1::Event* pe = u.add_events();
+    pe->set_t_ms(e.t_ms);
+    pe->set_kind(e.kind);
+    pe->set_detail(e.detail);
+  }
+  u.set_state(std::string(Deployment::toString(d.state)));
+  u.set_rss_bytes(residentBytes());
+  return u;
+}
+
+void MetricsHub::retire(const DeploymentPtr& d) {
+  std::lock_guard lock(mu_);
+  Tick& tick = ticks_[d.get()];
+  v1::MetricsUpdate u = update(*d, tick.event_cursor);
+  u.set_state("stopped");
+  for (MetricsWatch* w : watches_) {
+    if (w->deployment() == d->name) w->offer(u, true);
+  }
+  ticks_.erase(d.get());
+}
+
+void MetricsHub::loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+    if (stopping_) break;
+    const int64_t now = monoNowNs();
+    std::set<Deployment*> live;
+    for (const DeploymentPtr& d : manager_.all()) {
+      live.insert(d.get());
+      if (d->state == Deployment::State::Prepared) continue;
+      Tick& tick = ticks_[d.get()];
+      const int64_t interval = static_cast<int64_t>(d->topology.metricsIntervalMs()) * 1'000'000;
+      if (tick.next_ns == 0) tick.next_ns = d->started_mono_ns + interval;
+      bool due = now >= tick.next_ns;
+      if (d->state == Deployment::State::Running && d->runtime->finished()) {
+        d->state = Deployment::State::Finished;
+        d->addEvent("finished", "every instance on " + agent_name_ + " finished");
+      }
+      if (d->state == Deployment::State::Finished && !tick.finished_sent) {
+        due = true;  // report the end at once
+        tick.finished_sent = true;
+      }
+      if (!due) continue;
+      while (tick.next_ns <= now) tick.next_ns += interval;
+      const v1::MetricsUpdate u = update(*d, tick.event_cursor);
+      for (MetricsWatch* w : watches_) {
+        if (w->deployment().empty() || w->deployment() == d->name) w->offer(u, false);
+      }
+    }
+    for (auto it = ticks_.begin(); it != ticks_.end();) {
+      it = live.count(it->first) ? std::next(it) : ticks_.erase(it);
+    }
+  }
+  for (MetricsWatch* w : watches_) w->end(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the agent is shutting down"));
+}
+
+// ----------------------------------------------------------- AgentService
+
+AgentService::AgentService(const AgentConfig& config, std::string name, const TokenStore& tokens,
+                           AuditLog& audit, DeploymentManager& manager, MetricsHub& hub)
+    : config_(config),
+      name_(std::move(name)),
+      tokens_(tokens),
+      audit_(audit),
+      manager_(manager),
+      hub_(hub),
+      started_ns_(monoNowNs()) {}
+
+grpc::Status AgentService::check(grpc::CallbackServerContext* ctx, std::string_view method,
+                                 Role* role, std::string_view deployment) {
+  *role = authenticate(*ctx, tokens_);
+  grpc::Status s = authorize(*role, method, tokens_);
+  const bool changes_state = method == "Deploy" || method == "Stop" || method == "InjectFault";
+  if (!s.ok()) {
+    spdlog::warn("refused {} from {} ({}): {}", method, ctx->peer(), toString(*role), s.error_message());
+    if (changes_state) audit_.record(method, *role, ctx->peer(), deployment, s.error_message(), false);
+  }
+  return s;
+}
+
+grpc::ServerUnaryReactor* AgentService::Hello(grpc::CallbackServerContext* ctx,
+                                              const v1::HelloRequest* req, v1::HelloReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "Hello", &role); !s.ok()) return finish(ctx, s);
+  reply->set_api_version(kApiVersion);
+  reply->set_agent_name(name_);
+  reply->set_version(kVersion);
+  reply->set_cores(std::thread::hardware_concurrency());
+  reply->set_memory_bytes(static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                          static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+  reply->add_capabilities("transport.local");
+  reply->add_capabilities("transport.grpc");
+  reply->set_kafka_bootstrap(kafka_bootstrap_);
+  for (const std::string& n : manager_.names()) reply->add_deployments(n);
+  reply->set_load_average(loadAverage());
+  reply->set_role(std::string(toString(role)));
+  if (req->api_version() != 0 && req->api_version() != kApiVersion) {
+    return finish(ctx, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                    "this agent speaks API v" + std::to_string(kApiVersion) +
+                                        ", the client v" + std::to_string(req->api_version())));
+  }
+  return finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AgentService::Deploy(grpc::CallbackServerContext* ctx,
+                                               const v1::DeployRequest* req,
+                                               v1::DeployReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "Deploy", &role, req->deployment()); !s.ok()) return finish(ctx, s);
+  grpc::Status s;
+  std::string phase;
+  switch (req->phase()) {
+    case v1::DeployRequest::PHASE_PREPARE:
+      phase = "prepare";
+      s = manager_.prepare(*req, reply);
+      break;
+    case v1::DeployRequest::PHASE_START:
+      phase = "start";
+      s = manager_.start(req->deployment(), req->plan_id());
+      break;
+    case v1::DeployRequest::PHASE_ABORT:
+      phase = "abort";
+      s = manager_.abort(req->deployment(), req->plan_id());
+      break;
+    default:
+      s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Deploy needs a phase: PREPARE, START or ABORT");
+  }
+  audit_.record("Deploy", role, ctx->peer(), req->deployment(),
+                phase + (s.ok() ? "" : ": " + s.error_message()), s.ok());
+  if (!s.ok()) spdlog::warn("deploy {} ({}) refused: {}", req->deployment(), phase, s.error_message());
+  return finish(ctx, s);
+}
+
+grpc::ServerUnaryReactor* AgentService::Stop(grpc::CallbackServerContext* ctx,
+                                             const v1::StopRequest* req, v1::StopReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "Stop", &role, req->deployment()); !s.ok()) return finish(ctx, s);
+  DeploymentPtr d = manager_.find(req->deployment());
+  if (d) hub_.retire(d);
+  const grpc::Status s = manager_.stop(req->deployment(), req->drain_ms(), reply);
+  audit_.record("Stop", role, ctx->peer(), req->deployment(), s.ok() ? "" : s.error_message(), s.ok());
+  return finish(ctx, s);
+}
+
+grpc::ServerUnaryReactor* AgentService::List(grpc::CallbackServerContext* ctx,
+                                             const v1::ListRequest*, v1::ListReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "List", &role); !s.ok()) return finish(ctx, s);
+  for (auto& info : manager_.list()) *reply->add_deployments() = std::move(info);
+  return finish(ctx, grpc::Status::OK);
+}
+
+grpc::ServerWriteReactor<v1::MetricsUpdate>* AgentService::WatchMetrics(
+    grpc::CallbackServerContext* ctx, const v1::WatchRequest* req) {
+  Role role;
+  grpc::Status s = check(ctx, "WatchMetrics", &role);
+  if (s.ok() && !req->deployment().empty() && !manager_.find(req->deployment())) {
+    s = grpc::Status(grpc::StatusCode::NOT_FOUND, "no deployment '" + req->deployment() + "' on this agent");
+  }
+  auto* watch = new MetricsWatch(hub_, req->deployment());
+  if (!s.ok()) {
+    watch->end(s);
+    return watch;
+  }
+  // The current figures at once, so a new watcher has a baseline.
+  if (DeploymentPtr d = manager_.find(req->deployment())) {
+    size_t cursor = 0;
+    watch->offer(hub_.update(*d, cursor), false);
+  }
+  return watch;
+}
+
+grpc::ServerUnaryReactor* AgentService::InjectFault(grpc::CallbackServerContext* ctx,
+                                                    const v1::FaultRequest* req,
+                                                    v1::FaultReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "InjectFault", &role, req->deployment()); !s.ok()) return finish(ctx, s);
+  const grpc::Status s = injectFault(*req, reply);
+  audit_.record("InjectFault", role, ctx->peer(), req->deployment(),
+                s.ok() ? reply->detail() : s.error_message(), s.ok());
+  return finish(ctx, s);
+}
+
+grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultReply* reply) {
+  using grpc::Status;
+  using grpc::StatusCode;
+  if (req.fault_case() == v1::FaultRequest::kPartition) {
+    const uint32_t seconds = req.partition().seconds();
+    if (seconds == 0 || seconds > 3600) {
+      return Status(StatusCode::INVALID_ARGUMENT, "a partition lasts 1 to 3600 seconds");
+    }
+    manager_.partition(static_cast<int>(seconds));
+    const std::string detail = "cut " + name_ + " off from its peers for " + std::to_string(seconds) + " s";
+    for (const DeploymentPtr& d : manager_.all()) d->addEvent("fault", detail);
+    reply->set_detail(detail);
+    return Status::OK;
+  }
+  DeploymentPtr d = manager_.find(req.deployment());
+  if (!d) return Status(StatusCode::NOT_FOUND, "no deployment '" + req.deployment() + "' on this agent");
+  std::string detail;
+  switch (req.fault_case()) {
+    case v1::FaultRequest::kKillInstance: {
+      const auto& k = req.kill_instance();
+      std::vector<int> indexes;
+      for (const PlacedInstance* p : d->plan.on(d->self)) {
+        if (p->component == k.component() && (k.index() < 0 || p->index == k.index())) {
+          indexes.push_back(p->index);
+        }
+      }
+      if (indexes.empty()) {
+        return Status(StatusCode::NOT_FOUND, k.component() + (k.index() < 0 ? "" : "#" + std::to_string(k.index())) +
+                                                 " does not run on " + name_);
+      }
+      for (int i : indexes) {
+        std::string error;
+        if (!d->runtime->killInstance(k.component(), i, &error)) return Status(StatusCode::NOT_FOUND, error);
+        detail += (detail.empty() ? "killed " : ", ") + k.component() + "#" + std::to_string(i);
+      }
+      detail += " on " + name_;
+      break;
+    }
+    case v1::FaultRequest::kKillDeployment: {
+      for (const PlacedInstance* p : d->plan.on(d->self)) {
+        std::string error;
+        (void)d->runtime->killInstance(p->component, p->index, &error);
+      }
+      detail = "killed every instance of " + d->name + " on " + name_;
+      break;
+    }
+    case v1::FaultRequest::kLatency:
+    case v1::FaultRequest::kFail:
+      return Status(StatusCode::UNIMPLEMENTED,
+                    "latency and fail-a-fraction faults are not available in this version of the agent");
+    default:
+      return Status(StatusCode::INVALID_ARGUMENT, "the request names no fault");
+  }
+  d->addEvent("fault", detail);
+  spdlog::warn("fault injected: {}", detail);
+  reply->set_detail(detail);
+  return Status::OK;
+}
+
+grpc::ServerUnaryReactor* AgentService::Health(grpc::CallbackServerContext* ctx,
+                                               const v1::HealthRequest*, v1::HealthReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "Health", &role); !s.ok()) return finish(ctx, s);
+  reply->set_serving(true);
+  reply->set_uptime_ms((monoNowNs() - started_ns_) / 1'000'000);
+  return finish(ctx, grpc::Status::OK);
+}
+
+}  // namespace topolab::agent

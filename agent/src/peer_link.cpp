@@ -1,0 +1,244 @@
+#include "peer_link.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "topolab/engine/tuple.h"
+#include "topolab/wire/convert.h"
+
+namespace topolab::agent {
+
+// One attempt at the stream. Lives until gRPC calls OnDone; a hold keeps
+// OnDone back until the link has stopped using it.
+class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Credit> {
+ public:
+  explicit Stream(PeerLink& link) : link_(link) {
+    link_.stub_->async()->Exchange(&ctx_, this);
+    AddHold();
+    StartRead(&credit_);
+    v1::Frame& hello = first_;
+    hello.set_deployment(link_.config_.deployment);
+    hello.set_plan_id(link_.config_.plan_id);
+    hello.set_from_agent(link_.config_.self);
+    StartWrite(&first_);
+    StartCall();
+  }
+
+  // With link_.mu_ held; one write in flight at a time.
+  void write(v1::Frame&& f) {
+    writing_ = std::move(f);
+    StartWrite(&writing_);
+  }
+  void cancel() { ctx_.TryCancel(); }
+
+  void OnWriteDone(bool ok) override {
+    {
+      std::lock_guard lock(link_.mu_);
+      write_in_flight_ = false;
+      if (!ok) return;
+    }
+    link_.maybeStartWrite();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (ok) {
+      link_.onCredit(credit_.target(), credit_.tuples());
+      StartRead(&credit_);
+      return;
+    }
+    // The stream has ended: stop using it and let gRPC finish it.
+    std::vector<std::function<void()>> wake;
+    {
+      std::lock_guard lock(link_.mu_);
+      if (link_.stream_ == this) link_.stream_ = nullptr;
+      link_.connected_ = false;
+      for (auto& [target, fns] : link_.waiting_) {
+        for (auto& f : fns) wake.push_back(std::move(f));
+      }
+      link_.waiting_.clear();
+      link_.credit_.clear();
+    }
+    for (auto& f : wake) f();  // blocked tasks look again (the peer may be unreachable now)
+    RemoveHold();
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    link_.onStreamDone(status);
+    delete this;
+  }
+
+  bool write_in_flight_ = true;  // the first frame
+
+ private:
+  PeerLink& link_;
+  grpc::ClientContext ctx_;
+  v1::Credit credit_;
+  v1::Frame first_;
+  v1::Frame writing_;
+};
+
+PeerLink::PeerLink(PeerLinkConfig config) : config_(std::move(config)) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 1000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetMaxSendMessageSize(64 << 20);
+  channel_ = grpc::CreateCustomChannel(config_.address, config_.credentials, args);
+  stub_ = v1::DataPlane::NewStub(channel_);
+}
+
+PeerLink::~PeerLink() { close(); }
+
+void PeerLink::start() { connector_ = std::thread([this] { connectLoop(); }); }
+
+void PeerLink::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ && !connector_.joinable()) return;
+    closing_ = true;
+    if (stream_ != nullptr) stream_->cancel();
+  }
+  cv_.notify_all();
+  if (connector_.joinable()) connector_.join();
+}
+
+void PeerLink::connectLoop() {
+  int64_t backoff_ms = 50;
+  std::unique_lock lock(mu_);
+  while (!closing_) {
+    stream_ = new Stream(*this);
+    live_streams_ += 1;
+    // Wait for this attempt to end (or for close()).
+    cv_.wait(lock, [this] { return closing_ || live_streams_ == 0; });
+    if (closing_) break;
+    if (connected_ever_in_attempt_) backoff_ms = 50;
+    connected_ever_in_attempt_ = false;
+    cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return closing_; });
+    backoff_ms = std::min<int64_t>(backoff_ms * 2, 1000);
+  }
+  if (stream_ != nullptr) stream_->cancel();
+  cv_.wait(lock, [this] { return live_streams_ == 0; });
+}
+
+void PeerLink::onStreamDone(const grpc::Status& status) {
+  {
+    std::lock_guard lock(mu_);
+    if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+      last_error_ = status.error_message();
+      ++failures_;
+    }
+    live_streams_ -= 1;
+  }
+  cv_.notify_all();
+}
+
+void PeerLink::onCredit(uint32_t target, int64_t tuples) {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    connected_ = true;
+    connected_ever_in_attempt_ = true;
+    failures_ = 0;
+    credit_[target] += tuples;
+    auto it = waiting_.find(target);
+    if (it != waiting_.end()) {
+      wake.swap(it->second);
+      waiting_.erase(it);
+    }
+  }
+  for (auto& f : wake) f();
+  maybeStartWrite();
+}
+
+void PeerLink::maybeStartWrite() {
+  std::lock_guard lock(mu_);
+  if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
+  stream_->write_in_flight_ = true;
+  v1::Frame f;
+  f.Swap(&pending_);
+  pending_empty_ = true;
+  stream_->write(std::move(f));
+}
+
+bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch,
+                       std::function<void()> on_credit) {
+  {
+    std::lock_guard lock(mu_);
+    int64_t& credit = credit_[target];
+    if (!connected_ || credit <= 0) {
+      waiting_[target].push_back(std::move(on_credit));
+      return false;
+    }
+    // A batch may overdraw the credit once; the next waits for the peer to catch up.
+    credit -= static_cast<int64_t>(batch.size());
+    v1::TupleBatch* tb = pending_.add_batches();
+    tb->set_target(target);
+    tb->set_source(source);
+    wire::appendTuples(batch, tb);
+    pending_empty_ = false;
+  }
+  batch.clear();
+  maybeStartWrite();
+  return true;
+}
+
+void PeerLink::sendEndOfInput(uint32_t target, uint32_t source) {
+  {
+    std::lock_guard lock(mu_);
+    v1::TupleBatch* tb = pending_.add_batches();
+    tb->set_target(target);
+    tb->set_source(source);
+    tb->set_end_of_input(true);
+    pending_empty_ = false;
+  }
+  maybeStartWrite();
+}
+
+void PeerLink::sendAcks(std::vector<AckOp> ops) {
+  {
+    std::lock_guard lock(mu_);
+    v1::AckBatch* acks = pending_.mutable_acks();
+    for (const AckOp& op : ops) {
+      acks->add_roots(op.root);
+      acks->add_values(op.value);
+      acks->add_fails(op.fail);
+    }
+    pending_empty_ = false;
+  }
+  maybeStartWrite();
+}
+
+int64_t PeerLink::inFlight(uint32_t target) const {
+  std::lock_guard lock(mu_);
+  auto it = credit_.find(target);
+  return it == credit_.end() ? 0 : std::max<int64_t>(0, config_.initial_credit - it->second);
+}
+
+bool PeerLink::reachable() const {
+  std::lock_guard lock(mu_);
+  if (partitioned_until_ > monoNowNs()) return false;
+  // Optimistic until the first failure, so a deployment can start while peers connect.
+  return connected_ || failures_ == 0;
+}
+
+void PeerLink::partitionUntil(int64_t until_mono_ns) {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(mu_);
+    partitioned_until_ = until_mono_ns;
+    for (auto& [target, fns] : waiting_) {
+      for (auto& f : fns) wake.push_back(std::move(f));
+    }
+    waiting_.clear();
+  }
+  for (auto& f : wake) f();
+}
+
+std::string PeerLink::lastError() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
+}
+
+}  // namespace topolab::agent

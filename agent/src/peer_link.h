@@ -1,0 +1,85 @@
+// The sending side of the data plane: one stream from this agent to a peer
+// for one deployment. Batches go out as they get credit; credits come back as
+// the peer's tasks take the tuples, so back pressure crosses the wire. The
+// stream reconnects with backoff; while it is down the peer is unreachable.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "topolab/engine/remote.h"
+#include "topolab/v1/dataplane.grpc.pb.h"
+
+namespace topolab::agent {
+
+struct PeerLinkConfig {
+  std::string deployment;
+  std::string plan_id;
+  std::string self;         // this agent's name
+  std::string peer;         // the peer's name
+  std::string address;      // host:port
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  int64_t initial_credit = 16384;  // tuples in flight per target task
+};
+
+class PeerLink final : public RemotePeer {
+ public:
+  explicit PeerLink(PeerLinkConfig config);
+  ~PeerLink() override;
+
+  // Connects (and keeps reconnecting until close()).
+  void start();
+  // Ends the stream and stops reconnecting; waits for the stream to finish.
+  void close();
+  // Fault injection: behave as cut off from the peer until `until_mono_ns`.
+  void partitionUntil(int64_t until_mono_ns);
+
+  bool trySend(uint32_t target, uint32_t source, Batch& batch,
+               std::function<void()> on_credit) override;
+  void sendEndOfInput(uint32_t target, uint32_t source) override;
+  void sendAcks(std::vector<AckOp> ops) override;
+  int64_t inFlight(uint32_t target) const override;
+  bool reachable() const override;
+
+  std::string lastError() const;
+
+ private:
+  class Stream;
+  friend class Stream;
+
+  void connectLoop();
+  void maybeStartWrite();
+  void onCredit(uint32_t target, int64_t tuples);
+  void onStreamDone(const grpc::Status& status);
+  int64_t& creditOf(uint32_t target);
+
+  const PeerLinkConfig config_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::DataPlane::Stub> stub_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint32_t, int64_t> credit_;
+  std::map<uint32_t, std::vector<std::function<void()>>> waiting_;
+  v1::Frame pending_;
+  bool pending_empty_ = true;
+  Stream* stream_ = nullptr;  // the live stream, if any
+  int live_streams_ = 0;      // started and not yet done
+  bool connected_ = false;    // the peer granted credit on the current stream
+  bool connected_ever_in_attempt_ = false;
+  int failures_ = 0;          // attempts failed since the last success
+  bool closing_ = false;
+  int64_t partitioned_until_ = 0;
+  std::string last_error_;
+  std::thread connector_;
+};
+
+}  // namespace topolab::agent

@@ -1,0 +1,240 @@
+// The Prometheus endpoint: prometheus-cpp's Exposer serves one Collectable that
+// turns the engine's plain snapshots into metric families at scrape time, so
+// no figure is copied into a second registry between scrapes.
+#include "prometheus_exporter.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <limits>
+
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+#include <prometheus/metric_family.h>
+
+namespace topolab::agent {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+constexpr double kNsPerSecond = 1e9;
+constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999};
+
+MetricFamily family(const char* name, MetricType type, const char* help) {
+  MetricFamily f;
+  f.name = name;
+  f.type = type;
+  f.help = help;
+  return f;
+}
+
+void addCounter(MetricFamily& f, const Labels& labels, double value) {
+  ClientMetric m;
+  m.label = labels;
+  m.counter.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+void addGauge(MetricFamily& f, const Labels& labels, double value) {
+  ClientMetric m;
+  m.label = labels;
+  m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+// A cumulative latency histogram (ns) as a summary in seconds. The sum is
+// approximate (bucket midpoints), within the histogram's 1/256 resolution;
+// quantiles of an empty histogram are NaN, as Prometheus clients report them.
+void addSummary(MetricFamily& f, const Labels& labels, const Histogram& h) {
+  ClientMetric m;
+  m.label = labels;
+  m.summary.sample_count = h.count();
+  double sum_ns = 0;
+  const auto& buckets = h.buckets();
+  for (int b = 0; b < static_cast<int>(buckets.size()); ++b) {
+    if (buckets[b] == 0) continue;
+    const double mid = (static_cast<double>(Histogram::bucketLow(b)) +
+                        static_cast<double>(Histogram::bucketHigh(b))) /
+                       2;
+    sum_ns += mid * static_cast<double>(buckets[b]);
+  }
+  m.summary.sample_sum = sum_ns / kNsPerSecond;
+  for (double q : kQuantiles) {
+    const double v = h.empty() ? std::numeric_limits<double>::quiet_NaN()
+                               : static_cast<double>(h.quantile(q)) / kNsPerSecond;
+    m.summary.quantile.push_back(ClientMetric::Quantile{q, v});
+  }
+  f.metric.push_back(std::move(m));
+}
+
+// A bound address civetweb would reject only after a vague failure; bind a
+// socket first to name the cause (e.g. "Address already in use"). Empty when
+// it binds, or when the address is not one we can check (civetweb decides).
+std::string bindProblem(const std::string& bind) {
+  std::string host, port;
+  const size_t colon = bind.rfind(':');
+  if (colon == std::string::npos) {
+    port = bind;
+  } else {
+    host = bind.substr(0, colon);
+    port = bind.substr(colon + 1);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found) != 0 ||
+      !found) {
+    return {};
+  }
+  std::string problem;
+  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  if (fd >= 0) {
+    const int one = 1;  // as civetweb does, so a port in TIME_WAIT is not refused here
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0) problem = std::strerror(errno);
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return problem;
+}
+
+}  // namespace
+
+class PrometheusExporter::Families final : public prometheus::Collectable {
+ public:
+  Families(std::string agent_name, PrometheusExporter::Collect collect)
+      : agent_name_(std::move(agent_name)), collect_(std::move(collect)) {}
+
+  std::vector<MetricFamily> Collect() const override {
+    std::vector<std::pair<std::string, Snapshot>> deployments;
+    try {
+      if (collect_) deployments = collect_();
+    } catch (...) {
+      // A scrape must never take the agent down; it shows the agent up, no figures.
+      deployments.clear();
+    }
+    MetricFamily received = family("topolab_tuples_received_total", MetricType::Counter,
+                                   "Tuples taken from the instance's input queue.");
+    MetricFamily emitted = family("topolab_tuples_emitted_total", MetricType::Counter,
+                                  "Tuples sent downstream; each copy counts.");
+    MetricFamily acked = family("topolab_tuples_acked_total", MetricType::Counter,
+                                "Producers: tuple trees completed; others: tuples processed.");
+    MetricFamily failed =
+        family("topolab_tuples_failed_total", MetricType::Counter,
+               "Producers: tuple trees failed or timed out; others: tuples failed.");
+    MetricFamily errors = family("topolab_tuples_errors_total", MetricType::Counter,
+                                 "Tuples the component rejected.");
+    MetricFamily replayed = family("topolab_tuples_replayed_total", MetricType::Counter,
+                                   "Producers: tuples emitted again after a failure.");
+    MetricFamily dropped = family("topolab_tuples_dropped_total", MetricType::Counter,
+                                  "Tuples lost with a killed instance (at-most-once).");
+    MetricFamily queue = family("topolab_queue_depth", MetricType::Gauge,
+                                "Tuples waiting in the instance's input queue.");
+    MetricFamily capacity = family("topolab_queue_capacity", MetricType::Gauge,
+                                   "Capacity of the instance's input queue, in tuples.");
+    MetricFamily blocked = family("topolab_blocked_seconds_total", MetricType::Counter,
+                                  "Time spent waiting on a full downstream queue.");
+    MetricFamily latency = family("topolab_latency_seconds", MetricType::Summary,
+                                  "Processing latency per tuple since the instance started.");
+    MetricFamily e2e = family("topolab_e2e_latency_seconds", MetricType::Summary,
+                              "End-to-end latency at sinks, from the producer's timestamp, "
+                              "since the instance started.");
+    MetricFamily lb_sent = family("topolab_lb_member_sent_total", MetricType::Counter,
+                                  "Tuples a load-balancer sent to the member.");
+    MetricFamily lb_outstanding = family("topolab_lb_member_outstanding", MetricType::Gauge,
+                                         "Tuples a load-balancer sent to the member not yet done.");
+    MetricFamily lb_healthy =
+        family("topolab_lb_member_healthy", MetricType::Gauge,
+               "1 when the load-balancer member passes health checks, else 0.");
+    MetricFamily up =
+        family("topolab_agent_up", MetricType::Gauge, "1 while the agent serves metrics.");
+    addGauge(up, {{"agent", agent_name_}}, 1);
+
+    for (const auto& [deployment, snapshot] : deployments) {
+      for (const InstanceSnapshot& inst : snapshot.instances) {
+        const Labels labels = {
+            {"deployment", deployment},
+            {"component", inst.component},
+            {"instance", std::to_string(inst.index)},
+            {"agent", inst.agent.empty() ? agent_name_ : inst.agent},
+        };
+        const Counters& c = inst.counters;
+        addCounter(received, labels, static_cast<double>(c.received));
+        addCounter(emitted, labels, static_cast<double>(c.emitted));
+        addCounter(acked, labels, static_cast<double>(c.acked));
+        addCounter(failed, labels, static_cast<double>(c.failed));
+        addCounter(errors, labels, static_cast<double>(c.errors));
+        addCounter(replayed, labels, static_cast<double>(c.replayed));
+        addCounter(dropped, labels, static_cast<double>(c.dropped));
+        addGauge(queue, labels, static_cast<double>(inst.queue));
+        addGauge(capacity, labels, static_cast<double>(inst.queue_capacity));
+        addCounter(blocked, labels, static_cast<double>(inst.blocked_ns) / kNsPerSecond);
+        addSummary(latency, labels, inst.latency);
+        if (inst.is_sink || !inst.e2e.empty()) addSummary(e2e, labels, inst.e2e);
+        for (const MemberStats& member : inst.members) {
+          Labels with_member = labels;
+          with_member.push_back({"member", member.member});
+          addCounter(lb_sent, with_member, static_cast<double>(member.sent));
+          addGauge(lb_outstanding, with_member, static_cast<double>(member.outstanding));
+          addGauge(lb_healthy, with_member, member.healthy ? 1 : 0);
+        }
+      }
+    }
+
+    std::vector<MetricFamily> out;
+    for (MetricFamily* f :
+         {&up, &received, &emitted, &acked, &failed, &errors, &replayed, &dropped, &queue,
+          &capacity, &blocked, &latency, &e2e, &lb_sent, &lb_outstanding, &lb_healthy}) {
+      if (!f->metric.empty()) out.push_back(std::move(*f));
+    }
+    return out;
+  }
+
+ private:
+  const std::string agent_name_;
+  const PrometheusExporter::Collect collect_;
+};
+
+std::unique_ptr<PrometheusExporter> PrometheusExporter::start(const std::string& bind,
+                                                              std::string agent_name,
+                                                              Collect collect, std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error) {
+      *error = "cannot serve Prometheus metrics on " + bind + ": " + why +
+               "; choose another address or port (--metrics-port)";
+    }
+    return nullptr;
+  };
+  if (std::string problem = bindProblem(bind); !problem.empty()) return fail(problem);
+
+  std::unique_ptr<PrometheusExporter> exporter(new PrometheusExporter());
+  exporter->families_ = std::make_shared<Families>(std::move(agent_name), std::move(collect));
+  // prometheus-cpp reports a failed listen (and a malformed address) by throwing.
+  try {
+    exporter->exposer_ = std::make_unique<prometheus::Exposer>(bind, 2);
+    exporter->exposer_->RegisterCollectable(exporter->families_);
+    const std::vector<int> ports = exporter->exposer_->GetListeningPorts();
+    if (ports.empty()) return fail("the server reports no listening port");
+    exporter->port_ = ports.front();
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  } catch (...) {
+    return fail("unknown error from the HTTP server");
+  }
+  return exporter;
+}
+
+PrometheusExporter::~PrometheusExporter() = default;
+
+}  // namespace topolab::agent

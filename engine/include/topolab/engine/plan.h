@@ -1,0 +1,55 @@
+// Placement: which agent runs each component instance. Pure: a topology and
+// the cluster's agent names in, a printable plan out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "topolab/engine/topology.h"
+
+namespace topolab {
+
+struct PlacedInstance {
+  std::string component;
+  int index = 0;
+  std::string agent;
+  uint32_t task_id = 0;  // position in Plan::instances; the same on every agent
+};
+
+// A stream whose instances talk across two agents, and by what transport.
+struct CrossingStream {
+  std::string from;
+  std::string to;
+  std::string from_agent;
+  std::string to_agent;
+  Transport transport = Transport::Grpc;
+};
+
+struct Plan {
+  std::vector<std::string> agents;        // the cluster's agents, in cluster order
+  std::vector<PlacedInstance> instances;  // components in topological order, then by index
+  std::vector<CrossingStream> crossings;  // one per (stream, agent pair)
+
+  const PlacedInstance* find(std::string_view component, int index) const;
+  std::vector<const PlacedInstance*> on(std::string_view agent) const;
+};
+
+// Honours each component's `placement` (instances round-robin over the listed
+// agents); spreads the others evenly (fewest instances first, then cluster
+// order); puts the instances of a replicated-store on distinct agents. Fails
+// with a message naming the component or stream on: an unknown agent, a
+// replicated-store with more instances than agents, `transport: local` on a
+// stream whose instances land on different agents, no agents.
+[[nodiscard]] std::optional<Plan> planDeployment(const Topology& topology,
+                                                 const std::vector<std::string>& agents,
+                                                 std::string* error);
+
+// A human-readable plan: instances per agent, then the streams that cross agents.
+std::string formatPlan(const Plan& plan);
+// The same as one JSON object.
+std::string planJson(const Plan& plan);
+
+}  // namespace topolab

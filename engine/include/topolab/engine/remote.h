@@ -1,0 +1,47 @@
+// How a runtime that holds only its share of a plan reaches the other agents.
+// The agent implements RemotePeer over its data plane; the engine never sees
+// the wire.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "topolab/engine/plan.h"
+#include "topolab/engine/tuple.h"
+
+namespace topolab {
+
+// An at-least-once update for the tree `root` (see runtime/acker.h).
+struct AckOp {
+  uint64_t root = 0;
+  uint64_t value = 0;  // XOR to apply
+  bool fail = false;   // the tree failed
+};
+
+class RemotePeer {
+ public:
+  virtual ~RemotePeer() = default;
+  // Sends `batch` from local task `source` to the peer's task `target` when
+  // credit allows: moves it out and returns true. Otherwise leaves it, returns
+  // false, and calls `on_credit` once when credit for `target` arrives.
+  virtual bool trySend(uint32_t target, uint32_t source, Batch& batch,
+                       std::function<void()> on_credit) = 0;
+  virtual void sendEndOfInput(uint32_t target, uint32_t source) = 0;
+  // Updates for trees whose producer runs on the peer.
+  virtual void sendAcks(std::vector<AckOp> ops) = 0;
+  // Tuples sent to `target` that the peer has not yet taken from its queue.
+  virtual int64_t inFlight(uint32_t target) const = 0;
+  virtual bool reachable() const = 0;
+};
+
+// This runtime's share of a plan.
+struct Distribution {
+  Plan plan;
+  std::string self;                           // this agent's name in the plan
+  std::map<std::string, RemotePeer*> peers;   // every other agent of the plan
+};
+
+}  // namespace topolab

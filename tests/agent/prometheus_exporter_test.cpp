@@ -1,0 +1,318 @@
+// The agent's Prometheus endpoint, scraped over real HTTP on loopback the way
+// a Prometheus server would, and checked with promtool.
+#include "prometheus_exporter.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace topolab::agent {
+namespace {
+
+struct HttpResponse {
+  int status = 0;  // 0: no answer
+  std::string body;
+};
+
+// A plain HTTP/1.0 GET on 127.0.0.1, so the test needs no HTTP client library.
+HttpResponse httpGet(int port, const std::string& path) {
+  HttpResponse r;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return r;
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return r;
+  }
+  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
+    close(fd);
+    return r;
+  }
+  std::string raw;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<size_t>(n));
+  close(fd);
+  const size_t header_end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos) return r;
+  r.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
+  r.body = raw.substr(header_end + 4);
+  return r;
+}
+
+// Sample lines ("name{labels} value") by series; comments left out.
+std::map<std::string, double> samples(const std::string& body) {
+  std::map<std::string, double> out;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    const std::string line = body.substr(start, end - start);
+    start = end + 1;
+    if (line.empty() || line[0] == '#') continue;
+    const size_t space = line.rfind(' ');
+    if (space == std::string::npos) continue;
+    out[line.substr(0, space)] = std::strtod(line.c_str() + space + 1, nullptr);
+  }
+  return out;
+}
+
+// promtool's verdict on `body`: its exit code, and what it printed.
+std::pair<int, std::string> promtoolCheck(const std::string& body) {
+  const std::string path = ::testing::TempDir() + "/prometheus_exporter_test.prom";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) return {-1, "cannot write " + path};
+  std::fwrite(body.data(), 1, body.size(), f);
+  std::fclose(f);
+  const std::string cmd = "promtool check metrics < '" + path + "' 2>&1";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, "cannot run promtool"};
+  std::string out;
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = pclose(p);
+  std::remove(path.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool havePromtool() { return std::system("promtool --version >/dev/null 2>&1") == 0; }
+
+constexpr uint64_t kMs = 1'000'000;  // ns
+
+// A deployment's snapshot as the runtime would hand it over: a producer, a
+// load-balancer with two members, and a sink.
+Snapshot demoSnapshot() {
+  Snapshot s;
+  s.t_ms = 5000;
+  InstanceSnapshot events;
+  events.component = "events";
+  events.index = 1;
+  events.agent = "node-a";
+  events.counters.emitted = 1000;
+  events.counters.received = 123'456'789'012;  // printed in full, not rounded to 6 digits
+  events.counters.acked = 990;
+  events.counters.failed = 10;
+  events.counters.replayed = 10;
+  events.queue_capacity = 1024;
+  events.blocked_ns = 1'500'000'000;
+  s.instances.push_back(events);
+
+  InstanceSnapshot lb;
+  lb.component = "haproxy";
+  lb.agent = "node-a";
+  lb.counters.received = 1000;
+  lb.counters.emitted = 1000;
+  lb.queue = 5;
+  lb.queue_capacity = 1024;
+  lb.members = {{.member = "node1#0", .sent = 42, .outstanding = 3, .healthy = true},
+                {.member = "node2#0", .sent = 7, .outstanding = 0, .healthy = false}};
+  s.instances.push_back(lb);
+
+  InstanceSnapshot store;
+  store.component = "store";
+  store.agent = "node-a";
+  store.is_sink = true;
+  store.counters.received = 101;
+  store.counters.acked = 100;
+  store.counters.errors = 1;
+  store.counters.dropped = 2;
+  store.latency.record(20'000, 101);  // 20 µs each
+  store.e2e.record(1 * kMs, 100);
+  store.e2e.record(3 * kMs, 1);
+  s.instances.push_back(store);
+  return s;
+}
+
+PrometheusExporterPtr startOrFail(PrometheusExporter::Collect collect,
+                                  const std::string& bind = "127.0.0.1:0") {
+  std::string error;
+  PrometheusExporterPtr exporter =
+      PrometheusExporter::start(bind, "node-a", std::move(collect), &error);
+  EXPECT_NE(exporter, nullptr) << error;
+  return exporter;
+}
+
+std::string series(const std::string& name, const std::string& component, int instance,
+                   const std::string& extra = "") {
+  return name + "{deployment=\"demo\",component=\"" + component + "\",instance=\"" +
+         std::to_string(instance) + "\",agent=\"node-a\"" + extra + "}";
+}
+
+TEST(PrometheusExporter, ServesCountersGaugesAndSummaries) {
+  PrometheusExporterPtr exporter = startOrFail([] {
+    return std::vector<std::pair<std::string, Snapshot>>{{"demo", demoSnapshot()}};
+  });
+  ASSERT_NE(exporter, nullptr);
+  ASSERT_GT(exporter->port(), 0);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto got = samples(r.body);
+  auto value = [&](const std::string& key) {
+    auto it = got.find(key);
+    return it == got.end() ? std::nan("") : it->second;
+  };
+
+  EXPECT_EQ(value("topolab_agent_up{agent=\"node-a\"}"), 1) << r.body;
+  EXPECT_EQ(value(series("topolab_tuples_emitted_total", "events", 1)), 1000) << r.body;
+  EXPECT_EQ(value(series("topolab_tuples_acked_total", "events", 1)), 990);
+  EXPECT_EQ(value(series("topolab_tuples_received_total", "events", 1)), 123'456'789'012.0);
+  EXPECT_EQ(value(series("topolab_tuples_failed_total", "events", 1)), 10);
+  EXPECT_EQ(value(series("topolab_tuples_replayed_total", "events", 1)), 10);
+  EXPECT_EQ(value(series("topolab_tuples_received_total", "store", 0)), 101);
+  EXPECT_EQ(value(series("topolab_tuples_errors_total", "store", 0)), 1);
+  EXPECT_EQ(value(series("topolab_tuples_dropped_total", "store", 0)), 2);
+  EXPECT_EQ(value(series("topolab_queue_depth", "haproxy", 0)), 5);
+  EXPECT_EQ(value(series("topolab_queue_capacity", "haproxy", 0)), 1024);
+  EXPECT_EQ(value(series("topolab_blocked_seconds_total", "events", 1)), 1.5);
+
+  // Latency in seconds: quantiles within the histogram's resolution (1/256).
+  const std::string e2e = "topolab_e2e_latency_seconds";
+  EXPECT_NEAR(value(series(e2e, "store", 0, ",quantile=\"0.5\"")), 0.001, 0.001 / 128) << r.body;
+  EXPECT_NEAR(value(series(e2e, "store", 0, ",quantile=\"0.9\"")), 0.001, 0.001 / 128);
+  EXPECT_NEAR(value(series(e2e, "store", 0, ",quantile=\"0.999\"")), 0.003, 0.003 / 128);
+  EXPECT_EQ(value(series(e2e + "_count", "store", 0)), 101);
+  EXPECT_NEAR(value(series(e2e + "_sum", "store", 0)), 0.103, 0.103 / 128);
+  EXPECT_NEAR(value(series("topolab_latency_seconds", "store", 0, ",quantile=\"0.99\"")), 20e-6,
+              20e-6 / 128);
+  EXPECT_EQ(value(series("topolab_latency_seconds_count", "store", 0)), 101);
+  // Only sinks measure end-to-end latency.
+  EXPECT_TRUE(std::isnan(value(series(e2e + "_count", "events", 1)))) << r.body;
+
+  EXPECT_EQ(value(series("topolab_lb_member_sent_total", "haproxy", 0, ",member=\"node1#0\"")), 42);
+  EXPECT_EQ(value(series("topolab_lb_member_sent_total", "haproxy", 0, ",member=\"node2#0\"")), 7);
+  EXPECT_EQ(value(series("topolab_lb_member_healthy", "haproxy", 0, ",member=\"node1#0\"")), 1);
+  EXPECT_EQ(value(series("topolab_lb_member_healthy", "haproxy", 0, ",member=\"node2#0\"")), 0);
+  EXPECT_EQ(value(series("topolab_lb_member_outstanding", "haproxy", 0, ",member=\"node1#0\"")), 3);
+
+  for (const char* family :
+       {"topolab_tuples_received_total counter", "topolab_queue_depth gauge",
+        "topolab_blocked_seconds_total counter", "topolab_latency_seconds summary",
+        "topolab_e2e_latency_seconds summary", "topolab_lb_member_healthy gauge",
+        "topolab_agent_up gauge"}) {
+    EXPECT_NE(r.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
+  }
+  EXPECT_NE(r.body.find("# HELP topolab_queue_depth "), std::string::npos);
+}
+
+TEST(PrometheusExporter, OutputPassesPromtool) {
+  ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
+  Snapshot other = demoSnapshot();
+  for (InstanceSnapshot& i : other.instances) i.agent.clear();  // in-process: the agent's name
+  PrometheusExporterPtr exporter = startOrFail([other] {
+    return std::vector<std::pair<std::string, Snapshot>>{{"demo", demoSnapshot()},
+                                                         {"second", other}};
+  });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("topolab_tuples_emitted_total{deployment=\"second\",component=\"events\","
+                        "instance=\"1\",agent=\"node-a\"} 1000"),
+            std::string::npos)
+      << r.body;
+  const auto [code, output] = promtoolCheck(r.body);
+  EXPECT_EQ(code, 0) << output << "\n--- body ---\n" << r.body;
+}
+
+TEST(PrometheusExporter, WithoutDeploymentsServesOnlyAgentUp) {
+  ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
+  PrometheusExporterPtr exporter =
+      startOrFail([] { return std::vector<std::pair<std::string, Snapshot>>{}; });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  // prometheus-cpp adds its own exposer_* figures; of ours, only the agent is up.
+  std::map<std::string, double> ours;
+  for (const auto& [key, v] : samples(r.body)) {
+    if (key.rfind("topolab_", 0) == 0) ours[key] = v;
+  }
+  EXPECT_EQ(ours, (std::map<std::string, double>{{"topolab_agent_up{agent=\"node-a\"}", 1}}))
+      << r.body;
+  const auto [code, output] = promtoolCheck(r.body);
+  EXPECT_EQ(code, 0) << output;
+}
+
+TEST(PrometheusExporter, EmptyHistogramsReportNaNQuantiles) {
+  PrometheusExporterPtr exporter = startOrFail([] {
+    Snapshot s;
+    InstanceSnapshot sink;
+    sink.component = "store";
+    sink.is_sink = true;
+    s.instances.push_back(sink);
+    return std::vector<std::pair<std::string, Snapshot>>{{"demo", s}};
+  });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  const auto got = samples(r.body);
+  const auto q = got.find(series("topolab_e2e_latency_seconds", "store", 0, ",quantile=\"0.5\""));
+  ASSERT_NE(q, got.end()) << r.body;
+  EXPECT_TRUE(std::isnan(q->second)) << r.body;
+  EXPECT_EQ(got.at(series("topolab_e2e_latency_seconds_count", "store", 0)), 0);
+}
+
+TEST(PrometheusExporter, ScrapeSurvivesAThrowingCollector) {
+  PrometheusExporterPtr exporter = startOrFail(
+      []() -> std::vector<std::pair<std::string, Snapshot>> { throw std::runtime_error("boom"); });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(samples(r.body).count("topolab_agent_up{agent=\"node-a\"}"), 1u) << r.body;
+  // And the server still answers afterwards.
+  EXPECT_EQ(httpGet(exporter->port(), "/metrics").status, 200);
+}
+
+TEST(PrometheusExporter, RefusesAPortInUseWithAClearError) {
+  PrometheusExporterPtr first =
+      startOrFail([] { return std::vector<std::pair<std::string, Snapshot>>{}; });
+  ASSERT_NE(first, nullptr);
+  const std::string bind = "127.0.0.1:" + std::to_string(first->port());
+  std::string error;
+  PrometheusExporterPtr second = PrometheusExporter::start(
+      bind, "node-b", [] { return std::vector<std::pair<std::string, Snapshot>>{}; }, &error);
+  EXPECT_EQ(second, nullptr);
+  EXPECT_NE(error.find("cannot serve Prometheus metrics on " + bind), std::string::npos) << error;
+  EXPECT_NE(error.find("in use"), std::string::npos) << error;
+  EXPECT_NE(error.find("--metrics-port"), std::string::npos) << error;
+  // The first one is unharmed.
+  EXPECT_EQ(httpGet(first->port(), "/metrics").status, 200);
+}
+
+TEST(PrometheusExporter, RefusesAMalformedAddress) {
+  std::string error;
+  PrometheusExporterPtr exporter = PrometheusExporter::start(
+      "not an address", "node-a", [] { return std::vector<std::pair<std::string, Snapshot>>{}; },
+      &error);
+  EXPECT_EQ(exporter, nullptr);
+  EXPECT_NE(error.find("cannot serve Prometheus metrics on not an address"), std::string::npos)
+      << error;
+}
+
+TEST(PrometheusExporter, StopsServingWhenDestroyed) {
+  PrometheusExporterPtr exporter =
+      startOrFail([] { return std::vector<std::pair<std::string, Snapshot>>{}; });
+  ASSERT_NE(exporter, nullptr);
+  const int port = exporter->port();
+  ASSERT_EQ(httpGet(port, "/metrics").status, 200);
+  exporter.reset();
+  EXPECT_EQ(httpGet(port, "/metrics").status, 0);
+}
+
+}  // namespace
+}  // namespace topolab::agent
