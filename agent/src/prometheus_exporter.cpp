@@ -3,11 +3,13 @@
 // no figure is copied into a second registry between scrapes.
 #include "prometheus_exporter.h"
 
-#include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -74,38 +76,33 @@ void addSummary(MetricFamily& f, const Labels& labels, const Histogram& h) {
   f.metric.push_back(std::move(m));
 }
 
-// A bound address civetweb would reject only after a vague failure; bind a
-// socket first to name the cause (e.g. "Address already in use"). Empty when
-// it binds, or when the address is not one we can check (civetweb decides).
+// Why `bind` cannot be served, with what to do about it; empty when it can.
+// civetweb reports any failure as "null context ... Possible problem binding
+// to port", so the address is checked and bound once here to name the cause.
 std::string bindProblem(const std::string& bind) {
-  std::string host, port;
   const size_t colon = bind.rfind(':');
-  if (colon == std::string::npos) {
-    port = bind;
-  } else {
-    host = bind.substr(0, colon);
-    port = bind.substr(colon + 1);
+  const std::string host = colon == std::string::npos ? "" : bind.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : bind.substr(colon + 1);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  char* end = nullptr;
+  const long port_number = port.empty() ? -1 : std::strtol(port.c_str(), &end, 10);
+  // A host is required: a bare port would listen on every interface.
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 || port_number < 0 ||
+      port_number > 65535 || *end != '\0') {
+    return "expected an IPv4 address and a port, e.g. 127.0.0.1:9464 (port 0: any free port)";
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found) != 0 ||
-      !found) {
-    return {};
-  }
+  addr.sin_port = htons(static_cast<uint16_t>(port_number));
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return std::string("cannot open a socket: ") + std::strerror(errno);
+  const int one = 1;  // as civetweb does, so a port in TIME_WAIT is not refused here
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   std::string problem;
-  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
-  if (fd >= 0) {
-    const int one = 1;  // as civetweb does, so a port in TIME_WAIT is not refused here
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0) problem = std::strerror(errno);
-    close(fd);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    problem =
+        std::string(std::strerror(errno)) + "; choose another address or port (--metrics-port)";
   }
-  freeaddrinfo(found);
+  close(fd);
   return problem;
 }
 
@@ -211,8 +208,7 @@ std::unique_ptr<PrometheusExporter> PrometheusExporter::start(const std::string&
                                                               Collect collect, std::string* error) {
   auto fail = [&](const std::string& why) {
     if (error) {
-      *error = "cannot serve Prometheus metrics on " + bind + ": " + why +
-               "; choose another address or port (--metrics-port)";
+      *error = "cannot serve Prometheus metrics on " + bind + ": " + why;
     }
     return nullptr;
   };
@@ -228,7 +224,8 @@ std::unique_ptr<PrometheusExporter> PrometheusExporter::start(const std::string&
     if (ports.empty()) return fail("the server reports no listening port");
     exporter->port_ = ports.front();
   } catch (const std::exception& e) {
-    return fail(e.what());
+    return fail(std::string("the HTTP server did not start (") + e.what() +
+                "); choose another address or port (--metrics-port)");
   } catch (...) {
     return fail("unknown error from the HTTP server");
   }

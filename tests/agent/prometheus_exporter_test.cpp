@@ -294,14 +294,18 @@ TEST(PrometheusExporter, RefusesAPortInUseWithAClearError) {
   EXPECT_EQ(httpGet(first->port(), "/metrics").status, 200);
 }
 
-TEST(PrometheusExporter, RefusesAMalformedAddress) {
-  std::string error;
-  PrometheusExporterPtr exporter = PrometheusExporter::start(
-      "not an address", "node-a", [] { return std::vector<std::pair<std::string, Snapshot>>{}; },
-      &error);
-  EXPECT_EQ(exporter, nullptr);
-  EXPECT_NE(error.find("cannot serve Prometheus metrics on not an address"), std::string::npos)
-      << error;
+TEST(PrometheusExporter, RefusesAMalformedAddressOrABarePort) {
+  // A bare port would listen on every interface; the agent is loopback unless told.
+  for (const char* bind : {"not an address", "9464", ":9464", "127.0.0.1:99999", "127.0.0.1:"}) {
+    std::string error;
+    PrometheusExporterPtr exporter = PrometheusExporter::start(
+        bind, "node-a", [] { return std::vector<std::pair<std::string, Snapshot>>{}; }, &error);
+    EXPECT_EQ(exporter, nullptr) << bind;
+    EXPECT_NE(error.find(std::string("cannot serve Prometheus metrics on ") + bind +
+                         ": expected an IPv4 address and a port, e.g. 127.0.0.1:9464"),
+              std::string::npos)
+        << error;
+  }
 }
 
 TEST(PrometheusExporter, StopsServingWhenDestroyed) {
