@@ -75,7 +75,9 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   builder.RegisterService(p->data_plane.get());
   p->server = builder.BuildAndStart();
   if (!p->server || p->port == 0) {
-    *error = "cannot listen on " + address->text() + " (is the port in use?)";
+    *error = "cannot listen on " + address->text() +
+             (tls ? " (is the port in use, or do --tls-cert and --tls-key not belong together?)"
+                  : " (is the port in use?)");
     return nullptr;
   }
   if (config.metrics_port >= 0) {

@@ -389,10 +389,32 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
       detail = "killed every instance of " + d->name + " on " + name_;
       break;
     }
-    case v1::FaultRequest::kLatency:
-    case v1::FaultRequest::kFail:
-      return Status(StatusCode::UNIMPLEMENTED,
-                    "latency and fail-a-fraction faults are not available in this version of the agent");
+    case v1::FaultRequest::kLatency: {
+      const auto& l = req.latency();
+      if (l.latency_ms() > 600'000) {
+        return Status(StatusCode::INVALID_ARGUMENT, "a latency fault adds at most 600000 ms");
+      }
+      std::string error;
+      if (!d->runtime->setInputLatency(l.component(), static_cast<int>(l.latency_ms()), &error)) {
+        return Status(StatusCode::NOT_FOUND, error + " (on " + name_ + ")");
+      }
+      detail = "added " + std::to_string(l.latency_ms()) + " ms latency into " + l.component() + " on " + name_;
+      break;
+    }
+    case v1::FaultRequest::kFail: {
+      const auto& f = req.fail();
+      if (!(f.ratio() >= 0 && f.ratio() <= 1)) {
+        return Status(StatusCode::INVALID_ARGUMENT, "a fail ratio is between 0 and 1");
+      }
+      std::string error;
+      if (!d->runtime->setFailRatio(f.component(), f.ratio(), &error)) {
+        return Status(StatusCode::NOT_FOUND, error + " (on " + name_ + ")");
+      }
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, "%g", f.ratio());
+      detail = std::string("failing ") + ratio + " of the tuples into " + f.component() + " on " + name_;
+      break;
+    }
     default:
       return Status(StatusCode::INVALID_ARGUMENT, "the request names no fault");
   }

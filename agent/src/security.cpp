@@ -66,8 +66,7 @@ bool writeAll(int fd, std::string_view data) {
 // Reads a whole regular file of at most `limit` bytes; errno-style failures
 // become a message "<what> '<path>': <reason>".
 std::optional<std::string> readSmallFile(const std::string& path, std::string_view what,
-                                         size_t limit, struct stat* st_out,
-                                         std::string* error) {
+                                         size_t limit, struct stat* st_out, std::string* error) {
   int raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw < 0) {
     setError(error, std::string("cannot read ") + std::string(what) + " '" + path +
@@ -87,8 +86,8 @@ std::optional<std::string> readSmallFile(const std::string& path, std::string_vi
   }
   if (static_cast<size_t>(st.st_size) > limit) {
     setError(error, std::string(what) + " '" + path + "' is too large (" +
-                        std::to_string(st.st_size) + " bytes, at most " +
-                        std::to_string(limit) + ")");
+                        std::to_string(st.st_size) + " bytes, at most " + std::to_string(limit) +
+                        ")");
     return std::nullopt;
   }
   std::string data;
@@ -220,8 +219,7 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -234,9 +232,8 @@ std::string_view shortMethod(std::string_view method) {
 
 bool viewerMayCall(std::string_view method) {
   static constexpr std::array<std::string_view, 4> kViewerMethods = {"Hello", "List",
-                                                                      "WatchMetrics", "Health"};
-  return std::find(kViewerMethods.begin(), kViewerMethods.end(), method) !=
-         kViewerMethods.end();
+                                                                     "WatchMetrics", "Health"};
+  return std::find(kViewerMethods.begin(), kViewerMethods.end(), method) != kViewerMethods.end();
 }
 
 bool isLoopbackV4(const in_addr& a) { return (ntohl(a.s_addr) >> 24) == 127; }
@@ -272,8 +269,8 @@ bool looksLikeIpv4(std::string_view host) {
   });
 }
 
-std::optional<std::string> readPem(const std::string& path, std::string_view what,
-                                   bool is_key, std::string* error) {
+std::optional<std::string> readPem(const std::string& path, std::string_view what, bool is_key,
+                                   std::string* error) {
   auto data = readSmallFile(path, what, kMaxPemFileBytes, nullptr, error);
   if (!data) return std::nullopt;
   if (data->empty()) {
@@ -298,8 +295,7 @@ std::optional<std::string> readPem(const std::string& path, std::string_view wha
     return std::nullopt;
   }
   auto begin = data->find("-----BEGIN ");
-  if (begin == std::string::npos ||
-      data->find("PRIVATE KEY-----", begin) == std::string::npos) {
+  if (begin == std::string::npos || data->find("PRIVATE KEY-----", begin) == std::string::npos) {
     setError(error, std::string(what) + " '" + path +
                         "' is not a PEM private key (no '-----BEGIN ... PRIVATE KEY-----' line)");
     return std::nullopt;
@@ -311,9 +307,12 @@ std::optional<std::string> readPem(const std::string& path, std::string_view wha
 
 std::string_view toString(Role role) {
   switch (role) {
-    case Role::None: return "none";
-    case Role::Viewer: return "viewer";
-    case Role::Operator: return "operator";
+    case Role::None:
+      return "none";
+    case Role::Viewer:
+      return "viewer";
+    case Role::Operator:
+      return "operator";
   }
   return "none";
 }
@@ -380,8 +379,8 @@ Role authenticate(const grpc::ServerContextBase& ctx, const TokenStore& tokens) 
   if (first == last || std::next(first) != last) return Role::None;
   std::string_view value(first->second.data(), first->second.size());
   constexpr std::string_view kScheme = "bearer";
-  if (value.size() <= kScheme.size() || !equalsIgnoreCase(value.substr(0, kScheme.size()), kScheme) ||
-      value[kScheme.size()] != ' ') {
+  if (value.size() <= kScheme.size() ||
+      !equalsIgnoreCase(value.substr(0, kScheme.size()), kScheme) || value[kScheme.size()] != ' ') {
     return Role::None;
   }
   std::string_view token = value.substr(kScheme.size() + 1);
@@ -394,13 +393,15 @@ Role authenticate(const grpc::ServerContextBase& ctx, const TokenStore& tokens) 
 grpc::Status authorize(Role role, std::string_view method, const TokenStore& tokens) {
   std::string_view name = shortMethod(method);
   switch (role) {
-    case Role::Operator: return grpc::Status::OK;
+    case Role::Operator:
+      return grpc::Status::OK;
     case Role::Viewer:
       if (viewerMayCall(name)) return grpc::Status::OK;
       return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                           "the viewer token may not call " + std::string(name) +
                               "; use the operator token from " + tokens.operatorTokenPath());
-    case Role::None: break;
+    case Role::None:
+      break;
   }
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                       "missing or unknown bearer token for " + std::string(name) +
@@ -427,6 +428,9 @@ std::optional<ListenAddress> parseListenAddress(std::string_view s, std::string*
     return std::nullopt;
   };
   if (s.empty()) return fail("empty; expected HOST:PORT such as 127.0.0.1:7701");
+  if (s.find("://") != std::string_view::npos) {
+    return fail("is a URL; give HOST:PORT such as 127.0.0.1:7701, without a scheme");
+  }
 
   ListenAddress a;
   std::string_view port_text;

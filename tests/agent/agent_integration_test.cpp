@@ -285,7 +285,9 @@ TEST(AgentSecurity, HostileRequestsGetAStatusNamingTheProblem) {
     EXPECT_NE(std::find(k.codes.begin(), k.codes.end(), s.error_code()), k.codes.end())
         << k.what << ": code " << s.error_code() << " " << s.error_message().substr(0, 300);
     EXPECT_FALSE(s.error_message().empty()) << k.what;
-    if (!k.mention.empty()) EXPECT_NE(s.error_message().find(k.mention), std::string::npos) << k.what << ": " << s.error_message().substr(0, 300);
+    if (!k.mention.empty()) {
+      EXPECT_NE(s.error_message().find(k.mention), std::string::npos) << k.what << ": " << s.error_message().substr(0, 300);
+    }
   }
   // The agent keeps serving, and nothing was deployed.
   auto ctx = callContext(a.viewerToken());

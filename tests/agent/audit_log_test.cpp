@@ -50,8 +50,7 @@ std::vector<std::string> readLines(const std::string& path) {
 // Runs a python3 check over the log: every line parses as a JSON object with
 // the expected keys and a UTC millisecond timestamp; then `extra` (Python,
 // with `rows` the parsed lines) asserts more. Returns python's output on failure.
-std::string checkWithPython(const std::string& log, const std::string& extra,
-                            const TempDir& tmp) {
+std::string checkWithPython(const std::string& log, const std::string& extra, const TempDir& tmp) {
   const std::string script = tmp.file("check.py");
   std::ofstream(script) << "import json, re, sys\n"
                            "rows = []\n"
@@ -86,8 +85,8 @@ TEST(AuditLog, LinesAreValidJsonAndTheFileIsOwnerOnly) {
   EXPECT_EQ(modeOf(state), 0700u);
   EXPECT_EQ(modeOf(log->path()), 0600u);
 
-  log->record("deploy", Role::Operator, "ipv4:10.0.0.7:51234", "wordcount",
-              "prepared 3 instances", true);
+  log->record("deploy", Role::Operator, "ipv4:10.0.0.7:51234", "wordcount", "prepared 3 instances",
+              true);
   log->record("stop", Role::Viewer, "ipv6:[::1]:40000", "word\"count\"",
               "the viewer token may not call Stop;\nuse the operator token", false);
   log->record("fault", Role::None, "", "a\\b\tc\x01", "latency enrich=50ms \xff\xfe bad utf-8",
@@ -156,24 +155,23 @@ TEST(AuditLog, ConcurrentRecordsStayWholeLines) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         log->record("deploy", Role::Operator, "thread-" + std::to_string(t),
-                    "dep-" + std::to_string(i), std::string(300, static_cast<char>('a' + t)),
-                    true);
+                    "dep-" + std::to_string(i), std::string(300, static_cast<char>('a' + t)), true);
       }
     });
   }
   for (auto& th : threads) th.join();
-  std::string failure = checkWithPython(
-      log->path(),
-      "assert len(rows) == " + std::to_string(kThreads * kEach) +
-          "\n"
-          "from collections import Counter\n"
-          "c = Counter(r['peer'] for r in rows)\n"
-          "assert all(v == " +
-          std::to_string(kEach) + " for v in c.values()) and len(c) == " +
-          std::to_string(kThreads) +
-          ", c\n"
-          "assert all(len(set(r['detail'])) == 1 for r in rows)\n",
-      tmp);
+  std::string failure =
+      checkWithPython(log->path(),
+                      "assert len(rows) == " + std::to_string(kThreads * kEach) +
+                          "\n"
+                          "from collections import Counter\n"
+                          "c = Counter(r['peer'] for r in rows)\n"
+                          "assert all(v == " +
+                          std::to_string(kEach) +
+                          " for v in c.values()) and len(c) == " + std::to_string(kThreads) +
+                          ", c\n"
+                          "assert all(len(set(r['detail'])) == 1 for r in rows)\n",
+                      tmp);
   EXPECT_TRUE(failure.empty()) << failure;
 }
 

@@ -220,7 +220,9 @@ TEST(Tokens, RoleOfMatchesOnlyTheWholeToken) {
   EXPECT_EQ(tokens->roleOf(flipped), Role::None);
   std::string upper = op;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (upper != op) EXPECT_EQ(tokens->roleOf(upper), Role::None);
+  if (upper != op) {
+    EXPECT_EQ(tokens->roleOf(upper), Role::None);
+  }
   EXPECT_EQ(tokens->roleOf(std::string_view(op.data(), op.size())), Role::Operator);
 }
 
@@ -249,8 +251,7 @@ TEST(Authorize, ViewerMayOnlyReadAndOperatorMayCallEverything) {
     for (int i = 0; i < service->method_count(); ++i) {
       const std::string name = service->method(i)->name();
       const std::string full = "/" + service->full_name() + "/" + name;
-      const bool viewer_ok =
-          service->name() == "Agent" && kViewerMethods.count(name) > 0;
+      const bool viewer_ok = service->name() == "Agent" && kViewerMethods.count(name) > 0;
       for (const std::string& method : {name, full}) {
         SCOPED_TRACE(method);
         EXPECT_TRUE(authorize(Role::Operator, method, *tokens).ok());
@@ -285,8 +286,7 @@ TEST(Authorize, ViewerIsDeniedUnknownMethods) {
   ASSERT_TRUE(tokens) << error;
   EXPECT_EQ(authorize(Role::Viewer, "DeleteEverything", *tokens).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(authorize(Role::Viewer, "", *tokens).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(authorize(Role::Viewer, "", *tokens).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(authorize(Role::Viewer, "hello", *tokens).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
@@ -313,8 +313,7 @@ TEST(ListenAddress, ParsesLoopbackAndWildcardForms) {
       {"[::]:7701", "::", 7701, false, "[::]:7701"},
       {"10.1.2.3:65535", "10.1.2.3", 65535, false, "10.1.2.3:65535"},
       {"[fe80::1]:80", "fe80::1", 80, false, "[fe80::1]:80"},
-      {"node-b.lab.example:7701", "node-b.lab.example", 7701, false,
-       "node-b.lab.example:7701"},
+      {"node-b.lab.example:7701", "node-b.lab.example", 7701, false, "node-b.lab.example:7701"},
       {"localhost.evil.example:7701", "localhost.evil.example", 7701, false,
        "localhost.evil.example:7701"},
   };
@@ -358,7 +357,7 @@ TEST(ListenAddress, RejectsBadInputWithAReason) {
       {"foo bar:7701", "not a host name"},
       {"-bad-.example:7701", "not a host name"},
       {"a..b:7701", "not a host name"},
-      {"http://127.0.0.1:7701", "not a host name"},
+      {"http://127.0.0.1:7701", "URL"},
       {"garbage!", "missing port"},
   };
   for (const Case& c : cases) {
@@ -438,8 +437,8 @@ class Certificates : public ::testing::Test {
                  ".crt -days 2 -subj '/CN=TopoLab test " + name +
                  "' -config openssl.cnf -extensions v3_ca");
     };
-    auto makeLeaf = [&](const std::string& name, const std::string& ca,
-                        const std::string& ext, int serial) {
+    auto makeLeaf = [&](const std::string& name, const std::string& ca, const std::string& ext,
+                        int serial) {
       return run("openssl req -new" + newkey + " -keyout " + name + ".key -out " + name +
                  ".csr -subj '/CN=" + name + "' -config openssl.cnf") &&
              run("openssl x509 -req -in " + name + ".csr -CA " + ca + ".crt -CAkey " + ca +
@@ -597,7 +596,8 @@ grpc::Status callHealth(int port, const std::shared_ptr<grpc::ChannelCredentials
   v1::HealthRequest request;
   v1::HealthReply reply;
   grpc::Status status = stub->Health(&ctx, request, &reply);
-  if (status.ok() && !reply.serving()) return grpc::Status(grpc::StatusCode::INTERNAL, "empty reply");
+  if (status.ok() && !reply.serving())
+    return grpc::Status(grpc::StatusCode::INTERNAL, "empty reply");
   return status;
 }
 
@@ -610,14 +610,13 @@ std::shared_ptr<grpc::ChannelCredentials> clientCreds(const ClientTls& tls) {
 
 TEST_F(Certificates, MutualTlsAcceptsOnlyClientsWithACertificateFromTheClientCa) {
   std::string error;
-  auto creds =
-      serverCredentials({path("server.crt"), path("server.key"), path("ca.crt")}, &error);
+  auto creds = serverCredentials({path("server.crt"), path("server.key"), path("ca.crt")}, &error);
   ASSERT_TRUE(creds) << error;
   TestServer server(creds);
   ASSERT_TRUE(server.started());
 
-  grpc::Status good =
-      callHealth(server.port(), clientCreds({path("ca.crt"), path("client.crt"), path("client.key")}));
+  grpc::Status good = callHealth(
+      server.port(), clientCreds({path("ca.crt"), path("client.crt"), path("client.key")}));
   EXPECT_TRUE(good.ok()) << good.error_code() << ": " << good.error_message();
 
   grpc::Status stranger = callHealth(
@@ -631,8 +630,19 @@ TEST_F(Certificates, MutualTlsAcceptsOnlyClientsWithACertificateFromTheClientCa)
   EXPECT_FALSE(plain.ok()) << "a plaintext client got in";
 
   // And the good client still works after the refusals.
-  good = callHealth(server.port(), clientCreds({path("ca.crt"), path("client.crt"), path("client.key")}));
+  good = callHealth(server.port(),
+                    clientCreds({path("ca.crt"), path("client.crt"), path("client.key")}));
   EXPECT_TRUE(good.ok()) << good.error_message();
+}
+
+// The files are each good PEM, so serverCredentials takes them; gRPC itself
+// refuses the pair when the server starts, so the agent cannot run half-locked.
+TEST_F(Certificates, KeyOfAnotherCertificateFailsAtStart) {
+  std::string error;
+  auto creds = serverCredentials({path("server.crt"), path("client.key"), ""}, &error);
+  ASSERT_TRUE(creds) << error;
+  TestServer server(creds);
+  EXPECT_FALSE(server.started());
 }
 
 TEST_F(Certificates, PlainTlsAcceptsAClientWithoutACertificate) {

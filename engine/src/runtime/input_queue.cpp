@@ -14,7 +14,7 @@ bool InputQueue::tryPush(Batch& batch, Runnable* pusher) {
       }
       return false;
     }
-    items_.push_back(Envelope{std::move(batch), false});
+    items_.push_back(Envelope{std::move(batch), false, -1, monoNowNs()});
     size_ += n;
     depth_.store(static_cast<int64_t>(size_), std::memory_order_relaxed);
   }
@@ -26,7 +26,7 @@ bool InputQueue::tryPush(Batch& batch, Runnable* pusher) {
 void InputQueue::pushEndOfInput() {
   {
     std::lock_guard lock(mu_);
-    items_.push_back(Envelope{{}, true});
+    items_.push_back(Envelope{{}, true, -1, monoNowNs()});
   }
   scheduler_.wake(consumer_);
 }
@@ -35,7 +35,7 @@ void InputQueue::pushRemote(Batch&& batch, int origin) {
   {
     std::lock_guard lock(mu_);
     size_ += batch.size();
-    items_.push_back(Envelope{std::move(batch), false, origin});
+    items_.push_back(Envelope{std::move(batch), false, origin, monoNowNs()});
     depth_.store(static_cast<int64_t>(size_), std::memory_order_relaxed);
   }
   scheduler_.wake(consumer_);

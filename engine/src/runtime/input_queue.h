@@ -19,6 +19,7 @@ struct Envelope {
   Batch batch;
   bool end_of_input = false;  // the sending instance has finished
   int origin = -1;            // >= 0: arrived from another agent over that connection
+  int64_t arrived_ns = 0;     // monotonic time it was queued
 };
 
 class InputQueue {

@@ -215,6 +215,26 @@ bool Runtime::killInstance(const std::string& component, int index, std::string*
 
 const std::vector<std::string>& Runtime::componentOrder() const { return impl_->order; }
 
+bool Runtime::setInputLatency(const std::string& component, int latency_ms, std::string* error) {
+  auto it = impl_->by_component.find(component);
+  if (it == impl_->by_component.end()) {
+    *error = "no instance of '" + component + "' runs here";
+    return false;
+  }
+  for (Task* t : it->second) t->setInputLatency(static_cast<int64_t>(latency_ms) * 1'000'000);
+  return true;
+}
+
+bool Runtime::setFailRatio(const std::string& component, double ratio, std::string* error) {
+  auto it = impl_->by_component.find(component);
+  if (it == impl_->by_component.end()) {
+    *error = "no instance of '" + component + "' runs here";
+    return false;
+  }
+  for (Task* t : it->second) t->setFailRatio(ratio);
+  return true;
+}
+
 bool Runtime::deliver(uint32_t target, Batch&& batch, int origin) {
   auto it = impl_->by_task_id.find(target);
   if (it == impl_->by_task_id.end()) return false;

@@ -194,6 +194,14 @@ void Task::runConsumer(int64_t now) {
       }
       local_.received += current_.batch.size();
     }
+    if (const int64_t delay = fault_latency_ns_.load(std::memory_order_relaxed); delay > 0) {
+      // An injected latency: the batch waits until it is `delay` old.
+      const int64_t due = current_.arrived_ns + delay;
+      if (due > now) {
+        scheduler_.wakeAt(this, due);
+        return;
+      }
+    }
     processBatch(now);
     if (blocked_) return;  // the full queue downstream wakes this task
     if (busy_until_ > now + kBusySlackNs) {
@@ -242,6 +250,7 @@ void Task::processBatch(int64_t now) {
     }
     refreshHealth(now);
   }
+  const double fail_ratio = fault_fail_ratio_.load(std::memory_order_relaxed);
   while (pos_ < b.size()) {
     Tuple& t = b[pos_++];
     cur_root_ = config_.at_least_once ? t.root : 0;
@@ -256,7 +265,12 @@ void Task::processBatch(int64_t now) {
       run_ts = t.ts;
       ++run_len;
     }
-    const ProcessResult r = config_.op->process(t, *this, now);
+    ProcessResult r;
+    if (fail_ratio > 0 && rng_.unit() < fail_ratio) {
+      r.ok = false;  // an injected failure: the tuple is rejected before the operator sees it
+    } else {
+      r = config_.op->process(t, *this, now);
+    }
     if (r.busy_ns > 0) {
       busy_until_ = std::max(busy_until_, now) + r.busy_ns;
       if (latency) latency_.record(static_cast<uint64_t>(r.busy_ns));

@@ -69,6 +69,10 @@ class Task final : public Runnable, private Emitter {
   // Producers stop producing and finish once their pending trees complete.
   void requestStop();
   void kill();
+  // Faults: delay every tuple into this instance by `ns`; fail a fraction of
+  // the tuples it processes (counted as errors). 0 clears them.
+  void setInputLatency(int64_t ns) { fault_latency_ns_.store(ns, std::memory_order_relaxed); }
+  void setFailRatio(double ratio) { fault_fail_ratio_.store(ratio, std::memory_order_relaxed); }
   bool alive() const { return !killed_.load(std::memory_order_relaxed); }
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   const std::string& component() const { return config_.component; }
@@ -164,6 +168,8 @@ class Task final : public Runnable, private Emitter {
   int64_t blocked_since_ = 0;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> killed_{false};
+  std::atomic<int64_t> fault_latency_ns_{0};
+  std::atomic<double> fault_fail_ratio_{0};
   std::atomic<bool> finished_{false};
 
   // Metrics: kept plainly by the task, published to atomics each slice.

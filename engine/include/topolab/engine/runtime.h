@@ -80,6 +80,11 @@ class Runtime {
   void applyAcks(const std::vector<AckOp>& ops);
   void setCreditReturn(std::function<void(int origin, uint32_t target, size_t tuples)> f);
 
+  // Faults on every local instance of `component`: delay the tuples into it
+  // by `latency_ms`; fail `ratio` of the tuples it processes. 0 clears.
+  [[nodiscard]] bool setInputLatency(const std::string& component, int latency_ms, std::string* error);
+  [[nodiscard]] bool setFailRatio(const std::string& component, double ratio, std::string* error);
+
   // Component ids, producers first.
   const std::vector<std::string>& componentOrder() const;
 
