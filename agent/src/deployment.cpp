@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "topolab/engine/spec.h"
 #include "topolab/wire/convert.h"
@@ -181,6 +182,18 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   }
   if (plan.instances.size() != expected) {
     return Status(StatusCode::INVALID_ARGUMENT, "the plan places instances the topology lacks");
+  }
+  for (const Stream& s : topology.streams) {
+    if (s.transportOrAuto() != Transport::Kafka) continue;
+    std::set<std::string> agents;
+    for (const PlacedInstance& p : plan.instances) {
+      if (p.component == s.from || p.component == s.to) agents.insert(p.agent);
+    }
+    if (agents.size() > 1) {
+      return Status(StatusCode::UNIMPLEMENTED,
+                    "stream " + s.from + " -> " + s.to +
+                        ": transport kafka is not available on this agent yet; use auto or grpc");
+    }
   }
   if (!sandboxFileSinks(topology, config_.state_dir, &error)) {
     return Status(StatusCode::INVALID_ARGUMENT, error);

@@ -329,3 +329,29 @@ TEST(AgentLifecycle, HelloReportsTheAgentAndTheCallersRole) {
 
 }  // namespace
 }  // namespace topolab
+
+namespace topolab {
+namespace {
+
+TEST(AgentMetrics, PrometheusEndpointPassesPromtoolWithALiveDeployment) {
+  Cluster c(1, {"--metrics-port", "0"});
+  ASSERT_TRUE(c.started());
+  deploy(c, testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/web-tier.yaml"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::smatch m;
+  const std::string log = c.agents[0]->log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)/metrics"))) << log;
+  const std::string url = "http://127.0.0.1:" + m[1].str() + "/metrics";
+  const std::string out = (std::filesystem::temp_directory_path() / ("metrics-" + std::to_string(getpid()))).string();
+  const std::string fetch = "python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' " + url + " > " + out;
+  ASSERT_EQ(std::system(fetch.c_str()), 0);
+  const std::string body = testing::readFile(out);
+  EXPECT_NE(body.find("topolab_tuples_received_total{"), std::string::npos);
+  EXPECT_NE(body.find("component=\"haproxy\""), std::string::npos);
+  EXPECT_NE(body.find("topolab_lb_member_healthy"), std::string::npos);
+  EXPECT_EQ(std::system(("promtool check metrics < " + out).c_str()), 0) << body.substr(0, 2000);
+  std::filesystem::remove(out);
+}
+
+}  // namespace
+}  // namespace topolab
