@@ -355,3 +355,59 @@ TEST(AgentMetrics, PrometheusEndpointPassesPromtoolWithALiveDeployment) {
 
 }  // namespace
 }  // namespace topolab
+
+#include "test_pki.h"
+
+namespace topolab {
+namespace {
+
+std::shared_ptr<grpc::ChannelCredentials> clientTls(const std::string& dir, const std::string& client) {
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = testing::readFile(dir + "/ca.crt");
+  if (!client.empty()) {
+    o.pem_cert_chain = testing::readFile(dir + "/" + client + ".crt");
+    o.pem_private_key = testing::readFile(dir + "/" + client + ".key");
+  }
+  return grpc::SslCredentials(o);
+}
+
+TEST(AgentSecurity, MutualTlsRefusesClientsWithoutACertificateFromItsCa) {
+  const std::string dir = (std::filesystem::temp_directory_path() / ("topolab-pki-" + std::to_string(getpid()))).string();
+  std::filesystem::create_directories(dir);
+  std::string log;
+  ASSERT_TRUE(testing::makeTestPki(dir, &log)) << log;
+  AgentProcess a("secure", {"--tls-cert", dir + "/server.crt", "--tls-key", dir + "/server.key",
+                            "--tls-client-ca", dir + "/ca.crt"});
+  ASSERT_TRUE(a.started()) << a.log();
+  auto hello = [&](const std::string& client) {
+    auto stub = v1::Agent::NewStub(grpc::CreateChannel(a.address(), clientTls(dir, client)));
+    auto ctx = callContext(a.viewerToken(), std::chrono::seconds(5));
+    v1::HelloRequest req;
+    v1::HelloReply reply;
+    return stub->Hello(ctx.get(), req, &reply);
+  };
+  EXPECT_TRUE(hello("client").ok()) << hello("client").error_message();
+  EXPECT_FALSE(hello("stranger").ok()) << "a certificate from another CA is refused";
+  EXPECT_FALSE(hello("").ok()) << "a client without a certificate is refused";
+  // Plain text to a TLS port gets nowhere either.
+  auto plain = v1::Agent::NewStub(grpc::CreateChannel(a.address(), grpc::InsecureChannelCredentials()));
+  auto ctx = callContext(a.viewerToken(), std::chrono::seconds(5));
+  v1::HelloReply reply;
+  EXPECT_FALSE(plain->Hello(ctx.get(), v1::HelloRequest(), &reply).ok());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(AgentSecurity, NonLoopbackWithTlsStarts) {
+  const std::string dir = (std::filesystem::temp_directory_path() / ("topolab-pki2-" + std::to_string(getpid()))).string();
+  std::filesystem::create_directories(dir);
+  std::string log;
+  ASSERT_TRUE(testing::makeTestPki(dir, &log)) << log;
+  AgentProcess a("tls-any", {"--listen", "0.0.0.0:0", "--tls-cert", dir + "/server.crt", "--tls-key", dir + "/server.key"});
+  ASSERT_TRUE(a.started()) << a.log();
+  EXPECT_NE(a.log().find("0.0.0.0"), std::string::npos) << a.log();
+  EXPECT_NE(a.log().find("(TLS)"), std::string::npos) << a.log();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace topolab

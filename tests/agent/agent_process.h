@@ -45,7 +45,7 @@ class AgentProcess {
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn(args, log_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+    const std::regex listening("listening on [0-9.]+:([0-9]+)");
     while (std::chrono::steady_clock::now() < deadline) {
       std::smatch m;
       const std::string log = readFile(log_);

@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "test_pki.h"
 #include "topolab/v1/agent.grpc.pb.h"
 #include "topolab/v1/dataplane.grpc.pb.h"
 
@@ -404,50 +405,9 @@ class Certificates : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    const std::string cnf = dir_->file("openssl.cnf");
-    writeFile(cnf,
-              "[req]\n"
-              "distinguished_name = dn\n"
-              "prompt = no\n"
-              "[dn]\n"
-              "CN = unused\n"
-              "[v3_ca]\n"
-              "basicConstraints = critical,CA:TRUE\n"
-              "keyUsage = critical,keyCertSign,cRLSign\n"
-              "subjectKeyIdentifier = hash\n"
-              "[server_ext]\n"
-              "basicConstraints = CA:FALSE\n"
-              "keyUsage = critical,digitalSignature,keyEncipherment\n"
-              "extendedKeyUsage = serverAuth\n"
-              "subjectAltName = IP:127.0.0.1,DNS:localhost\n"
-              "[client_ext]\n"
-              "basicConstraints = CA:FALSE\n"
-              "keyUsage = critical,digitalSignature,keyEncipherment\n"
-              "extendedKeyUsage = clientAuth\n",
-              0600);
-    const std::string newkey = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    auto run = [&](const std::string& cmd) {
-      std::string full = "cd '" + dir_->path() + "' && " + cmd + " >>openssl.out 2>&1";
-      int rc = std::system(full.c_str());
-      if (rc != 0) failed_ = "failed (" + std::to_string(rc) + "): " + cmd;
-      return rc == 0;
-    };
-    auto makeCa = [&](const std::string& name) {
-      return run("openssl req -x509 -new" + newkey + " -keyout " + name + ".key -out " + name +
-                 ".crt -days 2 -subj '/CN=TopoLab test " + name +
-                 "' -config openssl.cnf -extensions v3_ca");
-    };
-    auto makeLeaf = [&](const std::string& name, const std::string& ca, const std::string& ext,
-                        int serial) {
-      return run("openssl req -new" + newkey + " -keyout " + name + ".key -out " + name +
-                 ".csr -subj '/CN=" + name + "' -config openssl.cnf") &&
-             run("openssl x509 -req -in " + name + ".csr -CA " + ca + ".crt -CAkey " + ca +
-                 ".key -set_serial " + std::to_string(serial) + " -out " + name +
-                 ".crt -days 2 -extfile openssl.cnf -extensions " + ext);
-    };
-    bool ok = makeCa("ca") && makeCa("other-ca") && makeLeaf("server", "ca", "server_ext", 2) &&
-              makeLeaf("client", "ca", "client_ext", 3) &&
-              makeLeaf("stranger", "other-ca", "client_ext", 4);
+    std::string log;
+    const bool ok = topolab::testing::makeTestPki(dir_->path(), &log);
+    if (!ok) failed_ = log;
     if (!ok) failed_ += "\n" + readFile(dir_->file("openssl.out"));
   }
   static void TearDownTestSuite() {
