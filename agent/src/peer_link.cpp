@@ -123,15 +123,25 @@ void PeerLink::connectLoop() {
 }
 
 void PeerLink::onStreamDone(const grpc::Status& status) {
+  std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mu_);
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
+      if (last_error_ != status.error_message()) {
+        spdlog::warn("data plane to {} ({}): {}", config_.peer, config_.address, status.error_message());
+      }
       last_error_ = status.error_message();
       ++failures_;
     }
     live_streams_ -= 1;
+    // Tasks waiting for credit look again: the peer may now count as unreachable.
+    for (auto& [target, fns] : waiting_) {
+      for (auto& f : fns) wake.push_back(std::move(f));
+    }
+    waiting_.clear();
   }
   cv_.notify_all();
+  for (auto& f : wake) f();
 }
 
 void PeerLink::onCredit(uint32_t target, int64_t tuples) {

@@ -411,3 +411,56 @@ TEST(AgentSecurity, NonLoopbackWithTlsStarts) {
 
 }  // namespace
 }  // namespace topolab
+
+namespace topolab {
+namespace {
+
+Snapshot latestOn(const AgentProcess& a, const std::string& name) {
+  auto ctx = callContext(a.viewerToken(), std::chrono::seconds(5));
+  v1::WatchRequest req;
+  req.set_deployment(name);
+  auto reader = a.stub()->WatchMetrics(ctx.get(), req);
+  v1::MetricsUpdate u;
+  Snapshot s;
+  if (reader->Read(&u)) s = wire::fromProto(u);
+  ctx->TryCancel();
+  reader->Finish();
+  return s;
+}
+
+TEST(AgentCluster, SurvivorsKeepRunningAndCountTheLossWhenAnAgentIsKilled) {
+  Cluster c(3);
+  ASSERT_TRUE(c.started());
+  // Trees lost with the dead agent are replayed after ack_timeout_ms (1 s here);
+  // until then max_pending holds the producers back, as in Storm.
+  std::string yaml = testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/realtime-analytics.yaml");
+  const std::string from = "ack_timeout_ms: 5000";
+  ASSERT_NE(yaml.find(from), std::string::npos);
+  yaml.replace(yaml.find(from), from.size(), "ack_timeout_ms: 1000");
+  deploy(c, yaml);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  c.agents[2]->stop(SIGKILL);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  const Snapshot before = latestOn(*c.agents[0], "realtime-analytics");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const Snapshot after = latestOn(*c.agents[0], "realtime-analytics");
+  ASSERT_FALSE(after.instances.empty());
+  const auto delta = intervalStats(before, after);
+  EXPECT_GT(delta.at("events").counters.emitted, 10000u) << "the survivors keep producing";
+  EXPECT_GT(totalStats(after).at("events").counters.replayed, 0u) << "lost trees are replayed";
+  uint64_t dropped = 0;
+  for (const auto& i : after.instances) dropped += i.counters.dropped;
+  EXPECT_GT(dropped, 0u) << "tuples for the dead agent are counted as lost, not silently dropped";
+  for (int i = 0; i < 2; ++i) {
+    auto ctx = callContext(c.agents[i]->operatorToken());
+    v1::StopRequest req;
+    req.set_deployment("realtime-analytics");
+    req.set_drain_ms(500);
+    v1::StopReply reply;
+    EXPECT_TRUE(c.agents[i]->stub()->Stop(ctx.get(), req, &reply).ok());
+    EXPECT_TRUE(listOn(*c.agents[i]).empty());
+  }
+}
+
+}  // namespace
+}  // namespace topolab
