@@ -54,9 +54,17 @@ class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
   }
   const std::string& deployment() const { return deployment_; }
 
-  void offer(v1::MetricsUpdate update, bool last) {
+  // `d`'s events this watch has not sent yet go with the update: a new
+  // watcher gets the whole history once, then each event once.
+  void offer(v1::MetricsUpdate update, const Deployment& d, bool last) {
     std::lock_guard lock(mu_);
     if (done_) return;
+    for (const DeploymentEvent& e : d.eventsSince(event_cursor_)) {
+      v1::Event* pe = update.add_events();
+      pe->set_t_ms(e.t_ms);
+      pe->set_kind(e.kind);
+      pe->set_detail(e.detail);
+    }
     if (has_pending_) {
       // Keep the events of the update being replaced.
       google::protobuf::RepeatedPtrField<v1::Event> events = std::move(*pending_.mutable_events());
@@ -121,6 +129,7 @@ class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
   v1::MetricsUpdate pending_;
   v1::MetricsUpdate writing_msg_;
   bool has_pending_ = false;
+  size_t event_cursor_ = 0;
   bool writing_ = false;
   bool last_ = false;
   bool done_ = false;
@@ -150,7 +159,7 @@ void MetricsHub::unsubscribe(MetricsWatch* w) {
   watches_.erase(w);
 }
 
-v1::MetricsUpdate MetricsHub::update(Deployment& d, size_t& event_cursor) const {
+v1::MetricsUpdate MetricsHub::update(Deployment& d) const {
   v1::MetricsUpdate u;
   u.set_deployment(d.name);
   u.set_agent(agent_name_);
@@ -158,12 +167,6 @@ v1::MetricsUpdate MetricsHub::update(Deployment& d, size_t& event_cursor) const 
   u.set_t_ms(s.t_ms);
   u.set_unix_ms(unixNowMs());
   for (const InstanceSnapshot& i : s.instances) wire::toProto(i, u.add_instances());
-  for (const DeploymentEvent& e : d.eventsSince(event_cursor)) {
-    v1::Event* pe = u.add_events();
-    pe->set_t_ms(e.t_ms);
-    pe->set_kind(e.kind);
-    pe->set_detail(e.detail);
-  }
   u.set_state(std::string(Deployment::toString(d.state)));
   u.set_rss_bytes(residentBytes());
   return u;
@@ -171,11 +174,10 @@ v1::MetricsUpdate MetricsHub::update(Deployment& d, size_t& event_cursor) const 
 
 void MetricsHub::retire(const DeploymentPtr& d) {
   std::lock_guard lock(mu_);
-  Tick& tick = ticks_[d.get()];
-  v1::MetricsUpdate u = update(*d, tick.event_cursor);
+  v1::MetricsUpdate u = update(*d);
   u.set_state("stopped");
   for (MetricsWatch* w : watches_) {
-    if (w->deployment() == d->name) w->offer(u, true);
+    if (w->deployment() == d->name) w->offer(u, *d, true);
   }
   ticks_.erase(d.get());
 }
@@ -204,9 +206,9 @@ void MetricsHub::loop() {
       }
       if (!due) continue;
       while (tick.next_ns <= now) tick.next_ns += interval;
-      const v1::MetricsUpdate u = update(*d, tick.event_cursor);
+      const v1::MetricsUpdate u = update(*d);
       for (MetricsWatch* w : watches_) {
-        if (w->deployment().empty() || w->deployment() == d->name) w->offer(u, false);
+        if (w->deployment().empty() || w->deployment() == d->name) w->offer(u, *d, false);
       }
     }
     for (auto it = ticks_.begin(); it != ticks_.end();) {
@@ -325,10 +327,7 @@ grpc::ServerWriteReactor<v1::MetricsUpdate>* AgentService::WatchMetrics(
     return watch;
   }
   // The current figures at once, so a new watcher has a baseline.
-  if (DeploymentPtr d = manager_.find(req->deployment())) {
-    size_t cursor = 0;
-    watch->offer(hub_.update(*d, cursor), false);
-  }
+  if (DeploymentPtr d = manager_.find(req->deployment())) watch->offer(hub_.update(*d), *d, false);
   return watch;
 }
 

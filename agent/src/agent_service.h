@@ -30,8 +30,8 @@ class MetricsHub {
   ~MetricsHub();
   void subscribe(MetricsWatch* w);
   void unsubscribe(MetricsWatch* w);
-  // Builds an update for `d` now (cumulative figures, events since `cursor`).
-  v1::MetricsUpdate update(Deployment& d, size_t& event_cursor) const;
+  // Builds an update for `d` now (cumulative figures; events are added per watch).
+  v1::MetricsUpdate update(Deployment& d) const;
   // Publishes a last update for a deployment that is going away and ends its watches.
   void retire(const DeploymentPtr& d);
 
@@ -45,7 +45,6 @@ class MetricsHub {
   std::set<MetricsWatch*> watches_;
   struct Tick {
     int64_t next_ns = 0;
-    size_t event_cursor = 0;
     bool finished_sent = false;
   };
   std::map<Deployment*, Tick> ticks_;

@@ -464,3 +464,107 @@ TEST(AgentCluster, SurvivorsKeepRunningAndCountTheLossWhenAnAgentIsKilled) {
 
 }  // namespace
 }  // namespace topolab
+
+namespace topolab {
+namespace {
+
+grpc::Status fault(const AgentProcess& a, const v1::FaultRequest& req, std::string* detail = nullptr) {
+  auto ctx = callContext(a.operatorToken());
+  v1::FaultReply reply;
+  const grpc::Status s = a.stub()->InjectFault(ctx.get(), req, &reply);
+  if (detail) *detail = reply.detail();
+  return s;
+}
+
+TEST(AgentFaults, FailLatencyAndKillShowInTheFiguresAndAsEvents) {
+  Cluster c(1);
+  ASSERT_TRUE(c.started());
+  AgentProcess& a = *c.agents[0];
+  deploy(c, testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/web-tier.yaml"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+
+  v1::FaultRequest fail;
+  fail.set_deployment("web-tier");
+  fail.mutable_fail()->set_component("node1");
+  fail.mutable_fail()->set_ratio(0.5);
+  std::string detail;
+  ASSERT_TRUE(fault(a, fail, &detail).ok());
+  EXPECT_NE(detail.find("node1"), std::string::npos) << detail;
+
+  v1::FaultRequest latency;
+  latency.set_deployment("web-tier");
+  latency.mutable_latency()->set_component("responses");
+  latency.mutable_latency()->set_latency_ms(50);
+  ASSERT_TRUE(fault(a, latency).ok());
+
+  v1::FaultRequest kill;
+  kill.set_deployment("web-tier");
+  kill.mutable_kill_instance()->set_component("node3");
+  kill.mutable_kill_instance()->set_index(0);
+  ASSERT_TRUE(fault(a, kill).ok());
+
+  v1::FaultRequest unknown;
+  unknown.set_deployment("web-tier");
+  unknown.mutable_kill_instance()->set_component("nosuch");
+  unknown.mutable_kill_instance()->set_index(0);
+  EXPECT_EQ(fault(a, unknown).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // Watch two intervals after the faults.
+  auto ctx = callContext(a.viewerToken(), std::chrono::seconds(10));
+  v1::WatchRequest req;
+  req.set_deployment("web-tier");
+  auto reader = a.stub()->WatchMetrics(ctx.get(), req);
+  v1::MetricsUpdate u;
+  std::vector<Snapshot> snaps;
+  std::vector<std::string> events;
+  while (snaps.size() < 4 && reader->Read(&u)) {
+    snaps.push_back(wire::fromProto(u));
+    for (const auto& e : u.events()) events.push_back(e.kind() + ": " + e.detail());
+  }
+  ctx->TryCancel();
+  reader->Finish();
+  ASSERT_EQ(snaps.size(), 4u);
+  const auto delta = intervalStats(snaps[2], snaps[3]);
+  const auto& node1 = delta.at("node1").counters;
+  EXPECT_NEAR(static_cast<double>(node1.errors) / std::max<uint64_t>(node1.received, 1), 0.5, 0.1);
+  EXPECT_GT(percentilesUs(delta.at("responses").e2e).p50, 50000.0) << "50 ms latency into the sink";
+  EXPECT_EQ(delta.at("node3").alive, 0);
+  EXPECT_EQ(delta.at("node3").counters.received, 0u) << "the balancer stopped sending to it";
+  int fault_events = 0;
+  for (const auto& e : events) fault_events += e.rfind("fault: ", 0) == 0;
+  EXPECT_EQ(fault_events, 3) << "each fault is an event marker";
+  const std::string audit = testing::readFile(a.stateDir() + "/audit.log");
+  EXPECT_NE(audit.find("InjectFault"), std::string::npos);
+}
+
+TEST(AgentFaults, APartitionCutsAnAgentOffAndHeals) {
+  Cluster c(2);
+  ASSERT_TRUE(c.started());
+  const std::string yaml = R"(topolab: 1
+name: cut
+components:
+  - {id: gen, type: generator, params: {rate: 20000}, placement: [node-a]}
+  - {id: sink, type: counter, placement: [node-b]}
+streams:
+  - {from: gen, to: sink}
+)";
+  deploy(c, yaml);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  v1::FaultRequest cut;
+  cut.set_deployment("cut");
+  cut.mutable_partition()->set_seconds(2);
+  ASSERT_TRUE(fault(*c.agents[0], cut).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const Snapshot during = latestOn(*c.agents[0], "cut");
+  uint64_t dropped = 0;
+  for (const auto& i : during.instances) dropped += i.counters.dropped;
+  EXPECT_GT(dropped, 5000u) << "tuples for the cut-off peer are counted as lost";
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  const Snapshot b1 = latestOn(*c.agents[1], "cut");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const Snapshot b2 = latestOn(*c.agents[1], "cut");
+  EXPECT_GT(intervalStats(b1, b2).at("sink").counters.received, 10000u) << "the partition heals";
+}
+
+}  // namespace
+}  // namespace topolab
