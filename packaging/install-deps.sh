@@ -10,6 +10,7 @@ packages=(
   graphviz procps python3
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libspdlog-dev prometheus-cpp-dev prometheus openssl
+  librdkafka-dev kcat
 )
 
 missing=()

@@ -26,6 +26,7 @@ struct OperatorContext {
   int index = 0;          // instance index, 0-based
   int parallelism = 1;
   uint64_t seed = 0;      // distinct per instance, for random choices
+  std::string kafka_bootstrap;  // host:port,… of the Kafka cluster, when there is one
 };
 
 // What a producer's produce() asks of the task next.

@@ -22,6 +22,7 @@ struct RunOptions {
   size_t queue_capacity = 16384;  // tuples per instance input queue
   bool record_latency = true;    // histograms on (counters are always kept)
   uint64_t seed = 0;             // 0: random
+  std::string kafka_bootstrap;   // for Kafka components: host:port,…
 };
 
 // What happened when a run was stopped.
