@@ -300,8 +300,8 @@ grpc::ServerUnaryReactor* AgentService::Stop(grpc::CallbackServerContext* ctx,
   Role role;
   if (auto s = check(ctx, "Stop", &role, req->deployment()); !s.ok()) return finish(ctx, s);
   DeploymentPtr d = manager_.find(req->deployment());
-  if (d) hub_.retire(d);
   const grpc::Status s = manager_.stop(req->deployment(), req->drain_ms(), reply);
+  if (d) hub_.retire(d);  // after the drain, so the last figures include it
   audit_.record("Stop", role, ctx->peer(), req->deployment(), s.ok() ? "" : s.error_message(), s.ok());
   return finish(ctx, s);
 }

@@ -26,9 +26,48 @@ struct ExportOptions {
   std::string out;  // empty: stdout (dot) or FILE with the format's extension
 };
 
+// `deploy FILE --cluster C`: plan, deploy all-or-nothing, then follow like `run`.
+struct DeployOptions {
+  std::string file;
+  std::string cluster;
+  double duration_s = 0;  // 0: until every agent's part finished, or Ctrl-C
+  bool json = false;
+  bool check_slo = false;
+  bool detach = false;     // deploy and return at once
+  bool plan_only = false;  // print the plan; contact no agent
+  std::vector<std::string> overrides;
+  double drain_s = 5;
+};
+
+struct WatchOptions {  // `watch NAME --cluster C`
+  std::string name;
+  std::string cluster;
+  bool json = false;
+};
+
+struct StopOptions {  // `stop NAME --cluster C`
+  std::string name;
+  std::string cluster;
+  double drain_s = 5;
+};
+
+struct FaultOptions {  // `fault NAME --cluster C` and exactly one fault
+  std::string name;
+  std::string cluster;
+  std::string kill;       // ID[#N]
+  std::string latency;    // ID=MS
+  std::string fail;       // ID=RATIO
+  std::string partition;  // AGENT=SECONDS
+};
+
 int validateCommand(const std::vector<std::string>& files);
 int runCommand(const RunOptions& options);
 int exportCommand(const ExportOptions& options);
 int catalogueCommand(bool json);
+int deployCommand(const DeployOptions& options);
+int watchCommand(const WatchOptions& options);
+int stopCommand(const StopOptions& options);
+int faultCommand(const FaultOptions& options);
+int agentsCommand(const std::string& cluster);
 
 }  // namespace topolab::cli

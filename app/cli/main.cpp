@@ -1,4 +1,5 @@
-// topolab: validate, run and export topology files from the command line.
+// topolab: validate, run and export topology files from the command line, and
+// deploy, watch, stop and fault them on a cluster of agents.
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
@@ -39,6 +40,58 @@ int main(int argc, char** argv) {
   auto* catalogue = app.add_subcommand("catalogue", "List component types and their params");
   catalogue->add_flag("--json", catalogue_json, "as JSON");
 
+  DeployOptions dep;
+  auto* deploy =
+      app.add_subcommand("deploy", "Deploy a topology on a cluster of agents and follow it");
+  deploy->add_option("FILE", dep.file, "topology file")->required();
+  deploy->add_option("--cluster", dep.cluster, "cluster file")->required();
+  deploy
+      ->add_option("--duration", dep.duration_s, "seconds to run, then stop (default: until done)")
+      ->check(CLI::NonNegativeNumber);
+  deploy->add_flag("--json", dep.json, "one JSON object per line");
+  deploy->add_flag("--check-slo", dep.check_slo, "exit 3 when the file's slo is violated");
+  deploy->add_flag("--detach", dep.detach, "return once deployed; leave it running");
+  deploy->add_flag("--plan-only", dep.plan_only, "print the placement plan; deploy nothing");
+  deploy->add_option("--set", dep.overrides, "override a param: ID.PARAM=VALUE")
+      ->allow_extra_args(false);
+  deploy->add_option("--drain", dep.drain_s, "seconds allowed to drain when stopping")
+      ->check(CLI::NonNegativeNumber);
+
+  WatchOptions watch_opts;
+  auto* watch =
+      app.add_subcommand("watch", "Follow a deployment's metrics until it ends or Ctrl-C");
+  watch->add_option("NAME", watch_opts.name, "deployment (the topology's name)")->required();
+  watch->add_option("--cluster", watch_opts.cluster, "cluster file")->required();
+  watch->add_flag("--json", watch_opts.json, "one JSON object per line");
+
+  StopOptions stop_opts;
+  auto* stop = app.add_subcommand("stop", "Stop a deployment on every agent");
+  stop->add_option("NAME", stop_opts.name, "deployment (the topology's name)")->required();
+  stop->add_option("--cluster", stop_opts.cluster, "cluster file")->required();
+  stop->add_option("--drain", stop_opts.drain_s, "seconds allowed to drain")
+      ->check(CLI::NonNegativeNumber);
+
+  FaultOptions fault_opts;
+  auto* fault = app.add_subcommand("fault", "Inject a fault into a running deployment");
+  fault->add_option("NAME", fault_opts.name, "deployment (the topology's name)")->required();
+  fault->add_option("--cluster", fault_opts.cluster, "cluster file")->required();
+  auto* kill =
+      fault->add_option("--kill", fault_opts.kill, "kill instance ID#N (or every instance of ID)");
+  auto* latency = fault->add_option("--latency", fault_opts.latency, "delay tuples into ID: ID=MS");
+  auto* fail =
+      fault->add_option("--fail", fault_opts.fail, "fail a fraction of tuples into ID: ID=RATIO");
+  auto* partition = fault->add_option("--partition", fault_opts.partition,
+                                      "cut an agent off from its peers: AGENT=SECONDS");
+  for (CLI::Option* o : {kill, latency, fail, partition}) {
+    for (CLI::Option* other : {kill, latency, fail, partition}) {
+      if (o != other) o->excludes(other);
+    }
+  }
+
+  std::string agents_cluster;
+  auto* agents = app.add_subcommand("agents", "Say hello to every agent of a cluster");
+  agents->add_option("--cluster", agents_cluster, "cluster file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,5 +102,10 @@ int main(int argc, char** argv) {
   if (*run_cmd) return runCommand(run);
   if (*export_cmd) return exportCommand(exp);
   if (*catalogue) return catalogueCommand(catalogue_json);
+  if (*deploy) return deployCommand(dep);
+  if (*watch) return watchCommand(watch_opts);
+  if (*stop) return stopCommand(stop_opts);
+  if (*fault) return faultCommand(fault_opts);
+  if (*agents) return agentsCommand(agents_cluster);
   return kFailure;
 }

@@ -1,35 +1,10 @@
 // Types the file format knows whose runtime arrives with its connector:
 // files using them validate, and `run` says plainly that they cannot run yet.
+// (kafka-source and kafka-sink have theirs: kafka_source.cpp, kafka_sink.cpp.)
 #include "topolab/engine/operator.h"
 
 namespace topolab {
 namespace {
-
-const CatalogueRegistration kKafkaSource{ComponentType{
-    .name = "kafka-source",
-    .role = Role::Producer,
-    .doc = "Consumes a Kafka topic",
-    .params =
-        {
-            {.name = "topic", .type = ParamType::String, .required = true, .doc = "topic to consume"},
-            {.name = "group", .type = ParamType::String, .default_text = "topolab",
-             .doc = "consumer group"},
-            {.name = "start", .type = ParamType::Enum, .default_text = "earliest",
-             .choices = {"earliest", "latest"}, .doc = "where a new group starts"},
-        },
-}};
-
-const CatalogueRegistration kKafkaSink{ComponentType{
-    .name = "kafka-sink",
-    .role = Role::Sink,
-    .doc = "Produces to a Kafka topic",
-    .params =
-        {
-            {.name = "topic", .type = ParamType::String, .required = true, .doc = "topic to produce to"},
-            {.name = "acks", .type = ParamType::Enum, .default_text = "all",
-             .choices = {"0", "1", "all"}, .doc = "broker acknowledgements required"},
-        },
-}};
 
 const CatalogueRegistration kReplicatedStore{ComponentType{
     .name = "replicated-store",

@@ -177,8 +177,13 @@ StopResult Runtime::stop(std::chrono::milliseconds drain_deadline) {
   for (auto& t : impl_->tasks) {
     if (t->role() == Role::Producer) t->requestStop();
   }
+  // Drained when every task finished, or when nothing is left in flight here
+  // (tasks may still wait for the end of input from a peer that is gone).
   r.drained = waitFinished(drain_deadline);
-  if (!r.drained) r.abandoned = inFlight();
+  if (!r.drained) {
+    r.abandoned = inFlight();
+    r.drained = r.abandoned == 0;
+  }
   impl_->scheduler->shutdown();
   impl_->stopped = true;
   return r;
@@ -204,13 +209,18 @@ bool Runtime::killInstance(const std::string& component, int index, std::string*
     *error = "no component '" + component + "'";
     return false;
   }
-  if (index < 0 || index >= static_cast<int>(it->second.size())) {
-    *error = "component '" + component + "' has instances #0 to #" +
-             std::to_string(it->second.size() - 1) + ", not #" + std::to_string(index);
-    return false;
+  // Indexes are the component's, not positions here: an agent may hold only some instances.
+  for (Task* t : it->second) {
+    if (t->index() == index) {
+      t->kill();
+      return true;
+    }
   }
-  it->second[index]->kill();
-  return true;
+  std::string here;
+  for (Task* t : it->second) here += (here.empty() ? "#" : ", #") + std::to_string(t->index());
+  *error = "component '" + component + "' has no instance #" + std::to_string(index) + " here (" +
+           (here.empty() ? "none" : here) + ")";
+  return false;
 }
 
 const std::vector<std::string>& Runtime::componentOrder() const { return impl_->order; }

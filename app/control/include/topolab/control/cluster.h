@@ -25,9 +25,9 @@ struct TlsFiles {
 
 struct AgentEntry {
   std::string name;
-  std::string address;     // host:port or [v6-host]:port
-  std::string token_file;  // as written
-  std::string token;       // its content without surrounding whitespace
+  std::string address;          // host:port or [v6-host]:port
+  std::string token_file;       // as written
+  std::string token;            // its content without surrounding whitespace
   std::optional<TlsFiles> tls;  // this agent's own, or the cluster's
   Mark mark;
   Mark name_mark;

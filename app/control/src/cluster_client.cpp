@@ -1,0 +1,497 @@
+// The cluster client: parallel calls to the agents, and the two-phase deploy
+// that leaves either the whole topology prepared and started or nothing.
+#include "topolab/control/cluster_client.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "client_shared.h"
+#include "topolab/wire/convert.h"
+
+namespace topolab::control {
+namespace {
+
+// Runs `f` for every agent on a thread of its own; results in the same order.
+template <typename R, typename F>
+std::vector<R> fanOut(const std::vector<const AgentChannel*>& agents, F f) {
+  std::vector<R> results(agents.size());
+  std::vector<std::thread> threads;
+  threads.reserve(agents.size());
+  for (size_t i = 0; i < agents.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = f(*agents[i]); });
+  }
+  for (std::thread& t : threads) t.join();
+  return results;
+}
+
+std::vector<const AgentChannel*> allAgents(const ClusterClient::Shared& s) {
+  std::vector<const AgentChannel*> out;
+  for (const AgentChannel& a : s.agents) out.push_back(&a);
+  return out;
+}
+
+std::string newPlanId() {
+  std::random_device rd;
+  std::mt19937_64 gen(
+      (static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t v = gen();
+  std::string id(16, '0');
+  for (char& c : id) {
+    c = kHex[v & 15];
+    v >>= 4;
+  }
+  return id;
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
+  AgentHello h;
+  h.agent = a.entry.name;
+  h.address = a.entry.address;
+  grpc::ClientContext context;
+  s.prepare(context, a, s.options.hello_deadline);
+  v1::HelloRequest request;
+  request.set_api_version(kApiVersion);
+  v1::HelloReply reply;
+  const grpc::Status status = a.stub->Hello(&context, request, &reply);
+  if (!status.ok()) {
+    h.error = describeStatus(status, a.entry, s.options.hello_deadline);
+    return h;
+  }
+  if (reply.api_version() != kApiVersion) {
+    h.error = "agent " + a.entry.name + " speaks API v" + std::to_string(reply.api_version()) +
+              ", this topolab speaks v" + std::to_string(kApiVersion) +
+              ": use the same TopoLab release on both sides";
+  }
+  h.reported_name = reply.agent_name();
+  h.version = reply.version();
+  h.cores = reply.cores();
+  h.memory_bytes = reply.memory_bytes();
+  h.load_average = reply.load_average();
+  h.capabilities.assign(reply.capabilities().begin(), reply.capabilities().end());
+  h.deployments.assign(reply.deployments().begin(), reply.deployments().end());
+  h.kafka_bootstrap = reply.kafka_bootstrap();
+  h.role = reply.role();
+  return h;
+}
+
+grpc::Status deployCall(const ClusterClient::Shared& s, const AgentChannel& a,
+                        const v1::DeployRequest& base, std::chrono::milliseconds deadline) {
+  v1::DeployRequest request = base;
+  request.set_self(a.entry.name);
+  grpc::ClientContext context;
+  s.prepare(context, a, deadline);
+  v1::DeployReply reply;
+  return a.stub->Deploy(&context, request, &reply);
+}
+
+grpc::Status stopCall(const ClusterClient::Shared& s, const AgentChannel& a,
+                      const std::string& deployment, std::chrono::milliseconds drain,
+                      v1::StopReply* reply) {
+  v1::StopRequest request;
+  request.set_deployment(deployment);
+  request.set_drain_ms(static_cast<uint32_t>(std::max<int64_t>(drain.count(), 0)));
+  grpc::ClientContext context;
+  s.prepare(context, a, s.options.call_deadline + drain);
+  return a.stub->Stop(&context, request, reply);
+}
+
+// A call whose outcome is unknown: the agent may have acted on it.
+bool uncertain(const grpc::Status& s) {
+  return s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         s.error_code() == grpc::StatusCode::CANCELLED;
+}
+
+// Undoes a failed deploy: ABORT where only prepared, Stop where (maybe) started.
+std::vector<AgentError> rollBack(const ClusterClient::Shared& s, const v1::DeployRequest& base,
+                                 const std::vector<const AgentChannel*>& abort,
+                                 const std::vector<const AgentChannel*>& stop) {
+  v1::DeployRequest request = base;
+  request.set_phase(v1::DeployRequest::PHASE_ABORT);
+  request.clear_topology_yaml();
+  request.clear_placements();
+  auto ignorable = [](const grpc::Status& st) {
+    return st.ok() || st.error_code() == grpc::StatusCode::NOT_FOUND;
+  };
+  std::vector<AgentError> errors;
+  const auto aborted = fanOut<grpc::Status>(abort, [&](const AgentChannel& a) {
+    return deployCall(s, a, request, s.options.call_deadline);
+  });
+  for (size_t i = 0; i < abort.size(); ++i) {
+    if (!ignorable(aborted[i])) {
+      errors.push_back({abort[i]->entry.name,
+                        "abort failed: " +
+                            describeStatus(aborted[i], abort[i]->entry, s.options.call_deadline)});
+    }
+  }
+  const auto stopped = fanOut<grpc::Status>(stop, [&](const AgentChannel& a) {
+    v1::StopReply reply;
+    return stopCall(s, a, base.deployment(), std::chrono::milliseconds(0), &reply);
+  });
+  for (size_t i = 0; i < stop.size(); ++i) {
+    if (!ignorable(stopped[i])) {
+      errors.push_back(
+          {stop[i]->entry.name,
+           "stop failed: " + describeStatus(stopped[i], stop[i]->entry, s.options.call_deadline)});
+    }
+  }
+  return errors;
+}
+
+DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topology,
+                         std::string_view yaml, const Plan& plan) {
+  DeployOutcome out;
+  out.plan_id = newPlanId();
+  std::vector<const AgentChannel*> involved;
+  v1::DeployRequest base;
+  base.set_deployment(topology.name);
+  base.set_plan_id(out.plan_id);
+  for (const std::string& name : plan.agents) {
+    const AgentChannel* a = s.find(name);
+    if (!a) {
+      out.message = "the plan names agent '" + name + "', which the cluster file " +
+                    s.cluster.path + " does not list";
+      return out;
+    }
+    auto* address = base.add_agents();
+    address->set_name(name);
+    address->set_address(a->entry.address);
+    if (!plan.on(name).empty()) {
+      involved.push_back(a);
+      out.agents.push_back(name);
+    }
+  }
+  if (involved.empty()) {
+    out.message = "the plan for '" + topology.name + "' places no instance on any agent";
+    return out;
+  }
+
+  // Hello first: a version mismatch or a viewer token fails before anything is prepared.
+  const auto hellos =
+      fanOut<AgentHello>(involved, [&](const AgentChannel& a) { return helloOne(s, a); });
+  for (const AgentHello& h : hellos) {
+    if (!h.ok() || h.role == "viewer") {
+      out.failed_agent = h.agent;
+      out.message = h.agent + ": " +
+                    (h.ok() ? "the token in " + s.find(h.agent)->entry.token_file +
+                                  " is a viewer token; deploying needs the agent's operator.token"
+                            : h.error);
+      return out;
+    }
+  }
+
+  v1::DeployRequest prepare = base;
+  prepare.set_phase(v1::DeployRequest::PHASE_PREPARE);
+  prepare.set_topology_yaml(std::string(yaml));
+  wire::toProto(plan, &prepare);
+  const auto prepared = fanOut<grpc::Status>(involved, [&](const AgentChannel& a) {
+    return deployCall(s, a, prepare, s.options.prepare_deadline);
+  });
+
+  auto fail = [&](const std::vector<grpc::Status>& results, std::string_view phase,
+                  std::chrono::milliseconds deadline) {
+    std::vector<std::string> problems;
+    for (size_t i = 0; i < involved.size(); ++i) {
+      if (results[i].ok()) continue;
+      if (out.failed_agent.empty()) out.failed_agent = involved[i]->entry.name;
+      problems.push_back(involved[i]->entry.name + ": " +
+                         describeStatus(results[i], involved[i]->entry, deadline));
+    }
+    out.message = "deploying '" + topology.name + "' failed at " + std::string(phase) + " on ";
+    for (size_t i = 0; i < problems.size(); ++i) out.message += (i ? "; " : "") + problems[i];
+  };
+
+  const bool all_prepared =
+      std::all_of(prepared.begin(), prepared.end(), [](const grpc::Status& st) { return st.ok(); });
+  if (!all_prepared) {
+    fail(prepared, "PREPARE", s.options.prepare_deadline);
+    std::vector<const AgentChannel*> abort;
+    for (size_t i = 0; i < involved.size(); ++i) {
+      if (prepared[i].ok() || uncertain(prepared[i])) abort.push_back(involved[i]);
+    }
+    out.rollback_errors = rollBack(s, base, abort, {});
+    std::vector<std::string> names;
+    for (const AgentChannel* a : abort) names.push_back(a->entry.name);
+    if (!names.empty()) out.message += " (aborted on " + joinNames(names) + ")";
+    return out;
+  }
+
+  v1::DeployRequest start = base;
+  start.set_phase(v1::DeployRequest::PHASE_START);
+  const auto started = fanOut<grpc::Status>(involved, [&](const AgentChannel& a) {
+    return deployCall(s, a, start, s.options.call_deadline);
+  });
+  const bool all_started =
+      std::all_of(started.begin(), started.end(), [](const grpc::Status& st) { return st.ok(); });
+  if (!all_started) {
+    fail(started, "START", s.options.call_deadline);
+    std::vector<const AgentChannel*> abort, stop;
+    for (size_t i = 0; i < involved.size(); ++i) {
+      (started[i].ok() || uncertain(started[i]) ? stop : abort).push_back(involved[i]);
+    }
+    out.rollback_errors = rollBack(s, base, abort, stop);
+    std::vector<std::string> names;
+    for (const AgentChannel* a : stop) names.push_back(a->entry.name);
+    if (!names.empty()) out.message += " (stopped on " + joinNames(names) + ")";
+    return out;
+  }
+  out.ok = true;
+  return out;
+}
+
+StopOutcome stopImpl(const ClusterClient::Shared& s, const std::string& deployment,
+                     std::chrono::milliseconds drain) {
+  StopOutcome out;
+  const auto agents = allAgents(s);
+  std::vector<v1::StopReply> replies(agents.size());
+  const auto results = fanOut<grpc::Status>(agents, [&](const AgentChannel& a) {
+    return stopCall(s, a, deployment, drain, &replies[&a - &s.agents[0]]);
+  });
+  for (size_t i = 0; i < agents.size(); ++i) {
+    if (results[i].ok()) {
+      out.stopped.push_back({agents[i]->entry.name, replies[i].drained(), replies[i].abandoned()});
+    } else if (results[i].error_code() != grpc::StatusCode::NOT_FOUND) {
+      out.errors.push_back(
+          {agents[i]->entry.name,
+           describeStatus(results[i], agents[i]->entry, s.options.call_deadline + drain)});
+    }
+  }
+  out.ok = !out.stopped.empty() && out.errors.empty();
+  if (out.stopped.empty() && out.errors.empty()) {
+    out.message = "no agent of " + s.cluster.path + " runs deployment '" + deployment + "'";
+  } else if (!out.errors.empty()) {
+    out.message = "stopping '" + deployment + "' failed on ";
+    for (size_t i = 0; i < out.errors.size(); ++i) {
+      out.message += (i ? "; " : "") + out.errors[i].agent + ": " + out.errors[i].message;
+    }
+  }
+  return out;
+}
+
+ListOutcome listImpl(const ClusterClient::Shared& s) {
+  ListOutcome out;
+  const auto agents = allAgents(s);
+  std::vector<v1::ListReply> replies(agents.size());
+  const auto results = fanOut<grpc::Status>(agents, [&](const AgentChannel& a) {
+    grpc::ClientContext context;
+    s.prepare(context, a, s.options.call_deadline);
+    return a.stub->List(&context, v1::ListRequest(), &replies[&a - &s.agents[0]]);
+  });
+  for (size_t i = 0; i < agents.size(); ++i) {
+    if (!results[i].ok()) {
+      out.errors.push_back({agents[i]->entry.name,
+                            describeStatus(results[i], agents[i]->entry, s.options.call_deadline)});
+      continue;
+    }
+    for (const v1::DeploymentInfo& d : replies[i].deployments()) {
+      out.deployments.push_back({agents[i]->entry.name, d.name(), d.state(), d.local_instances(),
+                                 d.started_unix_ms(), d.plan_id()});
+    }
+  }
+  return out;
+}
+
+FaultOutcome faultImpl(const ClusterClient::Shared& s, const std::string& deployment,
+                       const FaultSpec& f) {
+  FaultOutcome out;
+  v1::FaultRequest request;
+  request.set_deployment(deployment);
+  std::vector<const AgentChannel*> targets;
+  switch (f.kind) {
+    case FaultSpec::Kind::KillInstance:
+      request.mutable_kill_instance()->set_component(f.component);
+      request.mutable_kill_instance()->set_index(f.index);
+      break;
+    case FaultSpec::Kind::KillDeployment:
+      request.set_kill_deployment(true);
+      break;
+    case FaultSpec::Kind::Latency:
+      request.mutable_latency()->set_component(f.component);
+      request.mutable_latency()->set_latency_ms(f.latency_ms);
+      break;
+    case FaultSpec::Kind::Fail:
+      request.mutable_fail()->set_component(f.component);
+      request.mutable_fail()->set_ratio(f.ratio);
+      break;
+    case FaultSpec::Kind::Partition:
+      request.mutable_partition()->set_seconds(f.seconds);
+      break;
+  }
+  if (f.kind == FaultSpec::Kind::Partition || f.kind == FaultSpec::Kind::KillDeployment) {
+    const AgentChannel* a = s.find(f.agent);
+    if (!a) {
+      out.message = "no agent '" + f.agent + "' in " + s.cluster.path +
+                    " (agents: " + joinNames(s.cluster.agentNames()) + ")";
+      return out;
+    }
+    targets.push_back(a);
+  } else {
+    targets = allAgents(s);
+  }
+  std::vector<v1::FaultReply> replies(targets.size());
+  std::vector<size_t> slot(s.agents.size());
+  for (size_t i = 0; i < targets.size(); ++i) slot[targets[i] - &s.agents[0]] = i;
+  const auto results = fanOut<grpc::Status>(targets, [&](const AgentChannel& a) {
+    grpc::ClientContext context;
+    s.prepare(context, a, s.options.call_deadline);
+    return a.stub->InjectFault(&context, request, &replies[slot[&a - &s.agents[0]]]);
+  });
+  std::vector<std::string> not_found;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string& name = targets[i]->entry.name;
+    if (results[i].ok()) {
+      out.details.emplace_back(name, replies[i].detail());
+    } else if (results[i].error_code() == grpc::StatusCode::NOT_FOUND) {
+      not_found.push_back(name + ": " + results[i].error_message());
+    } else {
+      out.errors.push_back(
+          {name, describeStatus(results[i], targets[i]->entry, s.options.call_deadline)});
+    }
+  }
+  out.ok = !out.details.empty() && out.errors.empty();
+  if (out.ok) return out;
+  out.message = f.describe() + " in '" + deployment + "' failed: ";
+  if (!out.errors.empty()) {
+    for (size_t i = 0; i < out.errors.size(); ++i) {
+      out.message += (i ? "; " : "") + out.errors[i].agent + ": " + out.errors[i].message;
+    }
+  } else {
+    out.message += "no agent has it (" + joinNames(not_found) + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> ListOutcome::agentsOf(std::string_view deployment) const {
+  std::vector<std::string> out;
+  for (const AgentDeployment& d : deployments) {
+    if (d.name == deployment && std::find(out.begin(), out.end(), d.agent) == out.end()) {
+      out.push_back(d.agent);
+    }
+  }
+  return out;
+}
+
+// One thread running queued calls in order, so async callers never block.
+struct ClusterClient::Worker {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<std::function<void()>> jobs;
+  bool stopping = false;
+  std::thread thread;
+
+  void run() {
+    std::unique_lock lock(mutex);
+    while (true) {
+      wake.wait(lock, [&] { return stopping || !jobs.empty(); });
+      if (stopping) return;
+      auto job = std::move(jobs.front());
+      jobs.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }
+};
+
+std::unique_ptr<ClusterClient> ClusterClient::create(const ClusterFile& cluster, std::string* error,
+                                                     const ClientOptions& options) {
+  auto shared = std::make_shared<Shared>();
+  shared->cluster = cluster;
+  shared->options = options;
+  for (const AgentEntry& entry : cluster.agents) {
+    auto credentials = credentialsFor(entry);
+    if (!credentials) {
+      if (error) *error = "agent '" + entry.name + "': the TLS files cannot be used";
+      return nullptr;
+    }
+    AgentChannel a;
+    a.entry = entry;
+    a.channel = grpc::CreateCustomChannel(entry.address, credentials, channelArguments());
+    a.stub = v1::Agent::NewStub(a.channel);
+    shared->agents.push_back(std::move(a));
+  }
+  return std::unique_ptr<ClusterClient>(new ClusterClient(std::move(shared)));
+}
+
+ClusterClient::ClusterClient(std::shared_ptr<const Shared> shared)
+    : shared_(std::move(shared)), worker_(std::make_unique<Worker>()) {}
+
+ClusterClient::~ClusterClient() {
+  {
+    std::lock_guard lock(worker_->mutex);
+    worker_->stopping = true;
+  }
+  worker_->wake.notify_all();
+  if (worker_->thread.joinable()) worker_->thread.join();
+}
+
+void ClusterClient::post(std::function<void()> job) {
+  std::lock_guard lock(worker_->mutex);
+  if (!worker_->thread.joinable()) worker_->thread = std::thread([w = worker_.get()] { w->run(); });
+  worker_->jobs.push_back(std::move(job));
+  worker_->wake.notify_one();
+}
+
+const ClusterFile& ClusterClient::cluster() const { return shared_->cluster; }
+
+std::vector<AgentHello> ClusterClient::hello() const {
+  return fanOut<AgentHello>(allAgents(*shared_),
+                            [&](const AgentChannel& a) { return helloOne(*shared_, a); });
+}
+
+DeployOutcome ClusterClient::deploy(const Topology& topology, std::string_view topology_yaml,
+                                    const Plan& plan) const {
+  return deployImpl(*shared_, topology, topology_yaml, plan);
+}
+
+StopOutcome ClusterClient::stop(const std::string& deployment,
+                                std::chrono::milliseconds drain) const {
+  return stopImpl(*shared_, deployment, drain);
+}
+
+ListOutcome ClusterClient::list() const { return listImpl(*shared_); }
+
+FaultOutcome ClusterClient::fault(const std::string& deployment, const FaultSpec& fault) const {
+  return faultImpl(*shared_, deployment, fault);
+}
+
+void ClusterClient::helloAsync(std::function<void(std::vector<AgentHello>)> done) {
+  post([this, done = std::move(done)] { done(hello()); });
+}
+
+void ClusterClient::deployAsync(Topology topology, std::string topology_yaml, Plan plan,
+                                std::function<void(DeployOutcome)> done) {
+  post([this, t = std::move(topology), y = std::move(topology_yaml), p = std::move(plan),
+        done = std::move(done)] { done(deploy(t, y, p)); });
+}
+
+void ClusterClient::stopAsync(std::string deployment, std::chrono::milliseconds drain,
+                              std::function<void(StopOutcome)> done) {
+  post([this, d = std::move(deployment), drain, done = std::move(done)] { done(stop(d, drain)); });
+}
+
+void ClusterClient::listAsync(std::function<void(ListOutcome)> done) {
+  post([this, done = std::move(done)] { done(list()); });
+}
+
+void ClusterClient::faultAsync(std::string deployment, FaultSpec fault,
+                               std::function<void(FaultOutcome)> done) {
+  post([this, d = std::move(deployment), f = std::move(fault), done = std::move(done)] {
+    done(this->fault(d, f));
+  });
+}
+
+}  // namespace topolab::control

@@ -1,0 +1,133 @@
+// Parsing and describing the faults `topolab fault` can inject.
+#include "topolab/control/fault_spec.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+
+namespace topolab::control {
+namespace {
+
+bool fail(std::string* error, std::string message) {
+  if (error) *error = std::move(message);
+  return false;
+}
+
+template <typename T>
+bool parseInt(std::string_view s, T* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parseDouble(std::string_view s, double* out) {
+  if (s.empty()) return false;
+  try {
+    size_t used = 0;
+    *out = std::stod(std::string(s), &used);
+    return used == s.size() && std::isfinite(*out);
+  } catch (...) {
+    return false;
+  }
+}
+
+// Splits "ID=VALUE"; false when there is no '=' or either side is empty.
+bool splitAssignment(std::string_view value, std::string_view* left, std::string_view* right) {
+  const size_t eq = value.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == value.size()) return false;
+  *left = value.substr(0, eq);
+  *right = value.substr(eq + 1);
+  return true;
+}
+
+}  // namespace
+
+std::string FaultSpec::describe() const {
+  switch (kind) {
+    case Kind::KillInstance:
+      return index < 0 ? "kill every instance of " + component
+                       : "kill " + component + "#" + std::to_string(index);
+    case Kind::KillDeployment:
+      return "kill the deployment on " + agent;
+    case Kind::Latency:
+      return "add " + std::to_string(latency_ms) + " ms latency into " + component;
+    case Kind::Fail: {
+      std::string r = std::to_string(ratio);
+      while (r.size() > 1 && r.back() == '0') r.pop_back();
+      if (r.back() == '.') r.pop_back();
+      return "fail " + r + " of the tuples into " + component;
+    }
+    case Kind::Partition:
+      return "cut " + agent + " off from its peers for " + std::to_string(seconds) + " s";
+  }
+  return {};
+}
+
+std::optional<FaultSpec> parseKill(std::string_view value, std::string* error) {
+  FaultSpec f;
+  f.kind = FaultSpec::Kind::KillInstance;
+  const size_t hash = value.find('#');
+  f.component = std::string(value.substr(0, hash));
+  if (f.component.empty()) {
+    fail(error, "--kill '" + std::string(value) + "': expected ID or ID#N, e.g. enrich#1");
+    return std::nullopt;
+  }
+  if (hash != std::string_view::npos) {
+    int index = -1;
+    if (!parseInt(value.substr(hash + 1), &index) || index < 0) {
+      fail(error, "--kill '" + std::string(value) +
+                      "': the instance after '#' must be a number from 0, e.g. enrich#1");
+      return std::nullopt;
+    }
+    f.index = index;
+  }
+  return f;
+}
+
+std::optional<FaultSpec> parseLatency(std::string_view value, std::string* error) {
+  std::string_view id, ms;
+  unsigned parsed = 0;
+  if (!splitAssignment(value, &id, &ms) || !parseInt(ms, &parsed) || parsed > 3'600'000) {
+    fail(error, "--latency '" + std::string(value) +
+                    "': expected ID=MS with MS from 0 to 3600000, e.g. enrich=50");
+    return std::nullopt;
+  }
+  FaultSpec f;
+  f.kind = FaultSpec::Kind::Latency;
+  f.component = std::string(id);
+  f.latency_ms = parsed;
+  return f;
+}
+
+std::optional<FaultSpec> parseFail(std::string_view value, std::string* error) {
+  std::string_view id, r;
+  double ratio = 0;
+  if (!splitAssignment(value, &id, &r) || !parseDouble(r, &ratio) || ratio < 0 || ratio > 1) {
+    fail(error, "--fail '" + std::string(value) +
+                    "': expected ID=RATIO with RATIO from 0 to 1, e.g. enrich=0.1");
+    return std::nullopt;
+  }
+  FaultSpec f;
+  f.kind = FaultSpec::Kind::Fail;
+  f.component = std::string(id);
+  f.ratio = ratio;
+  return f;
+}
+
+std::optional<FaultSpec> parsePartition(std::string_view value, std::string* error) {
+  std::string_view agent, s;
+  unsigned seconds = 0;
+  if (!splitAssignment(value, &agent, &s) || !parseInt(s, &seconds) || seconds < 1 ||
+      seconds > 86'400) {
+    fail(error, "--partition '" + std::string(value) +
+                    "': expected AGENT=SECONDS with SECONDS from 1 to 86400, e.g. node-b=10");
+    return std::nullopt;
+  }
+  FaultSpec f;
+  f.kind = FaultSpec::Kind::Partition;
+  f.agent = std::string(agent);
+  f.seconds = seconds;
+  return f;
+}
+
+}  // namespace topolab::control
