@@ -98,6 +98,32 @@ Measured runOnce(const std::string& scenario, double seconds) {
   return m;
 }
 
+// How late each interval line of `topolab deploy --json` appears: its arrival
+// since the command started, minus its t_ms (which counts from the start on
+// the agents, so the deploy's own time is included: an upper bound).
+std::vector<double> cliIntervalDelaysMs(double seconds) {
+  AgentProcess a("node-a"), b("node-b");
+  const std::string cluster = (std::filesystem::temp_directory_path() / "bench-cluster.yaml").string();
+  std::ofstream(cluster) << "agents:\n  - {name: node-a, address: \"" << a.address() << "\", token_file: \""
+                         << a.operatorTokenFile() << "\"}\n  - {name: node-b, address: \"" << b.address()
+                         << "\", token_file: \"" << b.operatorTokenFile() << "\"}\n";
+  const std::string cmd = std::string(TOPOLAB_CLI) + " deploy " + TOPOLAB_BENCH_DIR + "/two-agents-fixed.yaml --cluster " +
+                          cluster + " --json --duration " + std::to_string(seconds);
+  const auto start = std::chrono::steady_clock::now();
+  FILE* p = popen(cmd.c_str(), "r");
+  std::vector<double> delays;
+  char buf[1 << 16];
+  while (fgets(buf, sizeof buf, p)) {
+    const std::string line(buf);
+    if (line.rfind("{\"type\":\"interval\",\"t_ms\":", 0) != 0) continue;
+    const double arrival = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    delays.push_back(arrival - std::stod(line.substr(30)));
+  }
+  pclose(p);
+  std::filesystem::remove(cluster);
+  return delays;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
@@ -119,6 +145,10 @@ int benchMain(int argc, char** argv) {
     delay.push_back(f.delay_p50_ms);
     delay_max.push_back(f.delay_max_ms);
   }
+  std::vector<double> cli_delays;
+  for (int i = 0; i < runs; ++i) {
+    for (double d : cliIntervalDelaysMs(seconds)) cli_delays.push_back(d);
+  }
   const std::string cmd = "build/tests/bench/topolab-agent-bench";
   std::printf("| two agents over gRPC on loopback, generator → counter, batched | %.2f M/s | ≥ 5 M/s | `%s` |\n",
               median(tput) / 1e6, cmd.c_str());
@@ -126,6 +156,8 @@ int benchMain(int argc, char** argv) {
               median(p99_fixed), median(p50_fixed), cmd.c_str());
   std::printf("| delay from an interval's snapshot on the agent to a watcher | median %.1f ms (worst %.1f ms) | < 1.5 s | `%s` |\n",
               median(delay), *std::max_element(delay_max.begin(), delay_max.end()), cmd.c_str());
+  std::printf("| delay from an interval's end on the agents to its line in `topolab deploy --json` | median %.0f ms (worst %.0f ms, %zu lines) | < 1.5 s | `%s` |\n",
+              median(cli_delays), *std::max_element(cli_delays.begin(), cli_delays.end()), cli_delays.size(), cmd.c_str());
   return 0;
 }
 
