@@ -15,6 +15,7 @@ namespace topolab {
 namespace {
 
 using testing::AgentProcess;
+using testing::listOn;
 using testing::callContext;
 
 struct Cluster {
@@ -112,14 +113,6 @@ Snapshot watchUntilFinished(Cluster& c, const std::string& name, std::chrono::se
   return merged;
 }
 
-std::vector<std::string> listOn(const AgentProcess& a) {
-  auto ctx = callContext(a.viewerToken());
-  v1::ListReply reply;
-  EXPECT_TRUE(a.stub()->List(ctx.get(), v1::ListRequest(), &reply).ok());
-  std::vector<std::string> names;
-  for (const auto& d : reply.deployments()) names.push_back(d.name());
-  return names;
-}
 
 void stopEverywhere(Cluster& c, const std::string& name) {
   for (const auto& a : c.agents) {

@@ -139,4 +139,14 @@ inline std::unique_ptr<grpc::ClientContext> callContext(const std::string& token
   return ctx;
 }
 
+// The deployments an agent lists.
+inline std::vector<std::string> listOn(const AgentProcess& a) {
+  auto ctx = callContext(a.viewerToken());
+  v1::ListReply reply;
+  std::vector<std::string> names;
+  if (!a.stub()->List(ctx.get(), v1::ListRequest(), &reply).ok()) names.push_back("<List failed>");
+  for (const auto& d : reply.deployments()) names.push_back(d.name());
+  return names;
+}
+
 }  // namespace topolab::testing

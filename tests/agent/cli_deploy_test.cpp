@@ -12,6 +12,7 @@ namespace topolab {
 namespace {
 
 using testing::AgentProcess;
+using testing::listOn;
 using Clock = std::chrono::steady_clock;
 
 struct Lab {
@@ -67,14 +68,6 @@ CliRun runCli(const std::string& args, std::atomic<bool>* started = nullptr,
 
 std::string example(const std::string& name) { return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml"; }
 
-std::vector<std::string> listOn(const AgentProcess& a) {
-  auto ctx = testing::callContext(a.viewerToken());
-  v1::ListReply reply;
-  EXPECT_TRUE(a.stub()->List(ctx.get(), v1::ListRequest(), &reply).ok());
-  std::vector<std::string> names;
-  for (const auto& d : reply.deployments()) names.push_back(d.name());
-  return names;
-}
 
 TEST(CliDeploy, FiniteAtLeastOnceRunOverThreeAgentsEndsWithEverythingAcked) {
   Lab lab(3);
