@@ -8,6 +8,8 @@
 #include "topolab/engine/operator.h"
 #include "topolab/engine/spec.h"
 
+#include <set>
+
 namespace topolab::testing {
 namespace {
 
@@ -22,13 +24,14 @@ struct Collector final : Emitter {
 
 OperatorPtr makeOperator(const std::string& type, const std::string& bootstrap,
                          const std::vector<std::pair<std::string, std::string>>& params,
-                         std::string* error) {
+                         std::string* error, int index = 0, int parallelism = 1) {
   Component c{.id = "c", .type = type};
-  for (const auto& [name, text] : params) c.params.push_back(ParamEntry{.name = name, .text = text});
+  for (const auto& [name, text] : params)
+    c.params.push_back(ParamEntry{.name = name, .text = text});
   const ComponentType* t = Catalogue::instance().find(type);
   std::optional<Params> p = resolveParams(c, *t, error);
   if (!p) return nullptr;
-  OperatorContext ctx{"c", 0, 1, 1, bootstrap};
+  OperatorContext ctx{"c", index, parallelism, 1, bootstrap};
   try {
     return t->factory(*p, ctx);
   } catch (const std::exception& e) {
@@ -72,9 +75,9 @@ TEST(KafkaSource, TurnsMessagesIntoTuples) {
   auto kafka = startKafka(1);
   ASSERT_NE(kafka, nullptr);
   createTopic(*kafka, "t", 1);
-  ASSERT_EQ(kcatProduce(kafka->bootstrap(), "t",
-                        [](FILE* f) { std::fputs("a:12.5\nb:hello\nc:\n", f); }),
-            0);
+  ASSERT_EQ(
+      kcatProduce(kafka->bootstrap(), "t", [](FILE* f) { std::fputs("a:12.5\nb:hello\nc:\n", f); }),
+      0);
   std::string error;
   OperatorPtr source = makeOperator("kafka-source", kafka->bootstrap(), {{"topic", "t"}}, &error);
   ASSERT_NE(source, nullptr) << error;
@@ -125,6 +128,46 @@ TEST(KafkaSource, CommitsOnlyUpToTheFirstIncompleteMessage) {
   std::vector<std::string> keys;
   for (const auto& item : out.items) keys.push_back(item.tuple.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"k3", "k4", "k5", "k6", "k7", "k8", "k9"}));
+}
+
+TEST(KafkaSource, InstancesInOneGroupSplitThePartitions) {
+  auto kafka = startKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  createTopic(*kafka, "t", 4);
+  std::string error;
+  std::vector<OperatorPtr> sources;
+  for (int i = 0; i < 2; ++i) {
+    sources.push_back(makeOperator("kafka-source", kafka->bootstrap(),
+                                   {{"topic", "t"}, {"group", "split"}}, &error, i, 2));
+    ASSERT_NE(sources.back(), nullptr) << error;
+  }
+  std::vector<Collector> out(2);
+  auto pollAll = [&] {
+    for (int i = 0; i < 2; ++i) sources[i]->produce(out[i], 256, monoNowNs());
+  };
+  auto stats = [&](int i) { return dynamic_cast<KafkaSourceStats*>(sources[i].get()); };
+  // Both in the group (each has its partitions) before anything is written.
+  ASSERT_TRUE(eventually([&] {
+    pollAll();
+    return stats(0)->lag() >= 0 && stats(1)->lag() >= 0;
+  }));
+  ASSERT_EQ(kcatProduce(kafka->bootstrap(), "t",
+                        [](FILE* f) {
+                          for (int i = 0; i < 400; ++i) std::fprintf(f, "k%d:%d\n", i, i);
+                        }),
+            0);
+  ASSERT_TRUE(eventually([&] {
+    pollAll();
+    return out[0].items.size() + out[1].items.size() >= 400;
+  })) << out[0].items.size()
+      << " + " << out[1].items.size();
+  EXPECT_GT(out[0].items.size(), 0u);
+  EXPECT_GT(out[1].items.size(), 0u);
+  std::set<std::string> keys;
+  for (const auto& o : out) {
+    for (const auto& item : o.items) keys.insert(item.tuple.key);
+  }
+  EXPECT_EQ(keys.size(), 400u);
 }
 
 TEST(KafkaSource, ReportsItsLag) {

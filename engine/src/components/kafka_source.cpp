@@ -7,6 +7,7 @@
 // committed once it has been emitted.
 #include <librdkafka/rdkafka.h>
 
+#include <locale.h>
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -16,7 +17,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <locale.h>
 #include <map>
 #include <stdexcept>
 
@@ -60,6 +60,7 @@ constexpr int64_t kLagRefreshNs = 250'000'000;
 // The runtime never has more trees in flight per producer instance than its
 // largest max_pending; more open messages than this prove an at-most-once run.
 constexpr size_t kMaxTrackedOpen = 1'000'000;
+constexpr int64_t kUnknownModeGraceNs = 2'000'000'000;
 // A token is (partition, offset + 1): 16 bits of partition, 48 of offset.
 constexpr int kOffsetBits = 48;
 constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
@@ -67,8 +68,12 @@ constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
 // timestamp has only milliseconds.
 constexpr const char* kTsHeader = "topolab-ts";
 
-// Until OperatorContext says the run's delivery mode (see the report of the
-// Kafka work), the mode is learnt: the first onComplete proves at-least-once.
+// The run's delivery mode decides what is committed. OperatorContext does not
+// carry it yet (`bool at_least_once` is proposed; modeOf picks it up once it
+// exists). Until then the mode is learnt: the first onComplete proves
+// at-least-once, more open messages than such a run can have prove
+// at-most-once, and meanwhile only completed offsets are committed — a
+// restart may replay, never lose.
 enum class Mode { Unknown, AtLeastOnce, AtMostOnce };
 template <typename Context>
 Mode modeOf(const Context& ctx) {
@@ -111,7 +116,6 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
         },
         &error);
     if (!conf) throw std::runtime_error("kafka-source: " + error);
-    if (const char* d = std::getenv("TOPOLAB_KAFKA_DEBUG")) { char e[256]; rd_kafka_conf_set(conf.get(), "debug", d, e, sizeof e); } // TEMP
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaSource::rebalanceCallback);
     rd_kafka_conf_set_offset_commit_cb(conf.get(), &KafkaSource::commitCallback);
@@ -127,14 +131,10 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     }
   }
 
-  ~KafkaSource() override {
-    // What is complete is committed; close then revokes the partitions, waits
-    // for outstanding commits and leaves the group, so the others take over.
-    commit(0, true);
-    rd_kafka_consumer_close(rk_.get());
-  }
+  ~KafkaSource() override { close(); }
 
   ProduceResult produce(Emitter& out, size_t budget, int64_t now) override {
+    if (closed_) return {ProduceResult::State::Done, 0};
     size_t emitted = 0;
     size_t events = 0;
     while (emitted < budget && events < 2 * budget + 16) {
@@ -145,7 +145,8 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
         emitMessage(*m, out);
         ++emitted;
       } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (auto it = partitions_.find(m->partition); it != partitions_.end()) it->second.eof = true;
+        if (auto it = partitions_.find(m->partition); it != partitions_.end())
+          it->second.eof = true;
       } else {
         consumer_errors_.fetch_add(1, std::memory_order_relaxed);
       }
@@ -155,13 +156,19 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     if (mode_ == Mode::Unknown && open_ > kMaxTrackedOpen) becomeAtMostOnce();
     commit(now, false);
     if (now >= next_lag_ns_) refreshLag(now);
-    if (stop_at_end_ && atEnd()) return {ProduceResult::State::Done, 0};
+    if (stop_at_end_ && settledAtEnd(now)) {
+      // Done only once every message is complete and committed: then the
+      // instance leaves the group, and any partition another instance still
+      // needs moves there rather than waiting on one that no longer polls.
+      close();
+      return {ProduceResult::State::Done, 0};
+    }
     if (emitted < budget) return {ProduceResult::State::SleepUntil, now + kIdlePollNs};
     return {ProduceResult::State::More, 0};
   }
 
   void onComplete(uint64_t token, bool ok) override {
-    if (mode_ == Mode::Unknown) mode_ = Mode::AtLeastOnce;
+    mode_ = Mode::AtLeastOnce;
     // A failed tuple is replayed by the runtime from its copy: its offset stays open.
     if (!ok) return;
     const auto partition = static_cast<int32_t>(token >> kOffsetBits);
@@ -179,8 +186,7 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
       p.open.pop_front();
       --open_;
     }
-    // Nothing left in flight: commit now rather than at the next interval.
-    commit(monoNowNs(), open_ == 0);
+    commit(monoNowNs(), false);
   }
 
   // KafkaSourceStats
@@ -291,6 +297,31 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     open_ = 0;
   }
 
+  // Commits what is complete; closing then revokes the partitions (the
+  // callback commits again), waits for outstanding commits and leaves the
+  // group, so the other instances take the partitions over.
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    commit(0, true);
+    rd_kafka_consumer_close(rk_.get());
+  }
+
+  // At the end of every assigned partition with nothing left to complete.
+  // While the delivery mode is unknown and no completion ever came, the
+  // messages may never complete (at-most-once): after a grace period the
+  // source ends without committing them, which replays rather than loses.
+  bool settledAtEnd(int64_t now) {
+    if (!atEnd()) {
+      end_since_ns_ = 0;
+      return false;
+    }
+    if (open_ == 0) return true;
+    if (mode_ != Mode::Unknown) return false;
+    if (end_since_ns_ == 0) end_since_ns_ = now;
+    return now - end_since_ns_ >= kUnknownModeGraceNs;
+  }
+
   bool atEnd() const {
     if (!assigned_once_) return false;
     for (const auto& [id, p] : partitions_) {
@@ -332,7 +363,8 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
   }
 
   void onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* list) {
-    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk_.get()), "COOPERATIVE") == 0;
+    const bool cooperative =
+        std::strcmp(rd_kafka_rebalance_protocol(rk_.get()), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       for (int i = 0; i < list->cnt; ++i) {
         Partition& p = partitions_[list->elems[i].partition];
@@ -375,8 +407,8 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     }
   }
 
-  static void commitCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
-                             rd_kafka_topic_partition_list_t*, void* self) {
+  static void commitCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
+                             void* self) {
     // NO_OFFSET: there was nothing to commit, not a failure.
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
     auto* source = static_cast<KafkaSource*>(self);
@@ -392,6 +424,8 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
   std::map<int32_t, Partition> partitions_;  // assigned to this instance
   size_t open_ = 0;                          // summed over partitions_
   bool assigned_once_ = false;
+  bool closed_ = false;
+  int64_t end_since_ns_ = 0;  // when the source was first seen at the end, still open
   int64_t next_commit_ns_ = 0;
   int64_t next_lag_ns_ = 0;
   uint64_t consumed_local_ = 0;
@@ -407,21 +441,46 @@ const CatalogueRegistration kRegistration{ComponentType{
     .doc = "Consumes a Kafka topic",
     .params =
         {
-            {.name = "topic", .type = ParamType::String, .required = true, .doc = "topic to consume"},
-            {.name = "group", .type = ParamType::String, .default_text = "topolab",
+            {.name = "topic",
+             .type = ParamType::String,
+             .required = true,
+             .doc = "topic to consume"},
+            {.name = "group",
+             .type = ParamType::String,
+             .default_text = "topolab",
              .doc = "consumer group"},
-            {.name = "start", .type = ParamType::Enum, .default_text = "earliest",
-             .choices = {"earliest", "latest"}, .doc = "where a new group starts"},
-            {.name = "stop_at_end", .type = ParamType::Bool, .default_text = "false",
+            {.name = "start",
+             .type = ParamType::Enum,
+             .default_text = "earliest",
+             .choices = {"earliest", "latest"},
+             .doc = "where a new group starts"},
+            {.name = "stop_at_end",
+             .type = ParamType::Bool,
+             .default_text = "false",
              .doc = "finish once the assigned partitions are consumed to their end"},
-            {.name = "commit_interval_ms", .type = ParamType::Int, .default_text = "200",
-             .min = 10, .max = 60'000,
-             .doc = "how often completed offsets are committed (less: fewer replays after a crash)"},
-            {.name = "session_timeout_ms", .type = ParamType::Int, .default_text = "6000",
-             .min = 1000, .max = 3'600'000,
-             .doc = "a silent instance leaves the group after this (brokers usually allow 6000 and up)"},
-            {.name = "fetch_wait_ms", .type = ParamType::Int, .default_text = "10", .min = 0,
+            {.name = "commit_interval_ms",
+             .type = ParamType::Int,
+             .default_text = "200",
+             .min = 10,
+             .max = 60'000,
+             .doc =
+                 "how often completed offsets are committed (less: fewer replays after a crash)"},
+            {.name = "session_timeout_ms",
+             .type = ParamType::Int,
+             .default_text = "6000",
+             .min = 1000,
+             .max = 3'600'000,
+             .doc = "a silent instance leaves the group after this (brokers usually allow 6000 and "
+                    "up)"},
+            {.name = "fetch_wait_ms",
+             .type = ParamType::Int,
+             .default_text = "5",
+             .min = 0,
              .max = 10'000,
+             // A real broker answers a waiting fetch as soon as data arrives, so
+             // this only bounds how often an idle consumer asks; the embedded
+             // brokers answer an empty fetch only after the wait, so there it is
+             // latency added at low rates. 5 ms: ~200 idle fetches/s per broker.
              .doc = "longest a broker holds a fetch for new data (less: lower latency when idle)"},
         },
     .factory = [](const Params& p, const OperatorContext& c) -> OperatorPtr {

@@ -31,11 +31,10 @@ std::unique_ptr<EmbeddedKafka> EmbeddedKafka::start(int brokers, std::string* er
   }
   auto impl = std::make_unique<Impl>();
   // The host handle only keeps the cluster alive; it never connects anywhere.
-  kafka::ConfPtr conf = kafka::makeConf(
-      {{"client.id", "topolab-embedded-kafka"},
-       // Quiet about having no bootstrap.servers of its own.
-       {"log_level", "4"}},
-      error);
+  kafka::ConfPtr conf = kafka::makeConf({{"client.id", "topolab-embedded-kafka"},
+                                         // Quiet about having no bootstrap.servers of its own.
+                                         {"log_level", "4"}},
+                                        error);
   if (!conf) return nullptr;
   impl->rk = kafka::makeHandle(RD_KAFKA_PRODUCER, std::move(conf), error);
   if (!impl->rk) return nullptr;

@@ -1,0 +1,275 @@
+// MainWindow: docks, menus and the connections between the parts.
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QStatusBar>
+#include <QToolBar>
+
+#include "document.h"
+#include "edit_controller.h"
+#include "file_controller.h"
+#include "topolab/widgets/palette_widget.h"
+#include "topolab/widgets/problem_list.h"
+#include "topolab/widgets/property_editor.h"
+#include "topolab/widgets/topology_scene.h"
+#include "topolab/widgets/topology_view.h"
+#include "validation_controller.h"
+
+namespace topolab::studio {
+
+constexpr char kClipboardMime[] = "application/x-topolab-yaml";
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      painter_(std::make_unique<widgets::DesignPainter>(
+          widgets::CanvasColors::fromPalette(QApplication::palette()))),
+      document_(new Document(this)),
+      edits_(new EditController(*document_, this)),
+      validation_(new ValidationController(*document_, this)),
+      scene_(new widgets::TopologyScene(document_->model(), *painter_, this)),
+      view_(new widgets::TopologyView(*scene_, this)),
+      files_(new FileController(*document_, *scene_, *this, this)) {
+  setObjectName(QStringLiteral("studio"));
+  setCentralWidget(view_);
+  createDocks();
+  createActions();
+  statusBar();
+
+  connect(scene_, &widgets::TopologyScene::moveRequested, edits_,
+          [this](const QHash<QString, QPointF>& positions, int drag) {
+            edits_->moveComponents(positions, drag);
+          });
+  connect(scene_, &widgets::TopologyScene::connectRequested, edits_,
+          [this](const QString& from, const QString& to) { edits_->connectComponents(from, to); });
+  connect(scene_, &widgets::TopologyScene::dropRequested, edits_,
+          [this](const QString& type, const QPointF& at) {
+            const QString id = edits_->addComponent(type, at);
+            if (!id.isEmpty()) scene_->selectIds({id});
+          });
+  connect(edits_, &EditController::refused, statusBar(),
+          [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+  connect(files_, &FileController::message, statusBar(),
+          [this](const QString& message) { statusBar()->showMessage(message, 5000); });
+  connect(&document_->undoStack(), &QUndoStack::cleanChanged, this,
+          [this](bool clean) { setWindowModified(!clean); });
+  connect(document_, &Document::filePathChanged, this, [this] {
+    updateTitle();
+    view_->fitAll();
+  });
+  connect(&document_->model(), &widgets::TopologyModel::headerChanged, this,
+          &MainWindow::updateTitle);
+  document_->newTopology();
+  resize(1400, 860);
+}
+
+MainWindow::~MainWindow() {
+  // Items paint with painter_: take the scene down first.
+  delete view_;
+  delete scene_;
+}
+
+void MainWindow::createDocks() {
+  palette_ = new widgets::PaletteWidget(document_->model().catalogue(), this);
+  properties_ = new widgets::PropertyEditor(document_->model(), this);
+  problems_ = new widgets::ProblemList(document_->model(), this);
+  auto dock = [this](QWidget* widget, const QString& title, Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(title);
+    d->setWidget(widget);
+    addDockWidget(area, d);
+    return d;
+  };
+  dock(palette_, tr("Components"), Qt::LeftDockWidgetArea);
+  QDockWidget* propertiesDock = dock(properties_, tr("Properties"), Qt::RightDockWidgetArea);
+  palette_->setMinimumWidth(170);
+  properties_->setMinimumWidth(260);
+  resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
+  QDockWidget* problemsDock = dock(problems_, tr("Problems"), Qt::BottomDockWidgetArea);
+  resizeDocks({problemsDock}, {130}, Qt::Vertical);
+
+  connect(palette_, &widgets::PaletteWidget::typeActivated, edits_, [this](const QString& type) {
+    const QString id = edits_->addComponent(type, widgets::TopologyScene::snap(viewCentre()));
+    if (!id.isEmpty()) scene_->selectIds({id});
+  });
+  connect(scene_, &QGraphicsScene::selectionChanged, properties_, [this] {
+    const QStringList ids = scene_->selectedIds();
+    properties_->setComponent(ids.size() == 1 ? ids.front() : QString());
+  });
+  connect(properties_, &widgets::PropertyEditor::paramEdited, edits_,
+          [this](const QString& id, const QString& name, const QString& text) {
+            edits_->setParam(id, name, text);
+          });
+  connect(properties_, &widgets::PropertyEditor::paramReset, edits_,
+          [this](const QString& id, const QString& name) { edits_->resetParam(id, name); });
+  connect(properties_, &widgets::PropertyEditor::parallelismEdited, edits_,
+          [this](const QString& id, int n) { edits_->setParallelism(id, n); });
+  connect(properties_, &widgets::PropertyEditor::renameRequested, edits_,
+          [this](const QString& id, const QString& newId) {
+            if (edits_->renameComponent(id, newId)) scene_->selectIds({newId});
+          });
+  connect(problems_, &widgets::ProblemList::componentActivated, scene_, [this](const QString& id) {
+    scene_->selectIds({id});
+    view_->centerOn(document_->model().position(id));
+  });
+  connect(problems_, &widgets::ProblemList::streamActivated, scene_,
+          [this](const QString& from, const QString& to) {
+            scene_->selectIds({from, to});
+            view_->centerOn(document_->model().position(from));
+          });
+}
+
+void MainWindow::createActions() {
+  auto add = [this](QMenu* menu, const QString& text, auto&& slot,
+                    QKeySequence key = QKeySequence()) {
+    QAction* a = menu->addAction(text);
+    a->setShortcut(key);
+    connect(a, &QAction::triggered, this, slot);
+    return a;
+  };
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  add(
+      file, tr("&New"),
+      [this] {
+        if (files_->maybeSave()) document_->newTopology();
+      },
+      QKeySequence::New);
+  add(
+      file, tr("&Open…"), [this] { files_->openDialog(); }, QKeySequence::Open);
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  connect(files_, &FileController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
+  rebuildRecentMenu();
+  add(
+      file, tr("&Save"), [this] { files_->save(); }, QKeySequence::Save);
+  add(
+      file, tr("Save &As…"), [this] { files_->saveAs(); }, QKeySequence::SaveAs);
+  file->addSeparator();
+  add(file, tr("Export &PNG…"), [this] { files_->exportDialog(QStringLiteral("png")); });
+  add(file, tr("Export S&VG…"), [this] { files_->exportDialog(QStringLiteral("svg")); });
+  file->addSeparator();
+  add(
+      file, tr("&Quit"), [this] { close(); }, QKeySequence::Quit);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = document_->undoStack().createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = document_->undoStack().createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addSeparator();
+  auto copySelection = [this] {
+    const QStringList ids = scene_->selectedIds();
+    if (ids.isEmpty()) return false;
+    auto* mime = new QMimeData;
+    const QByteArray yaml = edits_->copy(ids);
+    mime->setData(kClipboardMime, yaml);
+    mime->setText(QString::fromUtf8(yaml));
+    QGuiApplication::clipboard()->setMimeData(mime);
+    return true;
+  };
+  add(
+      edit, tr("Cu&t"),
+      [this, copySelection] {
+        if (copySelection()) edits_->removeComponents(scene_->selectedIds());
+      },
+      QKeySequence::Cut);
+  add(
+      edit, tr("&Copy"), [copySelection] { copySelection(); }, QKeySequence::Copy);
+  add(
+      edit, tr("&Paste"),
+      [this] {
+        const QMimeData* mime = QGuiApplication::clipboard()->mimeData();
+        if (!mime) return;
+        const QByteArray yaml =
+            mime->hasFormat(kClipboardMime) ? mime->data(kClipboardMime) : mime->text().toUtf8();
+        const QStringList added = edits_->paste(yaml);
+        if (!added.isEmpty()) scene_->selectIds(added);
+      },
+      QKeySequence::Paste);
+  add(
+      edit, tr("&Duplicate"),
+      [this] {
+        const QStringList added = edits_->duplicate(scene_->selectedIds());
+        if (!added.isEmpty()) scene_->selectIds(added);
+      },
+      QKeySequence(Qt::CTRL | Qt::Key_D));
+  QAction* del = add(
+      edit, tr("De&lete"),
+      [this] { edits_->removeSelection(scene_->selectedIds(), scene_->selectedStreams()); },
+      QKeySequence::Delete);
+  del->setShortcuts({QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)});
+  add(
+      edit, tr("Select &All"), [this] { scene_->selectIds(document_->model().componentIds()); },
+      QKeySequence::SelectAll);
+  edit->addSeparator();
+  add(
+      edit, tr("&Find Component…"), [this] { palette_->focusSearch(); }, QKeySequence::Find);
+  add(
+      edit, tr("Auto-&layout"),
+      [this] {
+        edits_->autoLayout();
+        view_->fitAll();
+      },
+      QKeySequence(Qt::CTRL | Qt::Key_L));
+
+  viewMenu_ = menuBar()->addMenu(tr("&View"));
+  add(
+      viewMenu_, tr("Zoom &In"), [this] { view_->zoomBy(1.25); }, QKeySequence::ZoomIn);
+  add(
+      viewMenu_, tr("Zoom &Out"), [this] { view_->zoomBy(0.8); }, QKeySequence::ZoomOut);
+  add(
+      viewMenu_, tr("&Fit to Window"), [this] { view_->fitAll(); },
+      QKeySequence(Qt::CTRL | Qt::Key_0));
+  viewMenu_->addSeparator();
+  for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList files = files_->recentFiles();
+  for (const QString& path : files) {
+    QAction* a = recentMenu_->addAction(QFileInfo(path).fileName());
+    a->setToolTip(path);
+    connect(a, &QAction::triggered, files_, [this, path] {
+      if (files_->maybeSave()) files_->openFile(path);
+    });
+  }
+  recentMenu_->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::updateTitle() {
+  const QString path = document_->filePath();
+  const QString name = path.isEmpty() ? QString::fromStdString(document_->model().topology().name)
+                                      : QFileInfo(path).fileName();
+  setWindowTitle(tr("%1[*] — TopoLab Studio").arg(name));
+  setWindowModified(document_->isModified());
+}
+
+QPointF MainWindow::viewCentre() const {
+  return view_->mapToScene(view_->viewport()->rect().center()) - painter_->componentRect().center();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (files_->maybeSave()) {
+    event->accept();
+  } else {
+    event->ignore();
+  }
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::PaletteChange && painter_) {
+    painter_->setColors(widgets::CanvasColors::fromPalette(palette()));
+    scene_->update();
+  }
+  QMainWindow::changeEvent(event);
+}
+
+}  // namespace topolab::studio

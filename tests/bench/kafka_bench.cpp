@@ -1,0 +1,282 @@
+// topolab-kafka-bench: Kafka at both ends of a topology, against the embedded
+// cluster (librdkafka's mock brokers, in this process): produce throughput and
+// latency of kafka-sink, consume throughput of kafka-source, and end-to-end
+// latency through a topic at a fixed rate. Prints the medians as Markdown rows
+// for BENCHMARKS.md.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "topolab/engine/kafka.h"
+#include "topolab/engine/metrics.h"
+#include "topolab/engine/operator.h"
+#include "topolab/engine/runtime.h"
+#include "topolab/engine/spec.h"
+
+namespace topolab {
+namespace {
+
+struct Config {
+  int runs = 3;
+  int messages = 300'000;  // produce and consume scenarios
+  int rate = 20'000;       // end-to-end scenario, tuples/s
+  double seconds = 3;      // end-to-end scenario, measured
+  int linger_ms = -1;      // kafka-sink linger_ms; -1: its default
+  int fetch_wait_ms = -1;  // kafka-source fetch_wait_ms; -1: its default
+  std::vector<std::string> scenarios;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::cerr << what << '\n';
+  std::exit(1);
+}
+
+std::unique_ptr<EmbeddedKafka> startKafka() {
+  std::string error;
+  auto kafka = EmbeddedKafka::start(3, &error);
+  if (!kafka) die(error);
+  return kafka;
+}
+
+Topology parse(const std::string& yaml) {
+  LoadResult r = parseTopology(yaml, "bench.yaml");
+  if (!r.ok()) {
+    for (const auto& d : r.errors) std::cerr << d.format() << '\n';
+    std::exit(2);
+  }
+  return *r.topology;
+}
+
+std::unique_ptr<Runtime> makeRuntime(const Topology& t, const std::string& bootstrap) {
+  RunOptions o;
+  o.kafka_bootstrap = bootstrap;
+  std::string error;
+  auto rt = Runtime::create(t, Catalogue::instance(), o, &error);
+  if (!rt) die(error);
+  return rt;
+}
+
+// Extra params for the YAML flow maps of the Kafka components.
+std::string sinkParams(const Config& cfg) {
+  return cfg.linger_ms < 0 ? "" : ", linger_ms: " + std::to_string(cfg.linger_ms);
+}
+std::string sourceParams(const Config& cfg) {
+  return cfg.fetch_wait_ms < 0 ? "" : ", fetch_wait_ms: " + std::to_string(cfg.fetch_wait_ms);
+}
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct Produced {
+  double per_second = 0;  // handed over and acknowledged, acks=all
+  double p50_us = 0, p99_us = 0;
+};
+
+// The kafka-sink operator alone: `messages` 100-byte messages, until every
+// delivery report is in.
+Produced produceOnce(const Config& cfg) {
+  auto kafka = startKafka();
+  std::string error;
+  if (!kafka->createTopic("out", 4, &error)) die(error);
+  const ComponentType* type = Catalogue::instance().find("kafka-sink");
+  Component c{
+      .id = "sink", .type = "kafka-sink", .params = {ParamEntry{.name = "topic", .text = "out"}}};
+  if (cfg.linger_ms >= 0) {
+    c.params.push_back(ParamEntry{.name = "linger_ms", .text = std::to_string(cfg.linger_ms)});
+  }
+  std::optional<Params> p = resolveParams(c, *type, &error);
+  if (!p) die(error);
+  OperatorPtr sink = type->factory(*p, OperatorContext{"sink", 0, 1, 1, kafka->bootstrap()});
+  struct None final : Emitter {
+    void emit(Tuple&&, uint64_t) override {}
+  } none;
+  const std::string payload(100, 'x');
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < cfg.messages; ++i) {
+    Tuple t{.key = "k" + std::to_string(i % 10'000), .ts = wallNowNs(), .payload = payload};
+    if (!sink->process(t, none, monoNowNs()).ok) die("kafka-sink refused a message");
+  }
+  sink->onEndOfInput(none);
+  Produced r;
+  r.per_second = cfg.messages / seconds(t0);
+  auto* stats = dynamic_cast<KafkaSinkStats*>(sink.get());
+  if (stats->delivered() != static_cast<uint64_t>(cfg.messages)) die("messages were not delivered");
+  const Percentiles pc = percentilesUs(stats->produceLatency());
+  r.p50_us = pc.p50;
+  r.p99_us = pc.p99;
+  return r;
+}
+
+// kafka-source → counter over a filled topic, from the first tuple to the end.
+double consumeOnce(const Config& cfg) {
+  auto kafka = startKafka();
+  std::string error;
+  if (!kafka->createTopic("in", 4, &error)) die(error);
+  auto fill = makeRuntime(parse(R"(
+topolab: 1
+name: fill
+components:
+  - {id: gen, type: generator, params: {rate: 0, count: )" +
+                                std::to_string(cfg.messages) +
+                                R"(, payload_bytes: 100}}
+  - {id: sink, type: kafka-sink, params: {topic: in)" +
+                                sinkParams(cfg) + R"(}}
+streams:
+  - {from: gen, to: sink}
+)"),
+                          kafka->bootstrap());
+  fill->start();
+  if (!fill->waitFinished(std::chrono::seconds(120))) die("could not fill the topic");
+  fill.reset();
+  auto rt = makeRuntime(parse(R"(
+topolab: 1
+name: consume
+defaults: {delivery: at-least-once}
+components:
+  - {id: src, type: kafka-source, params: {topic: in, stop_at_end: true)" +
+                              sourceParams(cfg) + R"(}}
+  - {id: sink, type: counter}
+streams:
+  - {from: src, to: sink}
+)"),
+                        kafka->bootstrap());
+  rt->start();
+  auto received = [&] { return totalStats(rt->snapshot())["sink"].counters.received; };
+  while (received() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const uint64_t first = received();
+  const auto t0 = std::chrono::steady_clock::now();
+  while (received() < static_cast<uint64_t>(cfg.messages)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return (cfg.messages - first) / seconds(t0);
+}
+
+struct EndToEnd {
+  double throughput = 0, p50_us = 0, p99_us = 0;
+};
+
+// generator at a fixed rate → kafka-sink → topic → kafka-source → counter,
+// both halves running at once; the counter's end-to-end latency.
+EndToEnd endToEndOnce(const Config& cfg) {
+  auto kafka = startKafka();
+  std::string error;
+  if (!kafka->createTopic("mid", 4, &error)) die(error);
+  auto consume = makeRuntime(parse(R"(
+topolab: 1
+name: consume
+defaults: {delivery: at-least-once}
+components:
+  - {id: src, type: kafka-source, params: {topic: mid, start: latest)" +
+                                   sourceParams(cfg) + R"(}}
+  - {id: sink, type: counter}
+streams:
+  - {from: src, to: sink}
+)"),
+                             kafka->bootstrap());
+  consume->start();
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // the consumer joins its group
+  auto produce = makeRuntime(parse(R"(
+topolab: 1
+name: produce
+components:
+  - {id: gen, type: generator, params: {rate: )" +
+                                   std::to_string(cfg.rate) +
+                                   R"(, payload_bytes: 100}}
+  - {id: sink, type: kafka-sink, params: {topic: mid)" +
+                                   sinkParams(cfg) + R"(}}
+streams:
+  - {from: gen, to: sink}
+)"),
+                             kafka->bootstrap());
+  produce->start();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
+  const Snapshot a = consume->snapshot();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
+  const Snapshot b = consume->snapshot();
+  const double secs = seconds(t0);
+  produce->stop(std::chrono::seconds(5));
+  consume->stop(std::chrono::seconds(5));
+  const ComponentStats s = intervalStats(a, b)["sink"];
+  const Percentiles pc = percentilesUs(s.e2e);
+  return {s.counters.received / secs, pc.p50, pc.p99};
+}
+
+void row(const std::string& what, const std::string& figure, const std::string& command) {
+  std::cout << "| " << what << " | " << figure << " | `" << command << "` |" << std::endl;
+}
+
+bool wanted(const Config& cfg, const std::string& name) {
+  return cfg.scenarios.empty() ||
+         std::find(cfg.scenarios.begin(), cfg.scenarios.end(), name) != cfg.scenarios.end();
+}
+
+int benchMain(int argc, char** argv) {
+  Config cfg;
+  CLI::App app{"TopoLab Kafka benchmark scenarios (embedded cluster)"};
+  app.add_option("--runs", cfg.runs, "runs per figure (the median is reported)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--messages", cfg.messages, "messages in the produce and consume scenarios")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--rate", cfg.rate, "tuples/s in the end-to-end scenario")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seconds", cfg.seconds, "measured seconds in the end-to-end scenario")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--linger-ms", cfg.linger_ms, "kafka-sink linger_ms (default: its default)");
+  app.add_option("--fetch-wait-ms", cfg.fetch_wait_ms,
+                 "kafka-source fetch_wait_ms (default: its default)");
+  app.add_option("--scenario", cfg.scenarios, "produce, consume, e2e (default: all)");
+  CLI11_PARSE(app, argc, argv);
+  const std::string cmd = "build/tests/bench/topolab-kafka-bench --scenario ";
+  char buf[160];
+
+  std::cout << "| scenario | median of " << cfg.runs << " runs | command |\n|---|---|---|"
+            << std::endl;
+  if (wanted(cfg, "produce")) {
+    std::vector<double> rate, p50, p99;
+    for (int i = 0; i < cfg.runs; ++i) {
+      const Produced r = produceOnce(cfg);
+      rate.push_back(r.per_second);
+      p50.push_back(r.p50_us);
+      p99.push_back(r.p99_us);
+    }
+    std::snprintf(buf, sizeof buf, "%.0f k msg/s; produce latency p50 %.1f ms, p99 %.1f ms",
+                  median(rate) / 1e3, median(p50) / 1e3, median(p99) / 1e3);
+    row("kafka-sink alone, 100-byte messages, acks=all, idempotent", buf, cmd + "produce");
+  }
+  if (wanted(cfg, "consume")) {
+    std::vector<double> rate;
+    for (int i = 0; i < cfg.runs; ++i) rate.push_back(consumeOnce(cfg));
+    std::snprintf(buf, sizeof buf, "%.0f k msg/s", median(rate) / 1e3);
+    row("kafka-source → counter, at-least-once, 100-byte messages", buf, cmd + "consume");
+  }
+  if (wanted(cfg, "e2e")) {
+    std::vector<double> rate, p50, p99;
+    for (int i = 0; i < cfg.runs; ++i) {
+      const EndToEnd r = endToEndOnce(cfg);
+      rate.push_back(r.throughput);
+      p50.push_back(r.p50_us);
+      p99.push_back(r.p99_us);
+    }
+    std::snprintf(buf, sizeof buf, "p99 %.1f ms (p50 %.1f ms) at %.0f tuples/s", median(p99) / 1e3,
+                  median(p50) / 1e3, median(rate));
+    row("generator → kafka-sink → topic → kafka-source → counter, end to end", buf, cmd + "e2e");
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace topolab
+
+int main(int argc, char** argv) { return topolab::benchMain(argc, argv); }

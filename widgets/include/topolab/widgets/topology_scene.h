@@ -1,0 +1,90 @@
+// TopologyScene: the canvas. It mirrors a TopologyModel with graphics items
+// and turns mouse gestures into requests (move, connect, drop a new type);
+// it never edits the model itself — a controller answers the requests with
+// undo commands, and the scene follows the model's signals.
+#pragma once
+
+#include <QGraphicsScene>
+#include <QHash>
+#include <QMultiHash>
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+
+#include "topolab/widgets/canvas_painter.h"
+#include "topolab/widgets/topology_model.h"
+
+class QGraphicsPathItem;
+
+namespace topolab::widgets {
+
+class ComponentItem;
+class EdgeItem;
+class PoolItem;
+class PortItem;
+
+inline constexpr char kComponentTypeMime[] = "application/x-topolab-component-type";
+
+class TopologyScene final : public QGraphicsScene {
+  Q_OBJECT
+
+ public:
+  TopologyScene(TopologyModel& model, const CanvasPainter& painter, QObject* parent = nullptr);
+  ~TopologyScene() override;
+
+  TopologyModel& model() const { return model_; }
+  const CanvasPainter& painter() const { return *painter_; }
+  // Swaps the painter (e.g. a live overlay, or a new palette) and repaints.
+  void setPainter(const CanvasPainter& painter);
+
+  ComponentItem* itemFor(const QString& id) const;
+  // The item showing component `id` (nullptr if none), for code outside this library.
+  QGraphicsItem* componentItem(const QString& id) const;
+  QStringList selectedIds() const;
+  // Selected streams as (from, to) pairs.
+  QList<QPair<QString, QString>> selectedStreams() const;
+  void selectIds(const QStringList& ids);
+  // Where a new component dropped at `scenePos` should go (snapped to the grid).
+  static QPointF snap(const QPointF& scenePos);
+  // The bounding rectangle of every item plus a margin.
+  QRectF contentsRect() const;
+
+ signals:
+  // Positions of components being dragged; `drag` is the same for every step of one drag.
+  void moveRequested(const QHash<QString, QPointF>& positions, int drag);
+  void connectRequested(const QString& from, const QString& to);
+  void dropRequested(const QString& type, const QPointF& scenePos);
+
+ protected:
+  void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
+  void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override;
+  void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override;
+  void dragEnterEvent(QGraphicsSceneDragDropEvent* event) override;
+  void dragMoveEvent(QGraphicsSceneDragDropEvent* event) override;
+  void dropEvent(QGraphicsSceneDragDropEvent* event) override;
+  void drawBackground(QPainter* painter, const QRectF& rect) override;
+
+ private:
+  void rebuild();
+  void addComponentItem(const QString& id);
+  void removeComponentItem(const QString& id);
+  void rebuildEdges();
+  void rebuildPools();
+  void followMove(const QString& id);
+  void refreshProblems();
+  ComponentItem* componentAt(const QPointF& scenePos) const;
+
+  TopologyModel& model_;
+  const CanvasPainter* painter_;
+  QHash<QString, ComponentItem*> components_;  // owned by the scene
+  QMultiHash<QString, EdgeItem*> edgesByEnd_;  // owned by the scene
+  QHash<QString, PoolItem*> pools_;            // owned by the scene
+  // A connection being dragged out of a port (view state, not topology state).
+  QGraphicsPathItem* rubberEdge_ = nullptr;
+  QString connectFrom_;
+  bool connectFromOutput_ = true;
+  int drag_ = 0;
+  bool dragging_ = false;
+};
+
+}  // namespace topolab::widgets

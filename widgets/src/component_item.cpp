@@ -1,0 +1,79 @@
+// ComponentItem: asks the model what to show and the painter how to draw it.
+#include "component_item.h"
+
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+
+#include "topolab/widgets/topology_scene.h"
+
+namespace topolab::widgets {
+namespace {
+
+// The param's text as written, or its schema default.
+QString paramOrDefault(const Component& c, const ComponentType* type, std::string_view name) {
+  if (const ParamEntry* p = c.param(name)) return toQString(p->text);
+  if (type) {
+    if (const ParamSchema* s = type->param(name)) return toQString(s->default_text);
+  }
+  return {};
+}
+
+}  // namespace
+
+ComponentItem::ComponentItem(QString id) : id_(std::move(id)) {
+  setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
+  setAcceptHoverEvents(true);
+  setZValue(2);
+}
+
+void ComponentItem::setId(QString id) {
+  id_ = std::move(id);
+  update();
+}
+
+TopologyScene* ComponentItem::canvas() const { return static_cast<TopologyScene*>(scene()); }
+
+QRectF ComponentItem::boundingRect() const {
+  // Room for the stacked-instances shadow, the problem badge and the ports.
+  return canvas() ? canvas()->painter().componentRect().adjusted(-8, -10, 12, 10) : QRectF();
+}
+
+QPainterPath ComponentItem::shape() const {
+  if (!canvas()) return {};
+  const TopologyModel& m = canvas()->model();
+  return canvas()->painter().componentShape(
+      m.roleOf(id_), m.component(id_) ? toQString(m.component(id_)->type) : QString());
+}
+
+void ComponentItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
+  const TopologyModel& m = canvas()->model();
+  const Component* c = m.component(id_);
+  if (!c) return;
+  const ComponentType* type = m.typeOf(id_);
+  ComponentLook look;
+  look.id = id_;
+  look.type = toQString(c->type);
+  look.role = type ? type->role : Role::Bolt;
+  look.known_type = type != nullptr;
+  look.instances = c->instances();
+  look.selected = option->state & QStyle::State_Selected;
+  look.problems = m.problemsOf(id_);
+  if (c->type == "load-balancer") {
+    int members = 0;
+    for (const Stream& s : m.topology().streams) members += s.from == c->id ? 1 : 0;
+    look.detail = QStringLiteral("%1 member%2").arg(members).arg(members == 1 ? "" : "s");
+  } else if (c->type == "replicated-store") {
+    look.replicas = paramOrDefault(*c, type, "replicas").toInt();
+    look.detail = QStringLiteral("1 primary + %1 · %2")
+                      .arg(look.replicas)
+                      .arg(paramOrDefault(*c, type, "mode"));
+  }
+  canvas()->painter().paintComponent(*painter, look);
+}
+
+QVariant ComponentItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+  if (change == ItemPositionChange) return TopologyScene::snap(value.toPointF());
+  return QGraphicsItem::itemChange(change, value);
+}
+
+}  // namespace topolab::widgets

@@ -1,0 +1,303 @@
+// TopologyScene: keeps items in step with the model and reports gestures.
+#include "topolab/widgets/topology_scene.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsSceneDragDropEvent>
+#include <QGraphicsSceneMouseEvent>
+#include <QMimeData>
+#include <QPainter>
+#include <cmath>
+
+#include "component_item.h"
+#include "edge_item.h"
+#include "pool_item.h"
+#include "port_item.h"
+
+namespace topolab::widgets {
+
+constexpr qreal kGrid = 10;
+
+TopologyScene::TopologyScene(TopologyModel& model, const CanvasPainter& painter, QObject* parent)
+    : QGraphicsScene(parent), model_(model), painter_(&painter) {
+  setItemIndexMethod(QGraphicsScene::BspTreeIndex);
+  connect(&model_, &TopologyModel::modelReset, this, &TopologyScene::rebuild);
+  connect(&model_, &TopologyModel::componentAdded, this, [this](const QString& id) {
+    addComponentItem(id);
+    rebuildPools();
+  });
+  connect(&model_, &TopologyModel::componentRemoved, this, [this](const QString& id) {
+    removeComponentItem(id);
+    rebuildEdges();
+    rebuildPools();
+  });
+  connect(&model_, &TopologyModel::componentMoved, this, &TopologyScene::followMove);
+  connect(&model_, &TopologyModel::componentChanged, this, [this](const QString& id) {
+    if (ComponentItem* item = itemFor(id)) item->update();
+    rebuildPools();
+  });
+  connect(&model_, &TopologyModel::componentRenamed, this,
+          [this](const QString& from, const QString& to) {
+            if (ComponentItem* item = components_.take(from)) {
+              item->setId(to);
+              components_.insert(to, item);
+            }
+            rebuildEdges();
+            rebuildPools();
+          });
+  auto streamsChanged = [this](const QString&, const QString&) {
+    rebuildEdges();
+    rebuildPools();
+  };
+  connect(&model_, &TopologyModel::streamAdded, this, streamsChanged);
+  connect(&model_, &TopologyModel::streamRemoved, this, streamsChanged);
+  connect(&model_, &TopologyModel::streamChanged, this, streamsChanged);
+  connect(&model_, &TopologyModel::problemsChanged, this, &TopologyScene::refreshProblems);
+  rebuild();
+}
+
+TopologyScene::~TopologyScene() = default;
+
+void TopologyScene::setPainter(const CanvasPainter& painter) {
+  painter_ = &painter;
+  rebuild();
+}
+
+QPointF TopologyScene::snap(const QPointF& p) {
+  return {std::round(p.x() / kGrid) * kGrid, std::round(p.y() / kGrid) * kGrid};
+}
+
+ComponentItem* TopologyScene::itemFor(const QString& id) const { return components_.value(id); }
+
+QGraphicsItem* TopologyScene::componentItem(const QString& id) const { return itemFor(id); }
+
+QStringList TopologyScene::selectedIds() const {
+  QStringList ids;
+  // In file order, so copy and delete behave the same whatever the click order.
+  for (const QString& id : model_.componentIds()) {
+    if (ComponentItem* item = itemFor(id); item && item->isSelected()) ids << id;
+  }
+  return ids;
+}
+
+QList<QPair<QString, QString>> TopologyScene::selectedStreams() const {
+  QList<QPair<QString, QString>> out;
+  for (QGraphicsItem* item : selectedItems()) {
+    if (auto* edge = qgraphicsitem_cast<EdgeItem*>(item)) out.append({edge->from(), edge->to()});
+  }
+  return out;
+}
+
+void TopologyScene::selectIds(const QStringList& ids) {
+  clearSelection();
+  for (const QString& id : ids) {
+    if (ComponentItem* item = itemFor(id)) item->setSelected(true);
+  }
+}
+
+QRectF TopologyScene::contentsRect() const {
+  QRectF r;
+  for (ComponentItem* item : components_) r = r.united(item->sceneBoundingRect());
+  for (PoolItem* pool : pools_) {
+    if (pool->isVisible()) r = r.united(pool->sceneBoundingRect());
+  }
+  return r.isNull() ? QRectF(-200, -150, 400, 300) : r.adjusted(-40, -40, 40, 40);
+}
+
+void TopologyScene::rebuild() {
+  clearSelection();
+  for (PoolItem* p : pools_) delete p;
+  pools_.clear();
+  QSet<EdgeItem*> edges;  // each edge is listed under both ends
+  for (EdgeItem* e : edgesByEnd_) edges.insert(e);
+  qDeleteAll(edges);
+  edgesByEnd_.clear();
+  qDeleteAll(components_);
+  components_.clear();
+  for (const QString& id : model_.componentIds()) addComponentItem(id);
+  rebuildEdges();
+  rebuildPools();
+  refreshProblems();
+}
+
+void TopologyScene::addComponentItem(const QString& id) {
+  if (components_.contains(id)) return;
+  auto* item = new ComponentItem(id);
+  addItem(item);  // the scene owns it from here
+  item->setPos(model_.position(id));
+  const Role role = model_.roleOf(id);
+  if (role != Role::Producer) new PortItem(PortItem::Side::In, item);
+  if (role != Role::Sink) new PortItem(PortItem::Side::Out, item);
+  components_.insert(id, item);
+}
+
+void TopologyScene::removeComponentItem(const QString& id) {
+  if (ComponentItem* item = components_.take(id)) delete item;
+}
+
+void TopologyScene::rebuildEdges() {
+  QSet<EdgeItem*> old;
+  for (EdgeItem* e : edgesByEnd_) old.insert(e);
+  qDeleteAll(old);
+  edgesByEnd_.clear();
+  for (const Stream& s : model_.topology().streams) {
+    const QString from = toQString(s.from), to = toQString(s.to);
+    if (!components_.contains(from) || !components_.contains(to)) continue;
+    auto* edge = new EdgeItem(from, to);
+    addItem(edge);
+    edge->updateGeometry();
+    edgesByEnd_.insert(from, edge);
+    if (to != from) edgesByEnd_.insert(to, edge);
+  }
+}
+
+void TopologyScene::rebuildPools() {
+  QSet<QString> balancers;
+  for (const Component& c : model_.topology().components) {
+    if (c.type == "load-balancer") balancers.insert(toQString(c.id));
+  }
+  for (auto it = pools_.begin(); it != pools_.end();) {
+    if (!balancers.contains(it.key())) {
+      delete it.value();
+      it = pools_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const QString& id : balancers) {
+    PoolItem*& pool = pools_[id];
+    if (!pool) {
+      pool = new PoolItem(id);
+      addItem(pool);
+    }
+    pool->updateGeometry();
+    pool->update();
+  }
+}
+
+void TopologyScene::followMove(const QString& id) {
+  if (ComponentItem* item = itemFor(id)) {
+    const QPointF p = model_.position(id);
+    if (item->pos() != p) item->setPos(p);
+  }
+  for (EdgeItem* e : edgesByEnd_.values(id)) e->updateGeometry();
+  for (PoolItem* pool : pools_) pool->updateGeometry();
+}
+
+void TopologyScene::refreshProblems() {
+  for (ComponentItem* item : components_) {
+    const QStringList problems = model_.problemsOf(item->id());
+    item->setToolTip(problems.isEmpty() ? QString() : problems.join(QLatin1Char('\n')));
+    item->update();
+  }
+  QSet<EdgeItem*> edges;
+  for (EdgeItem* e : edgesByEnd_) edges.insert(e);
+  for (EdgeItem* e : edges) {
+    const QStringList problems = model_.problemsOfStream(e->from(), e->to());
+    e->setToolTip(problems.join(QLatin1Char('\n')));
+    e->update();
+  }
+}
+
+ComponentItem* TopologyScene::componentAt(const QPointF& scenePos) const {
+  for (QGraphicsItem* item : items(scenePos)) {
+    if (auto* c = qgraphicsitem_cast<ComponentItem*>(item)) return c;
+    if (auto* port = qgraphicsitem_cast<PortItem*>(item))
+      return static_cast<ComponentItem*>(port->parentItem());
+  }
+  return nullptr;
+}
+
+void TopologyScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) {
+    for (QGraphicsItem* item : items(event->scenePos())) {
+      auto* port = qgraphicsitem_cast<PortItem*>(item);
+      if (!port) continue;
+      connectFrom_ = port->componentId();
+      connectFromOutput_ = port->side() == PortItem::Side::Out;
+      rubberEdge_ = addPath(QPainterPath(), QPen(painter_->colors().selection, 2, Qt::DashLine));
+      rubberEdge_->setZValue(10);
+      event->accept();
+      return;
+    }
+    dragging_ = true;
+  }
+  QGraphicsScene::mousePressEvent(event);
+}
+
+void TopologyScene::mouseMoveEvent(QGraphicsSceneMouseEvent* event) {
+  if (rubberEdge_) {
+    const ComponentItem* source = itemFor(connectFrom_);
+    if (!source) return;
+    const QPointF a =
+        source->pos() + (connectFromOutput_ ? painter_->outPort() : painter_->inPort());
+    QPainterPath path(a);
+    path.lineTo(event->scenePos());
+    rubberEdge_->setPath(path);
+    return;
+  }
+  QGraphicsScene::mouseMoveEvent(event);
+  if (!dragging_ || !(event->buttons() & Qt::LeftButton)) return;
+  QHash<QString, QPointF> moved;
+  for (ComponentItem* item : components_) {
+    if (item->isSelected() && item->pos() != model_.position(item->id()))
+      moved.insert(item->id(), item->pos());
+  }
+  if (!moved.isEmpty()) emit moveRequested(moved, drag_);
+}
+
+void TopologyScene::mouseReleaseEvent(QGraphicsSceneMouseEvent* event) {
+  if (rubberEdge_) {
+    delete rubberEdge_;
+    rubberEdge_ = nullptr;
+    const ComponentItem* target = componentAt(event->scenePos());
+    const QString from = connectFrom_;
+    connectFrom_.clear();
+    if (target && target->id() != from) {
+      if (connectFromOutput_) {
+        emit connectRequested(from, target->id());
+      } else {
+        emit connectRequested(target->id(), from);
+      }
+    }
+    return;
+  }
+  QGraphicsScene::mouseReleaseEvent(event);
+  if (dragging_) {
+    dragging_ = false;
+    ++drag_;  // the next drag is a new undo step
+  }
+}
+
+void TopologyScene::dragEnterEvent(QGraphicsSceneDragDropEvent* event) {
+  event->setAccepted(event->mimeData()->hasFormat(kComponentTypeMime));
+}
+
+void TopologyScene::dragMoveEvent(QGraphicsSceneDragDropEvent* event) {
+  event->setAccepted(event->mimeData()->hasFormat(kComponentTypeMime));
+}
+
+void TopologyScene::dropEvent(QGraphicsSceneDragDropEvent* event) {
+  if (!event->mimeData()->hasFormat(kComponentTypeMime)) return;
+  const QString type = QString::fromUtf8(event->mimeData()->data(kComponentTypeMime));
+  event->acceptProposedAction();
+  emit dropRequested(type, snap(event->scenePos() - painter_->componentRect().center()));
+}
+
+void TopologyScene::drawBackground(QPainter* painter, const QRectF& rect) {
+  const CanvasColors& c = painter_->colors();
+  painter->fillRect(rect, c.background);
+  constexpr qreal kStep = 20;
+  const qreal left = std::floor(rect.left() / kStep) * kStep;
+  const qreal top = std::floor(rect.top() / kStep) * kStep;
+  if (rect.width() / kStep * rect.height() / kStep > 40000) return;  // zoomed far out
+  QPen pen(c.grid, 2);
+  pen.setCapStyle(Qt::RoundCap);
+  painter->setPen(pen);
+  QVector<QPointF> dots;
+  for (qreal x = left; x < rect.right(); x += kStep) {
+    for (qreal y = top; y < rect.bottom(); y += kStep) dots.append({x, y});
+  }
+  painter->drawPoints(dots.data(), static_cast<int>(dots.size()));
+}
+
+}  // namespace topolab::widgets
