@@ -1,21 +1,29 @@
 // Studio behaviour a user would check: files round-trip, every example can be
 // built through the undo commands alone, undo/redo restore it exactly, bad
 // streams are refused with a reason, and bad params are flagged where they are.
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QGraphicsItem>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 
 #include "component_commands.h"
+#include "dark_palette.h"
 #include "document.h"
 #include "edit_controller.h"
+#include "exporter.h"
 #include "file_controller.h"
 #include "main_window.h"
 #include "topolab/engine/spec.h"
 #include "topolab/widgets/palette_widget.h"
 #include "topolab/widgets/problem_list.h"
+#include "topolab/widgets/property_editor.h"
 #include "topolab/widgets/topology_scene.h"
 #include "validation_controller.h"
 
@@ -79,6 +87,18 @@ void buildThroughCommands(Canvas& canvas, const Topology& reference) {
     canvas.edits.moveComponents({{id, QPointF(pos.x, pos.y)}}, drag);
     ++drag;
   }
+}
+
+// WCAG contrast ratio of two colours (1 … 21); 4.5 is the floor for body text.
+double contrast(const QColor& a, const QColor& b) {
+  auto luminance = [](const QColor& c) {
+    auto channel = [](double v) {
+      return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+  };
+  const double la = luminance(a), lb = luminance(b);
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
 }  // namespace
@@ -278,6 +298,198 @@ class StudioTest final : public QObject {
     QCOMPARE(canvas.document.model().position(added[1]), QPointF(260, 40));
     canvas.document.undoStack().undo();
     QCOMPARE(canvas.document.model().topology().components.size(), size_t{3});
+  }
+
+  void aSelectedStreamShowsItsGroupingAndTransportAndEachChangeUndoes() {
+    MainWindow window;
+    QVERIFY(window.files().openFile(examplePath(QStringLiteral("realtime-analytics.yaml"))));
+    const QByteArray shipped = window.document().text();
+    auto* editor = window.findChild<widgets::PropertyEditor*>();
+    QVERIFY(editor);
+    window.scene().selectStream(QStringLiteral("enrich"), QStringLiteral("counts"));
+    QCOMPARE(editor->stream(), qMakePair(QStringLiteral("enrich"), QStringLiteral("counts")));
+    auto* grouping = editor->findChild<QComboBox*>(QStringLiteral("grouping"));
+    auto* transport = editor->findChild<QComboBox*>(QStringLiteral("transport"));
+    auto* key = editor->findChild<QCheckBox*>(QStringLiteral("field-key"));
+    auto* value = editor->findChild<QCheckBox*>(QStringLiteral("field-value"));
+    QVERIFY(grouping && transport && key && value);
+    QCOMPARE(grouping->currentText(), QStringLiteral("fields"));
+    QVERIFY(key->isChecked() && key->isEnabled());
+    QVERIFY(!value->isChecked());
+    QCOMPARE(transport->currentText(), QStringLiteral("auto"));
+    const int steps = window.document().undoStack().count();
+
+    // Hash on value too, then on value only: each change is one undo step.
+    value->click();
+    QVERIFY(window.document().text().contains(
+        "{from: enrich, to: counts, grouping: {type: fields, fields: [key, value]}}"));
+    key->click();
+    QVERIFY(window.document().text().contains("grouping: {type: fields, fields: [value]}}"));
+    // Unticking the last field is refused and the box shows the file again.
+    QSignalSpy refused(&window.edits(), &EditController::refused);
+    value->click();
+    QCOMPARE(refused.count(), 1);
+    QVERIFY(value->isChecked());
+
+    grouping->setCurrentText(QStringLiteral("global"));
+    emit grouping->activated(grouping->currentIndex());
+    QVERIFY(
+        window.document().text().contains("{from: enrich, to: counts, grouping: {type: global}}"));
+    QVERIFY(!key->isEnabled());
+    transport->setCurrentText(QStringLiteral("kafka"));
+    emit transport->activated(transport->currentIndex());
+    QVERIFY(window.document().text().contains(
+        "{from: enrich, to: counts, grouping: {type: global}, transport: kafka}"));
+    QCOMPARE(window.document().undoStack().count(), steps + 4);
+
+    // Undo puts the file and the editor back.
+    window.document().undoStack().undo();
+    QCOMPARE(transport->currentText(), QStringLiteral("auto"));
+    while (window.document().undoStack().index() > steps) window.document().undoStack().undo();
+    QCOMPARE(window.document().text(), shipped);
+    QCOMPARE(grouping->currentText(), QStringLiteral("fields"));
+    QVERIFY(key->isChecked() && !value->isChecked());
+
+    // A plain `shuffle` stays a plain word; picking a component shows the component again.
+    window.scene().selectStream(QStringLiteral("events"), QStringLiteral("enrich"));
+    grouping = editor->findChild<QComboBox*>(QStringLiteral("grouping"));
+    grouping->setCurrentText(QStringLiteral("fields"));
+    emit grouping->activated(grouping->currentIndex());
+    QVERIFY(window.document().text().contains(
+        "{from: events, to: enrich, grouping: {type: fields, fields: [key]}}"));
+    window.scene().selectIds({QStringLiteral("store")});
+    QCOMPARE(editor->component(), QStringLiteral("store"));
+    QVERIFY(!editor->findChild<QComboBox*>(QStringLiteral("transport")));
+  }
+
+  void groupPacksTheSelectionIntoOneBlockInOneUndoStep() {
+    MainWindow window;
+    QVERIFY(window.files().openFile(examplePath(QStringLiteral("web-tier.yaml"))));
+    const QByteArray shipped = window.document().text();
+    widgets::TopologyModel& model = window.document().model();
+    const QString n1 = QStringLiteral("node1"), n2 = QStringLiteral("node2"),
+                  n3 = QStringLiteral("node3"), out = QStringLiteral("responses");
+    window.edits().moveComponents({{n1, QPointF(400, 300)},
+                                   {n2, QPointF(900, -200)},
+                                   {n3, QPointF(600, 700)},
+                                   {out, QPointF(1200, 50)}});
+    const QByteArray scattered = window.document().text();
+    const int steps = window.document().undoStack().count();
+
+    // Edit ▸ Group (Ctrl+G) on node1..3 and responses.
+    window.scene().selectIds({n1, n2, n3, out});
+    QAction* group = nullptr;
+    for (QAction* a : window.findChildren<QAction*>()) {
+      if (a->shortcut() == QKeySequence(Qt::CTRL | Qt::Key_G)) group = a;
+    }
+    QVERIFY(group);
+    group->trigger();
+    QCOMPARE(window.document().undoStack().count(), steps + 1);
+    QCOMPARE(window.document().undoStack().undoText(), QStringLiteral("Group 4 components"));
+    // The nodes stack in one column at the selection's top left, responses to their right.
+    QCOMPARE(model.position(n1), QPointF(400, -200));
+    QCOMPARE(model.position(n2), QPointF(400, -80));
+    QCOMPARE(model.position(n3), QPointF(400, 40));
+    QCOMPARE(model.position(out), QPointF(620, -80));
+    QCOMPARE(window.scene().selectedIds(), (QStringList{n1, n2, n3, out}));
+    // Only positions changed: the file's format has no group key to add.
+    LoadResult grouped = parseTopology(window.document().text().toStdString(), "grouped");
+    QVERIFY(grouped.ok());
+
+    // One component is not a group.
+    QSignalSpy refused(&window.edits(), &EditController::refused);
+    QVERIFY(!window.edits().group({n1}));
+    QCOMPARE(refused.count(), 1);
+
+    window.document().undoStack().undo();
+    QCOMPARE(window.document().text(), scattered);
+    window.document().undoStack().undo();
+    QCOMPARE(window.document().text(), shipped);
+  }
+
+  void svgExportHoldsEveryComponentId() {
+    Canvas canvas;
+    QString error;
+    QVERIFY(canvas.document.open(examplePath(QStringLiteral("web-tier.yaml")), &error));
+    canvas.scene.selectIds({QStringLiteral("haproxy")});
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("web-tier.svg"));
+    QVERIFY2(exportSvg(canvas.scene, path, &error), qPrintable(error));
+    const QByteArray svg = readAll(path);
+    QVERIFY(svg.contains("<svg"));
+    for (const Component& c : canvas.document.model().topology().components) {
+      QVERIFY2(svg.contains(">" + QByteArray::fromStdString(c.id) + "<"), c.id.c_str());
+    }
+    QVERIFY(svg.contains(">round-robin pool<"));
+    // The export leaves the selection as it was.
+    QCOMPARE(canvas.scene.selectedIds(), QStringList{QStringLiteral("haproxy")});
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("could not open")));
+    QTest::ignoreMessage(QtWarningMsg, "QPainter::begin(): Returned false");
+    QVERIFY(!exportSvg(canvas.scene, dir.filePath(QStringLiteral("missing/dir/x.svg")), &error));
+    QVERIFY(error.contains(QStringLiteral("x.svg")));
+  }
+
+  void aReplicatedStoreIsDrawnAsAPrimaryWithItsReplicas() {
+    const QString file = QDir(QStringLiteral(TOPOLAB_STUDIO_DATA_DIR))
+                             .filePath(QStringLiteral("replicated-store.yaml"));
+    const LoadResult loaded = loadTopologyFile(file.toStdString());
+    QVERIFY2(loaded.ok(), loaded.errors.empty() ? "" : loaded.errors.front().message.c_str());
+    Canvas canvas;
+    QString error;
+    QVERIFY(canvas.document.open(file, &error));
+    QCOMPARE(canvas.document.text(), readAll(file));
+    const QString store = QStringLiteral("store");
+    QGraphicsItem* set = canvas.scene.replicaSetItem(store);
+    QVERIFY(set);
+    QVERIFY(!canvas.scene.replicaSetItem(QStringLiteral("totals")));
+    // The frame holds the primary (the store's own item) and the replicas beneath it.
+    const QRectF primary = canvas.scene.componentItem(store)->sceneBoundingRect();
+    QVERIFY(set->sceneBoundingRect().contains(
+        canvas.painter.componentRect().translated(canvas.document.model().position(store))));
+    QVERIFY(set->sceneBoundingRect().bottom() > primary.bottom() + 20);
+
+    QTemporaryDir dir;
+    auto exported = [&] {
+      const QString path = dir.filePath(QStringLiteral("store.svg"));
+      if (!exportSvg(canvas.scene, path, &error)) return QByteArray();
+      return readAll(path);
+    };
+    QByteArray svg = exported();
+    for (const char* label : {">replica 1<", ">replica 2<", ">replica 3<", ">replica set · sync<"})
+      QVERIFY2(svg.contains(label), label);
+    QVERIFY(!svg.contains(">replica 4<"));
+
+    // More replicas: the row folds after four boxes; the frame follows the store when it moves.
+    QVERIFY(canvas.edits.setParam(store, QStringLiteral("replicas"), QStringLiteral("6")));
+    svg = exported();
+    QVERIFY(svg.contains(">replica 3<") && svg.contains(">+3<") && !svg.contains(">replica 4<"));
+    const QRectF before = set->sceneBoundingRect();
+    canvas.edits.moveComponents({{store, QPointF(440, 200)}});
+    QCOMPARE(set->sceneBoundingRect(), before.translated(0, 200));
+    QVERIFY(canvas.edits.setParam(store, QStringLiteral("replicas"), QStringLiteral("0")));
+    QVERIFY(exported().contains(">primary only<"));
+
+    // Removing the store removes its frame; undo brings it back.
+    QVERIFY(canvas.edits.removeComponents({store}));
+    QVERIFY(!canvas.scene.replicaSetItem(store));
+    canvas.document.undoStack().undo();
+    QVERIFY(canvas.scene.replicaSetItem(store));
+  }
+
+  void aDarkPaletteGivesADarkReadableCanvas() {
+    MainWindow window;
+    QVERIFY(!window.scene().painter().colors().dark);
+    const QPalette dark = darkPalette();
+    QVERIFY(contrast(dark.color(QPalette::WindowText), dark.color(QPalette::Window)) >= 7);
+    QVERIFY(contrast(dark.color(QPalette::Text), dark.color(QPalette::Base)) >= 7);
+    window.setPalette(dark);
+    const widgets::CanvasColors& c = window.scene().painter().colors();
+    QVERIFY(c.dark);
+    QVERIFY2(contrast(c.text, c.background) >= 7, "ids on the canvas");
+    QVERIFY2(contrast(c.subtext, c.background) >= 4.5, "types under the ids");
+    QVERIFY2(contrast(c.text, c.label_bg) >= 4.5, "edge labels");
+    for (const QColor& accent : {c.producer, c.bolt, c.sink, c.balancer, c.store})
+      QVERIFY2(contrast(accent, c.background) >= 3, "outlines, pool and replica-set titles");
   }
 
   void paletteSearchFiltersTheCatalogue() {

@@ -63,10 +63,7 @@ void ComponentItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
     for (const Stream& s : m.topology().streams) members += s.from == c->id ? 1 : 0;
     look.detail = QStringLiteral("%1 member%2").arg(members).arg(members == 1 ? "" : "s");
   } else if (c->type == "replicated-store") {
-    look.replicas = paramOrDefault(*c, type, "replicas").toInt();
-    look.detail = QStringLiteral("1 primary + %1 · %2")
-                      .arg(look.replicas)
-                      .arg(paramOrDefault(*c, type, "mode"));
+    look.detail = QStringLiteral("primary + %1").arg(paramOrDefault(*c, type, "replicas"));
   }
   canvas()->painter().paintComponent(*painter, look);
 }

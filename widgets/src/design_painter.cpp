@@ -154,7 +154,7 @@ void DesignPainter::paintComponent(QPainter& p, const ComponentLook& look) const
 
   const qreal textLeft = r.left() + 16;
   qreal textRight = r.right() - (look.role == Role::Producer ? 22 : 10);
-  if (look.type == QLatin1String("load-balancer") || look.replicas > 0) textRight -= 26;
+  if (look.type == QLatin1String("load-balancer")) textRight -= 26;
   const QFont base = p.font();
   p.setFont(withSize(base, 10, true));
   p.setPen(colors_.text);
@@ -176,7 +176,7 @@ void DesignPainter::paintComponent(QPainter& p, const ComponentLook& look) const
                small.elidedText(look.detail, Qt::ElideRight, textRight - textLeft));
   }
 
-  // Layout glyphs: a fan for a balancer, primary → replicas for a replicated store.
+  // The balancer's layout glyph: a fan. (A replicated store's layout is its ReplicaSetItem.)
   p.setPen(QPen(accent, 1.6));
   p.setBrush(Qt::NoBrush);
   if (look.type == QLatin1String("load-balancer")) {
@@ -187,18 +187,6 @@ void DesignPainter::paintComponent(QPainter& p, const ComponentLook& look) const
       const QPointF leaf(r.right() - 18, r.center().y() + i * 11);
       p.drawLine(hub, leaf);
       p.drawEllipse(leaf, 2.5, 2.5);
-    }
-  } else if (look.replicas > 0) {
-    const qreal x = r.right() - 34;
-    const QRectF primary(x, r.top() + 14, 14, 10);
-    p.setBrush(accent);
-    p.drawRect(primary);
-    p.setBrush(Qt::NoBrush);
-    const int shown = std::min(look.replicas, 3);
-    for (int i = 0; i < shown; ++i) {
-      const QRectF rep(x - 6 + i * 10, r.top() + 38, 8, 8);
-      p.drawRect(rep);
-      p.drawLine(primary.center() + QPointF(0, 5), rep.center() - QPointF(0, 4));
     }
   }
 
@@ -276,6 +264,43 @@ void DesignPainter::paintPool(QPainter& p, const PoolLook& look) const {
   p.setFont(f);
   p.setPen(colors_.balancer);
   p.drawText(look.rect.adjusted(12, 4, -12, 0), Qt::AlignLeft | Qt::AlignTop, look.title);
+}
+
+void DesignPainter::paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const {
+  p.setRenderHint(QPainter::Antialiasing);
+  QColor fill = colors_.store;
+  fill.setAlpha(colors_.dark ? 30 : 18);
+  p.setBrush(fill);
+  p.setPen(QPen(colors_.store, 1.4, Qt::DashLine));
+  p.drawRoundedRect(look.frame, 14, 14);
+  const QFont base = p.font();
+  p.setFont(withSize(base, 8.5, true));
+  p.setPen(colors_.store);
+  p.drawText(look.frame.adjusted(12, 4, -12, 0), Qt::AlignLeft | Qt::AlignTop, look.title);
+
+  // Replication flows from the primary down to each follower; async is dashed.
+  const bool async = look.mode == QLatin1String("async");
+  const QPointF from(look.primary.center().x(), look.primary.bottom());
+  for (const QRectF& r : look.replicas) {
+    QPainterPath arrow(from);
+    const QPointF to(r.center().x(), r.top() - 1);
+    arrow.cubicTo(from + QPointF(0, 8), to - QPointF(0, 8), to);
+    p.setPen(QPen(colors_.store, 1.6, async ? Qt::DashLine : Qt::SolidLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(arrow);
+    drawArrowHead(p, arrow, colors_.store);
+  }
+  const QColor boxFill =
+      colors_.dark ? colors_.store.darker(260) : QColor::fromHsl(colors_.store.hslHue(), 70, 238);
+  p.setFont(withSize(base, 8));
+  for (qsizetype i = 0; i < look.replicas.size(); ++i) {
+    p.setPen(QPen(colors_.store, 1.4));
+    p.setBrush(boxFill);
+    p.drawRoundedRect(look.replicas[i], 6, 6);
+    p.setPen(colors_.text);
+    p.drawText(look.replicas[i], Qt::AlignCenter, look.labels.value(i));
+  }
+  p.setFont(base);
 }
 
 }  // namespace topolab::widgets

@@ -6,12 +6,15 @@
 #include <QGraphicsSceneMouseEvent>
 #include <QMimeData>
 #include <QPainter>
+#include <QSignalBlocker>
+#include <algorithm>
 #include <cmath>
 
 #include "component_item.h"
 #include "edge_item.h"
 #include "pool_item.h"
 #include "port_item.h"
+#include "replica_set_item.h"
 
 namespace topolab::widgets {
 
@@ -70,6 +73,10 @@ ComponentItem* TopologyScene::itemFor(const QString& id) const { return componen
 
 QGraphicsItem* TopologyScene::componentItem(const QString& id) const { return itemFor(id); }
 
+QGraphicsItem* TopologyScene::replicaSetItem(const QString& id) const {
+  return replicaSets_.value(id);
+}
+
 QStringList TopologyScene::selectedIds() const {
   QStringList ids;
   // In file order, so copy and delete behave the same whatever the click order.
@@ -94,12 +101,20 @@ void TopologyScene::selectIds(const QStringList& ids) {
   }
 }
 
+void TopologyScene::selectStream(const QString& from, const QString& to) {
+  clearSelection();
+  for (EdgeItem* e : edgesByEnd_.values(from)) {
+    if (e->from() == from && e->to() == to) e->setSelected(true);
+  }
+}
+
 QRectF TopologyScene::contentsRect() const {
   QRectF r;
   for (ComponentItem* item : components_) r = r.united(item->sceneBoundingRect());
   for (PoolItem* pool : pools_) {
     if (pool->isVisible()) r = r.united(pool->sceneBoundingRect());
   }
+  for (ReplicaSetItem* set : replicaSets_) r = r.united(set->sceneBoundingRect());
   return r.isNull() ? QRectF(-200, -150, 400, 300) : r.adjusted(-40, -40, 40, 40);
 }
 
@@ -107,6 +122,8 @@ void TopologyScene::rebuild() {
   clearSelection();
   for (PoolItem* p : pools_) delete p;
   pools_.clear();
+  qDeleteAll(replicaSets_);
+  replicaSets_.clear();
   QSet<EdgeItem*> edges;  // each edge is listed under both ends
   for (EdgeItem* e : edgesByEnd_) edges.insert(e);
   qDeleteAll(edges);
@@ -135,16 +152,31 @@ void TopologyScene::removeComponentItem(const QString& id) {
 }
 
 void TopologyScene::rebuildEdges() {
-  QSet<EdgeItem*> old;
-  for (EdgeItem* e : edgesByEnd_) old.insert(e);
-  qDeleteAll(old);
-  edgesByEnd_.clear();
+  // A selected stream stays selected across the rebuild (e.g. after its grouping changed),
+  // and the scene says the selection changed only when a selected stream is gone.
+  QList<QPair<QString, QString>> selected = selectedStreams();
+  std::sort(selected.begin(), selected.end());
+  {
+    const QSignalBlocker quiet(this);
+    QSet<EdgeItem*> old;
+    for (EdgeItem* e : edgesByEnd_) old.insert(e);
+    qDeleteAll(old);
+    edgesByEnd_.clear();
+    rebuildEdgeItems(selected);
+  }
+  QList<QPair<QString, QString>> now = selectedStreams();
+  std::sort(now.begin(), now.end());
+  if (now != selected) emit selectionChanged();
+}
+
+void TopologyScene::rebuildEdgeItems(const QList<QPair<QString, QString>>& selected) {
   for (const Stream& s : model_.topology().streams) {
     const QString from = toQString(s.from), to = toQString(s.to);
     if (!components_.contains(from) || !components_.contains(to)) continue;
     auto* edge = new EdgeItem(from, to);
     addItem(edge);
     edge->updateGeometry();
+    if (selected.contains(qMakePair(from, to))) edge->setSelected(true);
     edgesByEnd_.insert(from, edge);
     if (to != from) edgesByEnd_.insert(to, edge);
   }
@@ -172,6 +204,28 @@ void TopologyScene::rebuildPools() {
     pool->updateGeometry();
     pool->update();
   }
+
+  QSet<QString> stores;
+  for (const Component& c : model_.topology().components) {
+    if (c.type == "replicated-store") stores.insert(toQString(c.id));
+  }
+  for (auto it = replicaSets_.begin(); it != replicaSets_.end();) {
+    if (!stores.contains(it.key())) {
+      delete it.value();
+      it = replicaSets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const QString& id : stores) {
+    ReplicaSetItem*& set = replicaSets_[id];
+    if (!set) {
+      set = new ReplicaSetItem(id);
+      addItem(set);
+    }
+    set->updateGeometry();
+    set->update();
+  }
 }
 
 void TopologyScene::followMove(const QString& id) {
@@ -181,6 +235,7 @@ void TopologyScene::followMove(const QString& id) {
   }
   for (EdgeItem* e : edgesByEnd_.values(id)) e->updateGeometry();
   for (PoolItem* pool : pools_) pool->updateGeometry();
+  if (ReplicaSetItem* set = replicaSets_.value(id)) set->updateGeometry();
 }
 
 void TopologyScene::refreshProblems() {

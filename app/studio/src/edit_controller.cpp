@@ -93,6 +93,45 @@ bool EditController::disconnect(const QString& from, const QString& to) {
   return true;
 }
 
+bool EditController::setGrouping(const QString& from, const QString& to, GroupingType type,
+                                 const QStringList& fields) {
+  const int index = document_.model().streamIndex(from, to);
+  if (index < 0) return refuse(tr("There is no stream %1 → %2").arg(from, to));
+  Grouping g;
+  g.type = type;
+  g.present = true;
+  if (type == GroupingType::Fields) {
+    for (const QString& f : fields) {
+      if (!f.trimmed().isEmpty()) g.fields.push_back(toStd(f.trimmed()));
+    }
+    if (g.fields.empty()) return refuse(tr("A fields grouping needs at least one field, e.g. key"));
+  }
+  const Stream& current = document_.model().topology().streams[static_cast<size_t>(index)];
+  const Grouping& old = current.grouping;
+  if (old.present && old.type == g.type && old.fields == g.fields) return true;
+  // Keep a mapping written as one (`{type: shuffle}`), so only the edited words change.
+  g.written_as_map = old.written_as_map;
+  Stream s = current;
+  s.grouping = g;
+  document_.undoStack().push(new SetStreamCommand(document_.model(), index, s));
+  return true;
+}
+
+bool EditController::setTransport(const QString& from, const QString& to, Transport transport) {
+  const int index = document_.model().streamIndex(from, to);
+  if (index < 0) return refuse(tr("There is no stream %1 → %2").arg(from, to));
+  const Stream& current = document_.model().topology().streams[static_cast<size_t>(index)];
+  if (current.transportOrAuto() == transport) return true;
+  Stream s = current;
+  if (transport == Transport::Auto) {
+    s.transport.reset();
+  } else {
+    s.transport = transport;
+  }
+  document_.undoStack().push(new SetStreamCommand(document_.model(), index, s));
+  return true;
+}
+
 bool EditController::removeComponents(const QStringList& ids) { return removeSelection(ids, {}); }
 
 bool EditController::removeSelection(const QStringList& ids,
@@ -149,6 +188,16 @@ bool EditController::setParallelism(const QString& id, int parallelism) {
 
 void EditController::autoLayout() {
   document_.undoStack().push(makeAutoLayoutCommand(document_.model()));
+}
+
+bool EditController::group(const QStringList& ids) {
+  QStringList present;
+  for (const QString& id : ids) {
+    if (document_.model().component(id)) present << id;
+  }
+  if (present.size() < 2) return refuse(tr("Select two or more components to group them"));
+  document_.undoStack().push(makeGroupCommand(document_.model(), present));
+  return true;
 }
 
 QByteArray EditController::copy(const QStringList& ids) const {

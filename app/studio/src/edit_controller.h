@@ -30,6 +30,11 @@ class EditController final : public QObject {
   bool connectComponents(const QString& from, const QString& to, const Grouping& grouping = {},
                          std::optional<Transport> transport = std::nullopt);
   bool disconnect(const QString& from, const QString& to);
+  // Sets the grouping of stream from → to; `fields` only for a fields grouping (which needs one).
+  bool setGrouping(const QString& from, const QString& to, GroupingType type,
+                   const QStringList& fields = {});
+  // Sets the transport of stream from → to; Auto removes the key (its default).
+  bool setTransport(const QString& from, const QString& to, Transport transport);
   bool removeComponents(const QStringList& ids);
   // Removes the selected components and streams in one undo step.
   bool removeSelection(const QStringList& ids, const QList<QPair<QString, QString>>& streams);
@@ -41,6 +46,8 @@ class EditController final : public QObject {
   bool resetParam(const QString& id, const QString& name);
   bool setParallelism(const QString& id, int parallelism);
   void autoLayout();
+  // Arranges `ids` (two or more) as one block, in one undo step; see makeGroupCommand().
+  bool group(const QStringList& ids);
 
   // The selected components, their streams and positions as topology YAML.
   QByteArray copy(const QStringList& ids) const;

@@ -2,6 +2,7 @@
 #include "layout_commands.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "component_commands.h"
@@ -61,6 +62,32 @@ QHash<QString, QPointF> layeredLayout(const Topology& topology) {
 QUndoCommand* makeAutoLayoutCommand(widgets::TopologyModel& model) {
   auto* command = new MoveCommand(model, layeredLayout(model.topology()));
   command->setText(QObject::tr("Auto-layout"));
+  return command;
+}
+
+QUndoCommand* makeGroupCommand(widgets::TopologyModel& model, const QStringList& ids) {
+  // The selected part of the topology, in file order, with the streams inside it.
+  const Topology& whole = model.topology();
+  Topology part;
+  QPointF topLeft(std::numeric_limits<double>::max(), std::numeric_limits<double>::max());
+  for (const Component& c : whole.components) {
+    const QString id = QString::fromStdString(c.id);
+    if (!ids.contains(id)) continue;
+    part.components.push_back(c);
+    const QPointF p = model.position(id);
+    topLeft = QPointF(std::min(topLeft.x(), p.x()), std::min(topLeft.y(), p.y()));
+  }
+  for (const Stream& s : whole.streams) {
+    if (ids.contains(QString::fromStdString(s.from)) && ids.contains(QString::fromStdString(s.to)))
+      part.streams.push_back(s);
+  }
+  QHash<QString, QPointF> block = layeredLayout(part);
+  QPointF origin(std::numeric_limits<double>::max(), std::numeric_limits<double>::max());
+  for (const QPointF& p : block)
+    origin = QPointF(std::min(origin.x(), p.x()), std::min(origin.y(), p.y()));
+  for (QPointF& p : block) p += topLeft - origin;
+  auto* command = new MoveCommand(model, block);
+  command->setText(QObject::tr("Group %n components", nullptr, static_cast<int>(block.size())));
   return command;
 }
 

@@ -1,5 +1,6 @@
 // Auto-layout: a layered, left-to-right placement of the whole topology,
-// applied as one undoable move.
+// applied as one undoable move; and "group": the same placement for a few
+// selected components, packed into one block where the selection starts.
 #pragma once
 
 #include <QHash>
@@ -7,6 +8,8 @@
 #include <QString>
 
 #include "topolab/engine/topology.h"
+
+#include <QStringList>
 
 class QUndoCommand;
 
@@ -25,5 +28,10 @@ QHash<QString, QPointF> layeredLayout(const Topology& topology);
 
 // A MoveCommand placing every component by layeredLayout(), titled "Auto-layout".
 QUndoCommand* makeAutoLayoutCommand(widgets::TopologyModel& model);
+
+// "Group" as the file can keep it (DESIGN.md §2 has no group key; `layout:`
+// holds only {x, y} per id): a MoveCommand titled "Group" that packs `ids`
+// into one left-to-right block whose top left is the selection's top left.
+QUndoCommand* makeGroupCommand(widgets::TopologyModel& model, const QStringList& ids);
 
 }  // namespace topolab::studio

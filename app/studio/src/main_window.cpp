@@ -100,8 +100,20 @@ void MainWindow::createDocks() {
   });
   connect(scene_, &QGraphicsScene::selectionChanged, properties_, [this] {
     const QStringList ids = scene_->selectedIds();
-    properties_->setComponent(ids.size() == 1 ? ids.front() : QString());
+    const QList<QPair<QString, QString>> streams = scene_->selectedStreams();
+    if (ids.isEmpty() && streams.size() == 1) {
+      properties_->setStream(streams.front().first, streams.front().second);
+    } else {
+      properties_->setComponent(ids.size() == 1 ? ids.front() : QString());
+    }
   });
+  connect(properties_, &widgets::PropertyEditor::groupingEdited, edits_,
+          [this](const QString& from, const QString& to, GroupingType type,
+                 const QStringList& fields) { edits_->setGrouping(from, to, type, fields); });
+  connect(properties_, &widgets::PropertyEditor::transportEdited, edits_,
+          [this](const QString& from, const QString& to, Transport transport) {
+            edits_->setTransport(from, to, transport);
+          });
   connect(properties_, &widgets::PropertyEditor::paramEdited, edits_,
           [this](const QString& id, const QString& name, const QString& text) {
             edits_->setParam(id, name, text);
@@ -120,7 +132,7 @@ void MainWindow::createDocks() {
   });
   connect(problems_, &widgets::ProblemList::streamActivated, scene_,
           [this](const QString& from, const QString& to) {
-            scene_->selectIds({from, to});
+            scene_->selectStream(from, to);
             view_->centerOn(document_->model().position(from));
           });
 }
@@ -218,6 +230,15 @@ void MainWindow::createActions() {
         view_->fitAll();
       },
       QKeySequence(Qt::CTRL | Qt::Key_L));
+  QAction* group = add(
+      edit, tr("&Group"),
+      [this] {
+        const QStringList ids = scene_->selectedIds();
+        if (edits_->group(ids)) scene_->selectIds(ids);
+      },
+      QKeySequence(Qt::CTRL | Qt::Key_G));
+  group->setStatusTip(
+      tr("Arrange the selected components as one block (the file keeps positions only)"));
 
   viewMenu_ = menuBar()->addMenu(tr("&View"));
   add(

@@ -27,4 +27,17 @@ DisconnectCommand::DisconnectCommand(TopologyModel& model, int index, QUndoComma
 void DisconnectCommand::redo() { model_.takeStream(index_); }
 void DisconnectCommand::undo() { model_.insertStream(index_, stream_); }
 
+SetStreamCommand::SetStreamCommand(TopologyModel& model, int index, Stream stream,
+                                   QUndoCommand* parent)
+    : QUndoCommand(parent),
+      model_(model),
+      index_(index),
+      to_(std::move(stream)),
+      before_(model.topology().streams.at(static_cast<size_t>(index))) {
+  setText(QObject::tr("Change stream %1 → %2").arg(toQString(to_.from), toQString(to_.to)));
+}
+
+void SetStreamCommand::redo() { model_.replaceStream(index_, to_); }
+void SetStreamCommand::undo() { model_.replaceStream(index_, before_); }
+
 }  // namespace topolab::studio

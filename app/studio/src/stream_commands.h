@@ -1,4 +1,5 @@
-// Undo commands for streams: connect (append a stream) and disconnect.
+// Undo commands for streams: connect (append a stream), disconnect and
+// change (grouping, transport).
 // Whether a stream may be drawn is the EditController's question, asked first.
 #pragma once
 
@@ -32,6 +33,19 @@ class DisconnectCommand final : public QUndoCommand {
   TopologyModel& model_;
   int index_;
   Stream stream_;
+};
+
+class SetStreamCommand final : public QUndoCommand {
+ public:
+  // Replaces the stream at `index` (same ends) with `stream`: its grouping or transport.
+  SetStreamCommand(TopologyModel& model, int index, Stream stream, QUndoCommand* parent = nullptr);
+  void redo() override;
+  void undo() override;
+
+ private:
+  TopologyModel& model_;
+  int index_;
+  Stream to_, before_;
 };
 
 }  // namespace topolab::studio

@@ -163,7 +163,9 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
       close();
       return {ProduceResult::State::Done, 0};
     }
-    if (emitted < budget) return {ProduceResult::State::SleepUntil, now + kIdlePollNs};
+    // Sleep only when nothing came: while messages flow, the fetcher refills
+    // the queue as fast as it is emptied.
+    if (emitted == 0) return {ProduceResult::State::SleepUntil, now + kIdlePollNs};
     return {ProduceResult::State::More, 0};
   }
 

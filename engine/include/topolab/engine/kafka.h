@@ -20,7 +20,11 @@ namespace topolab {
 // A Kafka cluster inside this process: librdkafka's mock cluster, which
 // speaks the real Kafka protocol on loopback ports (any client, kcat
 // included, can use it) and keeps the data in memory. Made for labs and
-// tests: no persistence, no replication traffic, one process.
+// tests: no persistence, no replication traffic, one process. Each partition
+// keeps only its last 5 MiB (like a broker with a small retention.bytes): a
+// consumer further behind skips to the oldest message kept, so give a big
+// backlog more partitions. A fetch with no data is answered only after the
+// consumer's wait (kafka-source fetch_wait_ms), not when data arrives.
 class EmbeddedKafka {
  public:
   // Starts `brokers` brokers (ids 1…brokers) on 127.0.0.1, ephemeral ports;

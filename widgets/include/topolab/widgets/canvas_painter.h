@@ -33,8 +33,7 @@ struct ComponentLook {
   bool known_type = true;
   bool selected = false;
   QStringList problems;
-  QString detail;    // one short line under the type, e.g. "round-robin" or "3 replicas"
-  int replicas = 0;  // replicated-store: followers drawn beside the primary
+  QString detail;  // one short line under the type, e.g. "round-robin" or "3 replicas"
 };
 
 struct EdgeLook {
@@ -50,6 +49,17 @@ struct EdgeLook {
 struct PoolLook {
   QRectF rect;
   QString title;
+};
+
+// A replicated-store's primary (its component item) and followers, in scene coordinates.
+struct ReplicaSetLook {
+  QRectF frame;
+  QRectF primary;
+  QList<QRectF> replicas;  // at most a few; the last may stand for more
+  QStringList labels;      // one per replica box
+  QString title;
+  QString mode;  // async, sync or quorum: async replication draws dashed arrows
+  int followers = 0;
 };
 
 class CanvasPainter {
@@ -69,6 +79,7 @@ class CanvasPainter {
   virtual void paintPort(QPainter& p, const QPointF& at, Role role, bool hovered) const = 0;
   virtual void paintEdge(QPainter& p, const EdgeLook& look) const = 0;
   virtual void paintPool(QPainter& p, const PoolLook& look) const = 0;
+  virtual void paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const = 0;
 
   virtual const CanvasColors& colors() const = 0;
 };
@@ -88,6 +99,7 @@ class DesignPainter final : public CanvasPainter {
   void paintPort(QPainter& p, const QPointF& at, Role role, bool hovered) const override;
   void paintEdge(QPainter& p, const EdgeLook& look) const override;
   void paintPool(QPainter& p, const PoolLook& look) const override;
+  void paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const override;
   const CanvasColors& colors() const override { return colors_; }
 
  private:

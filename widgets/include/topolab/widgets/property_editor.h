@@ -1,11 +1,15 @@
 // PropertyEditor: the fields of one component, generated from its type's
 // param schema (spin boxes with the schema's range, combos for enums, line
-// edits for strings; each param's doc as its tooltip). It only reports edits;
-// a controller turns them into undo commands.
+// edits for strings; each param's doc as its tooltip), or of one stream (its
+// grouping, the fields a fields grouping hashes, its transport). It only
+// reports edits; a controller turns them into undo commands.
 #pragma once
 
 #include <QHash>
+#include <QPair>
 #include <QWidget>
+
+#include "topolab/engine/topology.h"
 
 class QFormLayout;
 class QLabel;
@@ -23,6 +27,9 @@ class PropertyEditor final : public QWidget {
   // Shows `id` (empty: nothing selected).
   void setComponent(const QString& id);
   const QString& component() const { return id_; }
+  // Shows stream from → to (empty: nothing selected).
+  void setStream(const QString& from, const QString& to);
+  QPair<QString, QString> stream() const { return {streamFrom_, streamTo_}; }
   // The editor of param `name` (for tests and focus), or nullptr.
   QWidget* editorFor(const QString& name) const { return editors_.value(name); }
 
@@ -31,14 +38,22 @@ class PropertyEditor final : public QWidget {
   void paramReset(const QString& id, const QString& name);
   void parallelismEdited(const QString& id, int parallelism);
   void renameRequested(const QString& id, const QString& newId);
+  // `fields` is empty unless `type` is Fields.
+  void groupingEdited(const QString& from, const QString& to, GroupingType type,
+                      const QStringList& fields);
+  void transportEdited(const QString& from, const QString& to, Transport transport);
 
  private:
   void rebuild();
+  void rebuildStream();
   void refreshValues();
+  void refreshStream();
+  void emitGrouping();
   QWidget* makeEditor(const QString& name);
 
   TopologyModel& model_;
   QString id_;
+  QString streamFrom_, streamTo_;
   QString shownType_;
   QFormLayout* form_ = nullptr;
   QWidget* body_ = nullptr;

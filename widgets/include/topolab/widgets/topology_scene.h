@@ -22,6 +22,7 @@ class ComponentItem;
 class EdgeItem;
 class PoolItem;
 class PortItem;
+class ReplicaSetItem;
 
 inline constexpr char kComponentTypeMime[] = "application/x-topolab-component-type";
 
@@ -40,10 +41,14 @@ class TopologyScene final : public QGraphicsScene {
   ComponentItem* itemFor(const QString& id) const;
   // The item showing component `id` (nullptr if none), for code outside this library.
   QGraphicsItem* componentItem(const QString& id) const;
+  // The frame showing replicated-store `id`'s primary and replicas (nullptr if none).
+  QGraphicsItem* replicaSetItem(const QString& id) const;
   QStringList selectedIds() const;
   // Selected streams as (from, to) pairs.
   QList<QPair<QString, QString>> selectedStreams() const;
   void selectIds(const QStringList& ids);
+  // Selects only the stream from → to (if it is shown).
+  void selectStream(const QString& from, const QString& to);
   // Where a new component dropped at `scenePos` should go (snapped to the grid).
   static QPointF snap(const QPointF& scenePos);
   // The bounding rectangle of every item plus a margin.
@@ -69,16 +74,18 @@ class TopologyScene final : public QGraphicsScene {
   void addComponentItem(const QString& id);
   void removeComponentItem(const QString& id);
   void rebuildEdges();
-  void rebuildPools();
+  void rebuildEdgeItems(const QList<QPair<QString, QString>>& selected);
+  void rebuildPools();  // and the replica sets
   void followMove(const QString& id);
   void refreshProblems();
   ComponentItem* componentAt(const QPointF& scenePos) const;
 
   TopologyModel& model_;
   const CanvasPainter* painter_;
-  QHash<QString, ComponentItem*> components_;  // owned by the scene
-  QMultiHash<QString, EdgeItem*> edgesByEnd_;  // owned by the scene
-  QHash<QString, PoolItem*> pools_;            // owned by the scene
+  QHash<QString, ComponentItem*> components_;    // owned by the scene
+  QMultiHash<QString, EdgeItem*> edgesByEnd_;    // owned by the scene
+  QHash<QString, PoolItem*> pools_;              // owned by the scene
+  QHash<QString, ReplicaSetItem*> replicaSets_;  // owned by the scene
   // A connection being dragged out of a port (view state, not topology state).
   QGraphicsPathItem* rubberEdge_ = nullptr;
   QString connectFrom_;
