@@ -18,6 +18,7 @@ struct RunOptions {
   int threads = 0;
   bool no_latency = false;
   double drain_s = 5;
+  std::string kafka;  // bootstrap of a Kafka cluster; empty: embedded when the file needs one
 };
 
 struct ExportOptions {

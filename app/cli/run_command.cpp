@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "inputs.h"
 #include "reporter.h"
+#include "topolab/engine/kafka.h"
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/runtime.h"
 #include "topolab/engine/spec.h"
@@ -28,6 +29,19 @@ int runCommand(const RunOptions& options) {
   topolab::RunOptions run_options;
   run_options.threads = options.threads;
   run_options.record_latency = !options.no_latency;
+  // A file that reads or writes Kafka gets an embedded cluster unless one is named.
+  std::unique_ptr<EmbeddedKafka> kafka;
+  run_options.kafka_bootstrap = options.kafka;
+  if (options.kafka.empty() && topologyNeedsKafka(*topology)) {
+    std::string kafka_error;
+    kafka = EmbeddedKafka::start(3, &kafka_error);
+    if (!kafka || !kafka->createTopicsFor(*topology, 1, &kafka_error)) {
+      std::cerr << options.file << ": error: cannot start the embedded Kafka cluster: " << kafka_error << '\n';
+      return kFailure;
+    }
+    run_options.kafka_bootstrap = kafka->bootstrap();
+    std::cerr << "kafka bootstrap: " << kafka->bootstrap() << '\n';
+  }
   std::string error;
   auto runtime = Runtime::create(*topology, Catalogue::instance(), run_options, &error);
   if (!runtime) {
