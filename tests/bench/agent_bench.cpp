@@ -117,7 +117,7 @@ std::vector<double> cliIntervalDelaysMs(double seconds) {
     const std::string line(buf);
     if (line.rfind("{\"type\":\"interval\",\"t_ms\":", 0) != 0) continue;
     const double arrival = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    delays.push_back(arrival - std::stod(line.substr(30)));
+    delays.push_back(arrival - std::stod(line.substr(26)));
   }
   pclose(p);
   std::filesystem::remove(cluster);

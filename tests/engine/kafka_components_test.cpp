@@ -31,7 +31,8 @@ OperatorPtr makeOperator(const std::string& type, const std::string& bootstrap,
   const ComponentType* t = Catalogue::instance().find(type);
   std::optional<Params> p = resolveParams(c, *t, error);
   if (!p) return nullptr;
-  OperatorContext ctx{"c", index, parallelism, 1, bootstrap};
+  // These tests complete tuples through onComplete, as the runtime does in at-least-once.
+  OperatorContext ctx{"c", index, parallelism, 1, bootstrap, /*at_least_once=*/true};
   try {
     return t->factory(*p, ctx);
   } catch (const std::exception& e) {

@@ -106,7 +106,7 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
         return nullptr;
       }
       if (placed->agent != self) continue;
-      OperatorContext ctx{c.id, i, c.instances(), Rng::splitmix(seed++), options.kafka_bootstrap};
+      OperatorContext ctx{c.id, i, c.instances(), Rng::splitmix(seed++), options.kafka_bootstrap, alo};
       TaskConfig cfg;
       cfg.component = c.id;
       cfg.index = i;

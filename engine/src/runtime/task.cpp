@@ -346,7 +346,10 @@ void Task::emit(Tuple&& t, uint64_t token) {
   }
   const bool producer = config_.role == Role::Producer;
   if (n == 0) {  // no stream leaves this component: the tuple is complete here
-    if (producer) ++local_.acked;
+    if (producer) {
+      ++local_.acked;
+      config_.op->onComplete(token, true);
+    }
     return;
   }
   uint64_t root = 0;

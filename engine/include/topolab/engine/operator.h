@@ -27,6 +27,7 @@ struct OperatorContext {
   int parallelism = 1;
   uint64_t seed = 0;      // distinct per instance, for random choices
   std::string kafka_bootstrap;  // host:port,… of the Kafka cluster, when there is one
+  bool at_least_once = false;   // the topology's delivery mode
 };
 
 // What a producer's produce() asks of the task next.
