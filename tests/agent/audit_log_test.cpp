@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include "test_files.h"
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -17,28 +19,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "topolab-audit-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
+using topolab::testing::modeOf;
 
- private:
-  std::string path_;
+// A temporary directory named after this suite.
+struct TempDir : topolab::testing::TempDir {
+  TempDir() : topolab::testing::TempDir("topolab-audit") {}
 };
 
-mode_t modeOf(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 07777;
-}
 
 std::vector<std::string> readLines(const std::string& path) {
   std::ifstream in(path);

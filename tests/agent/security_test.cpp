@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include "test_files.h"
 #include <set>
 #include <sstream>
 
@@ -23,28 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "topolab-sec-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
+using topolab::testing::modeOf;
 
- private:
-  std::string path_;
+// A temporary directory named after this suite.
+struct TempDir : topolab::testing::TempDir {
+  TempDir() : topolab::testing::TempDir("topolab-sec") {}
 };
 
-mode_t modeOf(const std::string& path) {
-  struct stat st {};
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 07777;
-}
 
 void writeFile(const std::string& path, const std::string& text, mode_t mode) {
   std::ofstream(path) << text;
