@@ -11,7 +11,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libspdlog-dev prometheus-cpp-dev prometheus openssl
   librdkafka-dev kcat
-  qt6-base-dev qt6-svg-dev qt6-charts-dev libgl-dev xvfb xauth
+  qt6-base-dev qt6-svg-dev qt6-charts-dev libqt6opengl6-dev libgl-dev xvfb xauth
 )
 
 missing=()

@@ -1,0 +1,233 @@
+// MetricsHistory: one round becomes one point in every scope it touches.
+#include "topolab/widgets/metrics_history.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "topolab/engine/catalogue.h"
+
+namespace topolab::widgets {
+namespace {
+
+constexpr double kNoSample = std::numeric_limits<double>::quiet_NaN();
+
+// Milliseconds at quantile q, as evaluateSlo reads its p99 (NaN when empty).
+double quantileMs(const Histogram& h, double q) {
+  return h.empty() ? kNoSample : static_cast<double>(h.quantile(q)) / 1e6;
+}
+
+double ratio(uint64_t a, uint64_t b) {
+  return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+}
+
+HistoryPoint pointOf(int64_t t_ms, const ComponentStats& s, double throughput) {
+  HistoryPoint p;
+  p.t_ms = t_ms;
+  p.throughput = throughput;
+  p.latency_p50_ms = quantileMs(s.latency, 0.5);
+  p.latency_p90_ms = quantileMs(s.latency, 0.9);
+  p.latency_p99_ms = quantileMs(s.latency, 0.99);
+  p.e2e_p50_ms = quantileMs(s.e2e, 0.5);
+  p.e2e_p90_ms = quantileMs(s.e2e, 0.9);
+  p.e2e_p99_ms = quantileMs(s.e2e, 0.99);
+  p.error_rate = ratio(s.counters.errors, s.counters.received);
+  return p;
+}
+
+std::string instanceName(const InstanceSnapshot& inst) {
+  return inst.component + "#" + std::to_string(inst.index);
+}
+
+// The snapshot with each instance standing as its own component
+// ("component#index"), so the engine's intervalStats works per instance.
+Snapshot perInstance(const Snapshot& s) {
+  Snapshot out;
+  out.t_ms = s.t_ms;
+  out.instances.reserve(s.instances.size());
+  for (const InstanceSnapshot& inst : s.instances) {
+    out.instances.push_back(inst);
+    out.instances.back().component = instanceName(inst);
+  }
+  return out;
+}
+
+void appendCell(std::string& out, double v, const char* format) {
+  out += ',';
+  if (std::isnan(v)) return;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  out += buf;
+}
+
+// A single-bound copy of `slo`, so each requirement gets its own verdict.
+SloState judge(const Slo& one, const std::map<std::string, ComponentStats>& stats,
+               double duration_s, std::vector<std::string>& violations) {
+  const SloResult r = evaluateSlo(one, stats, duration_s);
+  violations.insert(violations.end(), r.violations.begin(), r.violations.end());
+  return r.pass ? SloState::Pass : SloState::Fail;
+}
+
+}  // namespace
+
+SeriesRing::SeriesRing(size_t capacity) : ring_(std::max<size_t>(capacity, 1)) {}
+
+void SeriesRing::push(const HistoryPoint& p) {
+  if (size_ < ring_.size()) {
+    ring_[(head_ + size_) % ring_.size()] = p;
+    ++size_;
+    return;
+  }
+  ring_[head_] = p;
+  head_ = (head_ + 1) % ring_.size();
+}
+
+size_t SeriesRing::firstAtOrAfter(int64_t t) const {
+  // Points are pushed in time order, so a binary search over the ring works.
+  size_t lo = 0, hi = size_;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (at(mid).t_ms < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+MetricsHistory::MetricsHistory(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+
+void MetricsHistory::setTopology(const Topology& topology) {
+  producers_.clear();
+  for (const Component& c : topology.components) {
+    const ComponentType* type = Catalogue::instance().find(c.type);
+    if (type && type->role == Role::Producer) producers_.insert(c.id);
+  }
+  slo_ = topology.slo;
+  slo_status_ = {};
+  if (!last_interval_.empty()) judgeSlo(0);
+}
+
+void MetricsHistory::push(const ScopeKey& scope, const HistoryPoint& p) {
+  auto it = series_.find(scope);
+  if (it == series_.end()) it = series_.emplace(scope, SeriesRing(capacity_)).first;
+  it->second.push(p);
+}
+
+bool MetricsHistory::addRound(const Snapshot& prev, const Snapshot& cur) {
+  if (cur.t_ms <= prev.t_ms) return false;
+  const double seconds = static_cast<double>(cur.t_ms - prev.t_ms) / 1000.0;
+  const int64_t t = cur.t_ms;
+  auto rate = [seconds](uint64_t n) { return static_cast<double>(n) / seconds; };
+
+  last_interval_ = intervalStats(prev, cur);
+  const ComponentStats all = topologyStats(last_interval_);
+  uint64_t at_sinks = 0;
+  for (const auto& [id, s] : last_interval_) {
+    const bool producer = producers_.count(id) > 0;
+    push(ScopeKey::component(id),
+         pointOf(t, s, rate(producer ? s.counters.emitted : s.counters.received)));
+    if (s.is_sink) at_sinks += s.counters.received;
+  }
+  push(ScopeKey::topology(), pointOf(t, all, rate(at_sinks)));
+
+  // Instances, and agents as the merge of the instances they ran.
+  struct Where {
+    std::string agent;
+    bool producer = false;
+  };
+  std::map<std::string, Where> where;
+  for (const Snapshot* s : {&prev, &cur}) {
+    for (const InstanceSnapshot& inst : s->instances)
+      where[instanceName(inst)] = {inst.agent, producers_.count(inst.component) > 0};
+  }
+  std::map<std::string, ComponentStats> agents;
+  std::map<std::string, uint64_t> agent_work;
+  for (const auto& [name, s] : intervalStats(perInstance(prev), perInstance(cur))) {
+    const Where& w = where[name];
+    const uint64_t work = w.producer ? s.counters.emitted : s.counters.received;
+    push({ScopeKind::Instance, name}, pointOf(t, s, rate(work)));
+    if (w.agent.empty()) continue;
+    agents[w.agent].merge(s);
+    agent_work[w.agent] += s.counters.received + (w.producer ? s.counters.emitted : 0);
+  }
+  for (const auto& [agent, s] : agents)
+    push(ScopeKey::agent(agent), pointOf(t, s, rate(agent_work[agent])));
+
+  judgeSlo(seconds);
+  ++rounds_;
+  return true;
+}
+
+void MetricsHistory::judgeSlo(double duration_s) {
+  if (duration_s > 0) last_seconds_ = duration_s;
+  slo_status_ = {};
+  if (!slo_) return;
+  uint64_t at_sinks = 0;
+  for (const auto& [id, s] : last_interval_) at_sinks += s.is_sink ? s.counters.received : 0;
+  // As the live table: a verdict only for an interval in which a sink received something.
+  const SloState none = at_sinks == 0 ? SloState::NoData : SloState::NotSet;
+  using Bound = std::optional<double> Slo::*;
+  auto one = [&](Bound field) -> SloState {
+    if (!(*slo_.*field)) return SloState::NotSet;
+    if (none == SloState::NoData) return SloState::NoData;
+    Slo single = *slo_;
+    for (Bound other : {&Slo::throughput_min, &Slo::p99_ms_max, &Slo::error_rate_max}) {
+      if (other != field) single.*other = std::nullopt;
+    }
+    return judge(single, last_interval_, last_seconds_, slo_status_.violations);
+  };
+  slo_status_.throughput = one(&Slo::throughput_min);
+  slo_status_.p99 = one(&Slo::p99_ms_max);
+  slo_status_.error_rate = one(&Slo::error_rate_max);
+}
+
+void MetricsHistory::addEvent(HistoryEvent event) {
+  events_.push_back(std::move(event));
+  while (events_.size() > kMaxEvents) events_.pop_front();
+}
+
+void MetricsHistory::clear() {
+  series_.clear();
+  events_.clear();
+  last_interval_.clear();
+  slo_status_ = {};
+  rounds_ = 0;
+}
+
+const SeriesRing* MetricsHistory::series(const ScopeKey& scope) const {
+  auto it = series_.find(scope);
+  return it == series_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> MetricsHistory::scopeNames(ScopeKind kind) const {
+  std::vector<std::string> names;
+  for (const auto& [key, ring] : series_) {
+    if (key.kind == kind) names.push_back(key.name);
+  }
+  return names;  // the map's order is by kind, then name
+}
+
+std::string MetricsHistory::csv(const ScopeKey& scope) const {
+  std::string out =
+      "t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
+      "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate\n";
+  const SeriesRing* ring = series(scope);
+  if (!ring) return out;
+  for (size_t i = 0; i < ring->size(); ++i) {
+    const HistoryPoint& p = ring->at(i);
+    out += std::to_string(p.t_ms);
+    appendCell(out, p.throughput, "%.10g");
+    for (double v : {p.latency_p50_ms, p.latency_p90_ms, p.latency_p99_ms, p.e2e_p50_ms,
+                     p.e2e_p90_ms, p.e2e_p99_ms})
+      appendCell(out, v, "%.10g");
+    appendCell(out, p.error_rate, "%.10g");
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace topolab::widgets
