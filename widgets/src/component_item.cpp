@@ -26,6 +26,11 @@ ComponentItem::ComponentItem(QString id) : id_(std::move(id)) {
   setZValue(2);
 }
 
+void ComponentItem::refreshGeometry() {
+  prepareGeometryChange();
+  update();
+}
+
 void ComponentItem::setId(QString id) {
   id_ = std::move(id);
   update();
@@ -34,8 +39,8 @@ void ComponentItem::setId(QString id) {
 TopologyScene* ComponentItem::canvas() const { return static_cast<TopologyScene*>(scene()); }
 
 QRectF ComponentItem::boundingRect() const {
-  // Room for the stacked-instances shadow, the problem badge and the ports.
-  return canvas() ? canvas()->painter().componentRect().adjusted(-8, -10, 12, 10) : QRectF();
+  // Room for the stacked-instances shadow, the badges and the ports.
+  return canvas() ? canvas()->painter().componentPaintRect() : QRectF();
 }
 
 QPainterPath ComponentItem::shape() const {
@@ -65,6 +70,7 @@ void ComponentItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
   } else if (c->type == "replicated-store") {
     look.detail = QStringLiteral("primary + %1").arg(paramOrDefault(*c, type, "replicas"));
   }
+  look.live = canvas()->liveComponent(id_);
   canvas()->painter().paintComponent(*painter, look);
 }
 

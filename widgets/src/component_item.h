@@ -17,6 +17,8 @@ class ComponentItem final : public QGraphicsItem {
   int type() const override { return Type; }
   const QString& id() const { return id_; }
   void setId(QString id);
+  // Call after the scene's painter changed its paint rectangle.
+  void refreshGeometry();
 
   QRectF boundingRect() const override;
   QPainterPath shape() const override;

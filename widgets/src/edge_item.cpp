@@ -61,6 +61,7 @@ EdgeLook EdgeItem::look() const {
     if (s.transport) look.transport = toQString(std::string(toString(*s.transport)));
   }
   look.problem = !m.problemsOfStream(from_, to_).isEmpty();
+  look.live = canvas()->liveEdge(from_, to_);
   return look;
 }
 

@@ -15,13 +15,14 @@
 #include "pool_item.h"
 #include "port_item.h"
 #include "replica_set_item.h"
+#include "topolab/widgets/live_painter.h"
 
 namespace topolab::widgets {
 
 constexpr qreal kGrid = 10;
 
 TopologyScene::TopologyScene(TopologyModel& model, const CanvasPainter& painter, QObject* parent)
-    : QGraphicsScene(parent), model_(model), painter_(&painter) {
+    : QGraphicsScene(parent), model_(model), painter_(&painter), designPainter_(&painter) {
   setItemIndexMethod(QGraphicsScene::BspTreeIndex);
   connect(&model_, &TopologyModel::modelReset, this, &TopologyScene::rebuild);
   connect(&model_, &TopologyModel::componentAdded, this, [this](const QString& id) {
@@ -58,11 +59,65 @@ TopologyScene::TopologyScene(TopologyModel& model, const CanvasPainter& painter,
   rebuild();
 }
 
-TopologyScene::~TopologyScene() = default;
+TopologyScene::~TopologyScene() {
+  // Items ask the scene for live figures while being deleted with it.
+  clear();
+}
 
 void TopologyScene::setPainter(const CanvasPainter& painter) {
-  painter_ = &painter;
+  designPainter_ = &painter;
+  if (livePainter_) {
+    livePainter_->setBase(painter);
+  } else {
+    painter_ = &painter;
+  }
   rebuild();
+}
+
+void TopologyScene::showLive(const topolab::Snapshot& prev, const topolab::Snapshot& cur) {
+  live_ = std::make_unique<LiveFigures>(liveFigures(model_.topology(), prev, cur));
+  if (!livePainter_) {
+    livePainter_ = std::make_unique<LivePainter>(*designPainter_);
+    painter_ = livePainter_.get();
+    refreshGeometry();
+  }
+  for (ComponentItem* item : components_) {
+    QStringList tip = model_.problemsOf(item->id());
+    if (const LiveComponent* c = liveComponent(item->id()))
+      tip.prepend(liveToolTip(item->id(), *c));
+    item->setToolTip(tip.join(QLatin1Char('\n')));
+    item->update();
+  }
+  for (EdgeItem* e : edgesByEnd_) e->update();
+}
+
+void TopologyScene::clearLive() {
+  if (!livePainter_) return;
+  painter_ = designPainter_;
+  live_.reset();
+  refreshGeometry();
+  livePainter_.reset();
+  refreshProblems();
+}
+
+const LiveComponent* TopologyScene::liveComponent(const QString& id) const {
+  if (!live_) return nullptr;
+  auto it = live_->components.constFind(id);
+  return it == live_->components.constEnd() ? nullptr : &*it;
+}
+
+const LiveEdge* TopologyScene::liveEdge(const QString& from, const QString& to) const {
+  if (!live_) return nullptr;
+  auto it = live_->edges.constFind({from, to});
+  return it == live_->edges.constEnd() ? nullptr : &*it;
+}
+
+void TopologyScene::refreshGeometry() {
+  for (ComponentItem* item : components_) item->refreshGeometry();
+  QSet<EdgeItem*> edges;  // each edge is listed under both ends
+  for (EdgeItem* e : edgesByEnd_) edges.insert(e);
+  for (EdgeItem* e : edges) e->updateGeometry();
+  update();
 }
 
 QPointF TopologyScene::snap(const QPointF& p) {

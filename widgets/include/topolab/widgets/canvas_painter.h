@@ -9,6 +9,7 @@
 #include <QRectF>
 #include <QString>
 #include <QStringList>
+#include <cstdint>
 
 #include "topolab/engine/catalogue.h"
 
@@ -25,6 +26,38 @@ struct CanvasColors {
   static CanvasColors fromPalette(const QPalette& palette);
 };
 
+// How loaded a component was over the latest metrics interval: the fuller of
+// its worst instance's input queue and the share of time spent blocked on a
+// full downstream queue (back pressure), as NiFi colours its queues.
+enum class LoadLevel { Normal, Busy, Saturated };  // green, amber, red
+
+// One component's figures over the latest metrics interval (live overlay).
+struct LiveComponent {
+  double received_per_s = 0;
+  double emitted_per_s = 0;
+  uint64_t errors = 0;
+  int64_t queue = 0;           // summed over instances, now
+  int64_t queue_capacity = 0;  // summed over instances
+  double queue_fill = 0;       // the fullest instance's queue / capacity, 0..1
+  double blocked_ms = 0;       // summed over instances, in the interval
+  double blocked_share = 0;    // blocked time / (interval × instances), 0..1
+  double p99_ms = -1;          // processing latency; -1 when nothing was processed
+  double e2e_p99_ms = -1;      // at sinks; -1 otherwise
+  int instances = 0;
+  int alive = 0;
+  double load = 0;  // max(queue_fill, blocked_share)
+  LoadLevel level = LoadLevel::Normal;
+};
+
+// One stream's figures over the latest interval.
+struct LiveEdge {
+  bool known = false;  // false when the snapshot cannot tell this stream's share
+  double tuples_per_s = 0;
+  QString label;  // e.g. "12.5k/s"
+  bool balancer_member = false;
+  bool healthy = true;  // a load-balancer's member: whether it is taking tuples
+};
+
 struct ComponentLook {
   QString id;
   QString type;
@@ -34,6 +67,7 @@ struct ComponentLook {
   bool selected = false;
   QStringList problems;
   QString detail;  // one short line under the type, e.g. "round-robin" or "3 replicas"
+  const LiveComponent* live = nullptr;  // set while a live overlay is shown
 };
 
 struct EdgeLook {
@@ -44,6 +78,7 @@ struct EdgeLook {
   bool from_balancer = false;
   bool selected = false;
   bool problem = false;
+  const LiveEdge* live = nullptr;  // set while a live overlay is shown
 };
 
 struct PoolLook {
@@ -68,6 +103,8 @@ class CanvasPainter {
 
   // Geometry of a component item, in item coordinates (the position is its top left).
   virtual QRectF componentRect() const = 0;
+  // What a component item may paint, in item coordinates (badges and shadow included).
+  virtual QRectF componentPaintRect() const { return componentRect().adjusted(-8, -10, 12, 10); }
   virtual QPainterPath componentShape(Role role, const QString& type) const = 0;
   virtual QPointF inPort() const = 0;
   virtual QPointF outPort() const = 0;

@@ -10,7 +10,9 @@
 #include <QPointF>
 #include <QString>
 #include <QStringList>
+#include <memory>
 
+#include "topolab/engine/metrics.h"
 #include "topolab/widgets/canvas_painter.h"
 #include "topolab/widgets/topology_model.h"
 
@@ -20,6 +22,8 @@ namespace topolab::widgets {
 
 class ComponentItem;
 class EdgeItem;
+class LivePainter;
+struct LiveFigures;
 class PoolItem;
 class PortItem;
 class ReplicaSetItem;
@@ -35,8 +39,19 @@ class TopologyScene final : public QGraphicsScene {
 
   TopologyModel& model() const { return model_; }
   const CanvasPainter& painter() const { return *painter_; }
-  // Swaps the painter (e.g. a live overlay, or a new palette) and repaints.
+  // Swaps the painter (e.g. a new palette) and repaints; a live overlay stays on top of it.
   void setPainter(const CanvasPainter& painter);
+
+  // Live numbers on the canvas for the interval prev → cur of a running
+  // deployment: each component's load, rates, errors and a hover text with its
+  // figures; each stream's tuples/s. Drawn by a LivePainter over the design look.
+  void showLive(const topolab::Snapshot& prev, const topolab::Snapshot& cur);
+  // Back to the design look.
+  void clearLive();
+  bool isLive() const { return livePainter_ != nullptr; }
+  // The figures shown for a component or a stream, nullptr when none.
+  const LiveComponent* liveComponent(const QString& id) const;
+  const LiveEdge* liveEdge(const QString& from, const QString& to) const;
 
   ComponentItem* itemFor(const QString& id) const;
   // The item showing component `id` (nullptr if none), for code outside this library.
@@ -78,10 +93,14 @@ class TopologyScene final : public QGraphicsScene {
   void rebuildPools();  // and the replica sets
   void followMove(const QString& id);
   void refreshProblems();
+  void refreshGeometry();  // after the painter's paint rectangles changed
   ComponentItem* componentAt(const QPointF& scenePos) const;
 
   TopologyModel& model_;
   const CanvasPainter* painter_;
+  const CanvasPainter* designPainter_;  // painter_ unless live
+  std::unique_ptr<LivePainter> livePainter_;
+  std::unique_ptr<LiveFigures> live_;
   QHash<QString, ComponentItem*> components_;    // owned by the scene
   QMultiHash<QString, EdgeItem*> edgesByEnd_;    // owned by the scene
   QHash<QString, PoolItem*> pools_;              // owned by the scene

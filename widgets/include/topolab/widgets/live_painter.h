@@ -1,0 +1,75 @@
+// The live canvas: figures of the latest metrics interval per component and
+// per stream, and LivePainter, which draws them over another painter's design
+// look (a load tint and bar, an error badge, rates under components and on
+// streams). The design look is untouched: the overlay is a different painter.
+#pragma once
+
+#include <QHash>
+#include <QPair>
+#include <QString>
+
+#include "topolab/engine/metrics.h"
+#include "topolab/engine/topology.h"
+#include "topolab/widgets/canvas_painter.h"
+
+namespace topolab::widgets {
+
+// Load at or above these is amber, then red.
+inline constexpr double kBusyLoad = 0.5;
+inline constexpr double kSaturatedLoad = 0.8;
+
+LoadLevel loadLevelOf(double load);
+
+struct LiveFigures {
+  QHash<QString, LiveComponent> components;        // by component id
+  QHash<QPair<QString, QString>, LiveEdge> edges;  // by (from, to)
+};
+
+// The interval prev → cur (cumulative snapshots of one run of `topology`). A
+// stream's rate is exact when it can be told: a load-balancer's members count
+// what was sent to each; otherwise the target's received/s when the stream is
+// its only input, or the source's emitted/s when it is the source's only
+// output; other streams are not `known`.
+LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Snapshot& cur);
+
+// "850/s", "12.5k/s", "1.25M/s".
+QString rateText(double per_s);
+// The hover text of a component: rates, errors, queue, blocked time, p99, load.
+QString liveToolTip(const QString& id, const LiveComponent& live);
+
+class LivePainter final : public CanvasPainter {
+ public:
+  explicit LivePainter(const CanvasPainter& base) : base_(&base) {}
+  void setBase(const CanvasPainter& base) { base_ = &base; }
+
+  // The tint and bar colour of a load level.
+  static QColor levelColour(LoadLevel level, bool dark);
+
+  QRectF componentRect() const override { return base_->componentRect(); }
+  QRectF componentPaintRect() const override;
+  QPainterPath componentShape(Role role, const QString& type) const override {
+    return base_->componentShape(role, type);
+  }
+  QPointF inPort() const override { return base_->inPort(); }
+  QPointF outPort() const override { return base_->outPort(); }
+  qreal portRadius() const override { return base_->portRadius(); }
+  QRectF edgeLabelRect(const EdgeLook& look) const override;
+
+  void paintComponent(QPainter& p, const ComponentLook& look) const override;
+  void paintPort(QPainter& p, const QPointF& at, Role role, bool hovered) const override {
+    base_->paintPort(p, at, role, hovered);
+  }
+  void paintEdge(QPainter& p, const EdgeLook& look) const override;
+  void paintPool(QPainter& p, const PoolLook& look) const override { base_->paintPool(p, look); }
+  void paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const override {
+    base_->paintReplicaSet(p, look);
+  }
+  const CanvasColors& colors() const override { return base_->colors(); }
+
+ private:
+  QRectF liveEdgeRect(const EdgeLook& look) const;
+
+  const CanvasPainter* base_;
+};
+
+}  // namespace topolab::widgets

@@ -1,0 +1,284 @@
+// LivePainter and the live figures it draws.
+#include "topolab/widgets/live_painter.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <algorithm>
+#include <map>
+
+#include "topolab/widgets/topology_model.h"
+
+namespace topolab::widgets {
+namespace {
+
+constexpr qreal kFiguresGap = 4;      // between a component and its rates line
+constexpr qreal kFiguresHeight = 16;  // the rates line under a component
+constexpr qreal kEdgeLabelDrop = 22;  // the live label sits this far below the grouping label
+
+uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+QFont smallFont(const QFont& base, qreal points, bool bold = false) {
+  QFont f = base;
+  f.setPointSizeF(points);
+  f.setBold(bold);
+  return f;
+}
+
+QString msText(double ms) {
+  if (ms < 0) return QStringLiteral("–");
+  return QString::number(ms, 'g', ms < 1 ? 2 : 3) + QStringLiteral(" ms");
+}
+
+void drawBadge(QPainter& p, const QRectF& r, const QColor& fill, const QColor& ring,
+               const QString& text) {
+  p.setPen(QPen(ring, 1.5));
+  p.setBrush(fill);
+  p.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+  p.setPen(Qt::white);
+  p.drawText(r, Qt::AlignCenter, text);
+}
+
+}  // namespace
+
+LoadLevel loadLevelOf(double load) {
+  if (load >= kSaturatedLoad) return LoadLevel::Saturated;
+  if (load >= kBusyLoad) return LoadLevel::Busy;
+  return LoadLevel::Normal;
+}
+
+QString rateText(double per_s) {
+  if (per_s >= 1e6) return QString::number(per_s / 1e6, 'f', 2) + QStringLiteral("M/s");
+  if (per_s >= 1e3) return QString::number(per_s / 1e3, 'f', 1) + QStringLiteral("k/s");
+  if (per_s > 0 && per_s < 10 && per_s != static_cast<int>(per_s))
+    return QString::number(per_s, 'f', 1) + QStringLiteral("/s");
+  return QString::number(per_s, 'f', 0) + QStringLiteral("/s");
+}
+
+LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Snapshot& cur) {
+  LiveFigures out;
+  if (cur.t_ms <= prev.t_ms) return out;
+  const double seconds = static_cast<double>(cur.t_ms - prev.t_ms) / 1000.0;
+  const std::map<std::string, ComponentStats> stats = intervalStats(prev, cur);
+
+  for (const auto& [id, s] : stats) {
+    LiveComponent& c = out.components[toQString(id)];
+    c.received_per_s = static_cast<double>(s.counters.received) / seconds;
+    c.emitted_per_s = static_cast<double>(s.counters.emitted) / seconds;
+    c.errors = s.counters.errors;
+    c.queue = s.queue;
+    c.blocked_ms = static_cast<double>(s.blocked_ns) / 1e6;
+    c.instances = s.instances;
+    c.alive = s.alive;
+    if (!s.latency.empty()) c.p99_ms = static_cast<double>(s.latency.quantile(0.99)) / 1e6;
+    if (!s.e2e.empty()) c.e2e_p99_ms = static_cast<double>(s.e2e.quantile(0.99)) / 1e6;
+    if (s.instances > 0)
+      c.blocked_share = std::min(1.0, c.blocked_ms / (seconds * 1000.0 * s.instances));
+  }
+  for (const InstanceSnapshot& inst : cur.instances) {
+    LiveComponent& c = out.components[toQString(inst.component)];
+    c.queue_capacity += inst.queue_capacity;
+    if (inst.queue_capacity > 0) {
+      const double fill =
+          static_cast<double>(inst.queue) / static_cast<double>(inst.queue_capacity);
+      c.queue_fill = std::max(c.queue_fill, std::min(1.0, fill));
+    }
+  }
+  for (LiveComponent& c : out.components) {
+    c.load = std::max(c.queue_fill, c.blocked_share);
+    c.level = loadLevelOf(c.load);
+  }
+
+  // Streams: what each balancer instance sent to each member, then the simple cases.
+  std::map<std::tuple<std::string, int, std::string>, uint64_t> sent_before;
+  for (const InstanceSnapshot& inst : prev.instances) {
+    for (const MemberStats& m : inst.members)
+      sent_before[{inst.component, inst.index, m.member}] = m.sent;
+  }
+  std::map<std::string, int> inputs, outputs;
+  for (const Stream& s : topology.streams) {
+    ++inputs[s.to];
+    ++outputs[s.from];
+  }
+  for (const Stream& s : topology.streams) {
+    LiveEdge e;
+    uint64_t to_members = 0;
+    bool members = false;
+    for (const InstanceSnapshot& inst : cur.instances) {
+      if (inst.component != s.from) continue;
+      for (const MemberStats& m : inst.members) {
+        if (m.member.rfind(s.to + "#", 0) != 0) continue;
+        members = true;
+        e.healthy = e.healthy && m.healthy;
+        auto before = sent_before.find({inst.component, inst.index, m.member});
+        to_members += minus(m.sent, before == sent_before.end() ? 0 : before->second);
+      }
+    }
+    const LiveComponent* from =
+        out.components.contains(toQString(s.from)) ? &out.components[toQString(s.from)] : nullptr;
+    const LiveComponent* to =
+        out.components.contains(toQString(s.to)) ? &out.components[toQString(s.to)] : nullptr;
+    if (members) {
+      e.known = true;
+      e.balancer_member = true;
+      e.tuples_per_s = static_cast<double>(to_members) / seconds;
+    } else if (to && inputs[s.to] == 1) {
+      e.known = true;
+      e.tuples_per_s = to->received_per_s;
+    } else if (from && outputs[s.from] == 1) {
+      e.known = true;
+      e.tuples_per_s = from->emitted_per_s;
+    }
+    if (e.known) e.label = rateText(e.tuples_per_s);
+    if (e.balancer_member && !e.healthy) e.label = QObject::tr("down");
+    out.edges.insert({toQString(s.from), toQString(s.to)}, e);
+  }
+  return out;
+}
+
+QString liveToolTip(const QString& id, const LiveComponent& c) {
+  static const char* const kLevels[] = {"normal", "busy", "saturated"};
+  QStringList lines;
+  lines << QObject::tr("%1 — %2 of %3 instances alive").arg(id).arg(c.alive).arg(c.instances);
+  lines << QObject::tr("received %1 · emitted %2")
+               .arg(rateText(c.received_per_s), rateText(c.emitted_per_s));
+  lines << QObject::tr("errors %1 in the interval").arg(c.errors);
+  lines << QObject::tr("queue %1 of %2 (fullest instance %3%)")
+               .arg(c.queue)
+               .arg(c.queue_capacity)
+               .arg(qRound(c.queue_fill * 100));
+  lines << QObject::tr("blocked %1 (%2% of the time)")
+               .arg(msText(c.blocked_ms))
+               .arg(qRound(c.blocked_share * 100));
+  QString latency = QObject::tr("p99 %1").arg(msText(c.p99_ms));
+  if (c.e2e_p99_ms >= 0) latency += QObject::tr(" · end-to-end p99 %1").arg(msText(c.e2e_p99_ms));
+  lines << latency;
+  lines << QObject::tr("load %1% (%2)")
+               .arg(qRound(c.load * 100))
+               .arg(QLatin1String(kLevels[static_cast<int>(c.level)]));
+  return lines.join(QLatin1Char('\n'));
+}
+
+QColor LivePainter::levelColour(LoadLevel level, bool dark) {
+  switch (level) {
+    case LoadLevel::Normal:
+      return dark ? QColor(0x3f, 0xb9, 0x6b) : QColor(0x2e, 0x9e, 0x4f);
+    case LoadLevel::Busy:
+      return dark ? QColor(0xf2, 0xb1, 0x3a) : QColor(0xe0, 0x9a, 0x10);
+    case LoadLevel::Saturated:
+      break;
+  }
+  return dark ? QColor(0xff, 0x5c, 0x5c) : QColor(0xd6, 0x2f, 0x2f);
+}
+
+QRectF LivePainter::componentPaintRect() const {
+  return base_->componentPaintRect().united(
+      componentRect().adjusted(0, 0, 0, kFiguresGap + kFiguresHeight + 2));
+}
+
+QRectF LivePainter::liveEdgeRect(const EdgeLook& look) const {
+  QFont f;
+  f.setPointSizeF(7.5);
+  const QFontMetricsF fm(f);
+  // A fixed width, so an edge's bounds do not change with each round's text.
+  const qreal w = fm.horizontalAdvance(QStringLiteral("000.0k/s")) + 12;
+  const qreal h = fm.height() + 4;
+  const QPointF at = look.label_at + QPointF(0, kEdgeLabelDrop);
+  return {at.x() - w / 2, at.y() - h / 2, w, h};
+}
+
+QRectF LivePainter::edgeLabelRect(const EdgeLook& look) const {
+  const QRectF base = base_->edgeLabelRect(look);
+  const QRectF live = liveEdgeRect(look);
+  return base.isEmpty() ? live : base.united(live);
+}
+
+void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
+  base_->paintComponent(p, look);
+  if (!look.live) return;
+  const LiveComponent& live = *look.live;
+  const CanvasColors& c = colors();
+  const QRectF r = componentRect();
+  const QColor level = levelColour(live.level, c.dark);
+  const QFont base = p.font();
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing);
+
+  // The load as a tint over the whole shape, and as a bar along its bottom.
+  QColor tint = level;
+  tint.setAlpha(c.dark ? 70 : 60);
+  p.setPen(Qt::NoPen);
+  p.setBrush(tint);
+  p.drawPath(componentShape(look.role, look.type));
+  const QRectF track(r.left() + 16, r.bottom() - 8, r.width() - 44, 4);
+  QColor trackColour = c.subtext;
+  trackColour.setAlpha(60);
+  p.setBrush(trackColour);
+  p.drawRoundedRect(track, 2, 2);
+  p.setBrush(level);
+  p.drawRoundedRect(QRectF(track.left(), track.top(), std::max(4.0, track.width() * live.load), 4),
+                    2, 2);
+
+  // The rates under the shape.
+  QString figures;
+  if (look.role == Role::Producer) {
+    figures = QObject::tr("out %1").arg(rateText(live.emitted_per_s));
+  } else if (look.role == Role::Sink) {
+    figures = QObject::tr("in %1").arg(rateText(live.received_per_s));
+  } else {
+    figures = QObject::tr("in %1 · out %2")
+                  .arg(rateText(live.received_per_s), rateText(live.emitted_per_s));
+  }
+  p.setFont(smallFont(base, 7.5, true));
+  const QFontMetricsF fm(p.font());
+  const qreal w = std::min(r.width(), fm.horizontalAdvance(figures) + 12);
+  const QRectF pill(r.center().x() - w / 2, r.bottom() + kFiguresGap, w, kFiguresHeight);
+  p.setPen(QPen(level, 1.2));
+  p.setBrush(c.label_bg);
+  p.drawRoundedRect(pill, kFiguresHeight / 2, kFiguresHeight / 2);
+  p.setPen(c.text);
+  p.drawText(pill, Qt::AlignCenter, fm.elidedText(figures, Qt::ElideRight, pill.width() - 8));
+
+  // Errors in the interval, and instances that are down, as badges on the top left.
+  qreal x = r.left() - 6;
+  if (live.errors > 0) {
+    const QString text = QObject::tr("%1 err").arg(live.errors);
+    const QRectF badge(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17);
+    drawBadge(p, badge, c.problem, c.background, text);
+    x = badge.right() + 3;
+  }
+  if (live.alive < live.instances) {
+    const QString text = QObject::tr("%1 down").arg(live.instances - live.alive);
+    drawBadge(p, QRectF(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17), c.subtext,
+              c.background, text);
+  }
+  p.restore();
+}
+
+void LivePainter::paintEdge(QPainter& p, const EdgeLook& look) const {
+  base_->paintEdge(p, look);
+  if (!look.live || look.live->label.isEmpty()) return;
+  const LiveEdge& live = *look.live;
+  const CanvasColors& c = colors();
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing);
+  const bool down = live.balancer_member && !live.healthy;
+  const QColor accent = down ? c.problem : c.edge;
+  if (down) {
+    p.setPen(QPen(c.problem, 2.2, Qt::DotLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(look.path);
+  }
+  QFont f = p.font();
+  f.setPointSizeF(7.5);
+  f.setBold(true);
+  p.setFont(f);
+  const QRectF r = liveEdgeRect(look);
+  p.setPen(QPen(accent, 1));
+  p.setBrush(c.label_bg);
+  p.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+  p.setPen(down ? c.problem : c.text);
+  p.drawText(r, Qt::AlignCenter, live.label);
+  p.restore();
+}
+
+}  // namespace topolab::widgets
