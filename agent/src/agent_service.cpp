@@ -380,6 +380,24 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
       detail += " on " + name_;
       break;
     }
+    case v1::FaultRequest::kReviveInstance: {
+      const auto& k = req.revive_instance();
+      for (const PlacedInstance* p : d->plan.on(d->self)) {
+        if (p->component != k.component() || (k.index() >= 0 && p->index != k.index())) continue;
+        if (k.index() < 0 && d->runtime->taskAlive(p->task_id)) continue;  // only the dead ones
+        std::string error;
+        if (!d->runtime->reviveInstance(k.component(), p->index, &error)) {
+          return Status(StatusCode::FAILED_PRECONDITION, error + " (on " + name_ + ")");
+        }
+        detail += (detail.empty() ? "revived " : ", ") + k.component() + "#" + std::to_string(p->index);
+      }
+      if (detail.empty()) {
+        return Status(StatusCode::NOT_FOUND, k.component() + (k.index() < 0 ? " has no killed instance" : "#" + std::to_string(k.index()) + " does not run") +
+                                                 " on " + name_);
+      }
+      detail += " on " + name_;
+      break;
+    }
     case v1::FaultRequest::kKillDeployment: {
       for (const PlacedInstance* p : d->plan.on(d->self)) {
         std::string error;

@@ -138,6 +138,9 @@ class DataPlaneService final : public v1::DataPlane::CallbackService {
  public:
   explicit DataPlaneService(DeploymentManager& manager) : manager_(manager) {}
   grpc::ServerBidiReactor<v1::Frame, v1::Credit>* Exchange(grpc::CallbackServerContext* ctx) override;
+  // Load-balancer health checks from peers (in health_prober.cpp).
+  grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* ctx, const v1::ProbeRequest* req,
+                                  v1::ProbeReply* reply) override;
 
  private:
   DeploymentManager& manager_;

@@ -87,11 +87,15 @@ PeerLink::PeerLink(PeerLinkConfig config) : config_(std::move(config)) {
   args.SetMaxSendMessageSize(64 << 20);
   channel_ = grpc::CreateCustomChannel(config_.address, config_.credentials, args);
   stub_ = v1::DataPlane::NewStub(channel_);
+  prober_ = std::make_unique<HealthProber>(*stub_, config_.deployment, config_.plan_id, config_.peer);
 }
 
 PeerLink::~PeerLink() { close(); }
 
-void PeerLink::start() { connector_ = std::thread([this] { connectLoop(); }); }
+void PeerLink::start() {
+  connector_ = std::thread([this] { connectLoop(); });
+  prober_->start();
+}
 
 void PeerLink::close() {
   {
@@ -102,6 +106,7 @@ void PeerLink::close() {
   }
   cv_.notify_all();
   if (connector_.joinable()) connector_.join();
+  prober_->stop();
 }
 
 void PeerLink::connectLoop() {
@@ -232,6 +237,10 @@ bool PeerLink::reachable() const {
   // Optimistic until the first failure, so a deployment can start while peers connect.
   return connected_ || failures_ == 0;
 }
+
+void PeerLink::checkHealth(uint32_t target, int64_t period_ns) { prober_->add(target, period_ns); }
+
+bool PeerLink::healthy(uint32_t target) const { return reachable() && prober_->healthy(target); }
 
 void PeerLink::partitionUntil(int64_t until_mono_ns) {
   std::vector<std::function<void()>> wake;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "health_prober.h"
 #include "topolab/engine/remote.h"
 #include "topolab/v1/dataplane.grpc.pb.h"
 
@@ -48,6 +49,9 @@ class PeerLink final : public RemotePeer {
   void sendAcks(std::vector<AckOp> ops) override;
   int64_t inFlight(uint32_t target) const override;
   bool reachable() const override;
+  void checkHealth(uint32_t target, int64_t period_ns) override;
+  // Reachable, and the latest probe found the instance alive.
+  bool healthy(uint32_t target) const override;
 
   std::string lastError() const;
 
@@ -64,6 +68,7 @@ class PeerLink final : public RemotePeer {
   const PeerLinkConfig config_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::DataPlane::Stub> stub_;
+  std::unique_ptr<HealthProber> prober_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -57,6 +57,8 @@ int faultCommand(const FaultOptions& options) {
   std::string error;
   if (!options.kill.empty()) {
     fault = control::parseKill(options.kill, &error);
+  } else if (!options.revive.empty()) {
+    fault = control::parseRevive(options.revive, &error);
   } else if (!options.latency.empty()) {
     fault = control::parseLatency(options.latency, &error);
   } else if (!options.fail.empty()) {
@@ -65,8 +67,8 @@ int faultCommand(const FaultOptions& options) {
     fault = control::parsePartition(options.partition, &error);
   } else {
     error =
-        "name a fault: --kill ID[#N], --latency ID=MS, --fail ID=RATIO or --partition "
-        "AGENT=SECONDS";
+        "name a fault: --kill ID[#N], --revive ID[#N], --latency ID=MS, --fail ID=RATIO or "
+        "--partition AGENT=SECONDS";
   }
   if (!fault) {
     std::cerr << "error: " << error << '\n';

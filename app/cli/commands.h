@@ -24,7 +24,8 @@ struct RunOptions {
 struct ExportOptions {
   std::string file;
   std::string to = "dot";
-  std::string out;  // empty: stdout (dot) or FILE with the format's extension
+  std::string out;  // empty: stdout (dot, haproxy) or FILE with the format's extension
+  std::string cluster;  // haproxy: place members on these agents' hosts
 };
 
 // `deploy FILE --cluster C`: plan, deploy all-or-nothing, then follow like `run`.
@@ -56,6 +57,7 @@ struct FaultOptions {  // `fault NAME --cluster C` and exactly one fault
   std::string name;
   std::string cluster;
   std::string kill;       // ID[#N]
+  std::string revive;     // ID[#N]
   std::string latency;    // ID=MS
   std::string fail;       // ID=RATIO
   std::string partition;  // AGENT=SECONDS

@@ -1,10 +1,13 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "inputs.h"
+#include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 
 namespace topolab::cli {
@@ -44,6 +47,48 @@ int renderWithDot(const std::string& dot, const std::string& format, const std::
   return kOk;
 }
 
+// The host part of "host:port" or "[v6-host]:port".
+std::string hostOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+// With a cluster file, members are placed as `deploy` would place them and
+// served on their agent's host; without one, on loopback.
+int exportHaproxyCommand(const Topology& topology, const ExportOptions& options) {
+  std::map<std::string, std::string> hosts;
+  if (!options.cluster.empty()) {
+    const auto cluster = loadCluster(options.cluster, false);
+    if (!cluster) return kInvalidInput;
+    std::string error;
+    const auto plan = planDeployment(topology, cluster->agentNames(), &error);
+    if (!plan) {
+      std::cerr << options.file << ": error: " << error << '\n';
+      return kInvalidInput;
+    }
+    for (const PlacedInstance& p : plan->instances) {
+      hosts[p.component + "#" + std::to_string(p.index)] = hostOf(cluster->agent(p.agent)->address);
+    }
+  }
+  std::string error;
+  const std::optional<std::string> cfg = exportHaproxy(topology, hosts, &error);
+  if (!cfg) {
+    std::cerr << options.file << ": error: " << error << '\n';
+    return kInvalidInput;
+  }
+  if (options.out.empty()) {
+    std::cout << *cfg;
+    return kOk;
+  }
+  std::ofstream f(options.out, std::ios::binary);
+  f << *cfg;
+  if (!f) {
+    std::cerr << "topolab: error: cannot write " << options.out << '\n';
+    return kFailure;
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int exportCommand(const ExportOptions& options) {
@@ -52,10 +97,7 @@ int exportCommand(const ExportOptions& options) {
     for (const Diagnostic& d : r.errors) std::cerr << d.format() << '\n';
     return kInvalidInput;
   }
-  if (options.to == "haproxy") {
-    std::cerr << "topolab: error: --to haproxy is not available in this build yet\n";
-    return kFailure;
-  }
+  if (options.to == "haproxy") return exportHaproxyCommand(*r.topology, options);
   const std::string dot = exportDot(*r.topology);
   if (options.to == "dot") {
     if (options.out.empty()) {

@@ -31,11 +31,18 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
 
   ExportOptions exp;
-  auto* export_cmd = app.add_subcommand("export", "Export a diagram of a topology");
+  auto* export_cmd = app.add_subcommand(
+      "export", "Export a diagram of a topology, or an haproxy.cfg for its load balancers");
   export_cmd->add_option("FILE", exp.file, "topology file")->required();
-  export_cmd->add_option("--to", exp.to, "dot, svg or png")
+  export_cmd
+      ->add_option("--to", exp.to,
+                   "dot, svg, png, or haproxy (a frontend and backend per load balancer; "
+                   "servers on 127.0.0.1 unless --cluster places them)")
       ->check(CLI::IsMember({"dot", "svg", "png", "haproxy"}));
-  export_cmd->add_option("-o,--output", exp.out, "output file (default: stdout for dot)");
+  export_cmd->add_option("-o,--output", exp.out, "output file (default: stdout for dot and haproxy)");
+  export_cmd->add_option("--cluster", exp.cluster,
+                         "haproxy: a cluster file; members are placed as deploy places them and "
+                         "served on their agent's host");
 
   bool catalogue_json = false;
   auto* catalogue = app.add_subcommand("catalogue", "List component types and their params");
@@ -78,13 +85,17 @@ int main(int argc, char** argv) {
   fault->add_option("--cluster", fault_opts.cluster, "cluster file")->required();
   auto* kill =
       fault->add_option("--kill", fault_opts.kill, "kill instance ID#N (or every instance of ID)");
+  auto* revive = fault->add_option(
+      "--revive", fault_opts.revive,
+      "bring killed instance ID#N (or every killed instance of ID) back, like a restart; "
+      "load balancers put it back in rotation at their next health check");
   auto* latency = fault->add_option("--latency", fault_opts.latency, "delay tuples into ID: ID=MS");
   auto* fail =
       fault->add_option("--fail", fault_opts.fail, "fail a fraction of tuples into ID: ID=RATIO");
   auto* partition = fault->add_option("--partition", fault_opts.partition,
                                       "cut an agent off from its peers: AGENT=SECONDS");
-  for (CLI::Option* o : {kill, latency, fail, partition}) {
-    for (CLI::Option* other : {kill, latency, fail, partition}) {
+  for (CLI::Option* o : {kill, revive, latency, fail, partition}) {
+    for (CLI::Option* other : {kill, revive, latency, fail, partition}) {
       if (o != other) o->excludes(other);
     }
   }

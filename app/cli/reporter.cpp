@@ -17,6 +17,13 @@ Reporter::Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> o
       order_(std::move(order)) {}
 
 void Reporter::interval(const Snapshot& prev, const Snapshot& cur) {
+  // Load-balancer health checks seen in this interval, before its figures.
+  for (const MemberChange& c : memberChanges(prev, cur)) {
+    event(cur.t_ms, c.healthy ? "member-up" : "member-down",
+          c.balancer + ": " + c.member +
+              (c.healthy ? " passes its health checks and is back in rotation"
+                         : " failed its health check and is out of rotation"));
+  }
   const auto stats = intervalStats(prev, cur);
   if (json_) {
     std::cout << intervalLine(cur.t_ms, order_, stats) << std::endl;

@@ -316,6 +316,10 @@ FaultOutcome faultImpl(const ClusterClient::Shared& s, const std::string& deploy
     case FaultSpec::Kind::KillDeployment:
       request.set_kill_deployment(true);
       break;
+    case FaultSpec::Kind::Revive:
+      request.mutable_revive_instance()->set_component(f.component);
+      request.mutable_revive_instance()->set_index(f.index);
+      break;
     case FaultSpec::Kind::Latency:
       request.mutable_latency()->set_component(f.component);
       request.mutable_latency()->set_latency_ms(f.latency_ms);

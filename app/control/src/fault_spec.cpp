@@ -49,6 +49,9 @@ std::string FaultSpec::describe() const {
                        : "kill " + component + "#" + std::to_string(index);
     case Kind::KillDeployment:
       return "kill the deployment on " + agent;
+    case Kind::Revive:
+      return index < 0 ? "revive every killed instance of " + component
+                       : "revive " + component + "#" + std::to_string(index);
     case Kind::Latency:
       return "add " + std::to_string(latency_ms) + " ms latency into " + component;
     case Kind::Fail: {
@@ -63,25 +66,35 @@ std::string FaultSpec::describe() const {
   return {};
 }
 
-std::optional<FaultSpec> parseKill(std::string_view value, std::string* error) {
+// ID or ID#N, for `option`.
+std::optional<FaultSpec> parseInstance(std::string_view option, FaultSpec::Kind kind,
+                                       std::string_view value, std::string* error) {
   FaultSpec f;
-  f.kind = FaultSpec::Kind::KillInstance;
+  f.kind = kind;
   const size_t hash = value.find('#');
   f.component = std::string(value.substr(0, hash));
+  const std::string quoted = std::string(option) + " '" + std::string(value) + "'";
   if (f.component.empty()) {
-    fail(error, "--kill '" + std::string(value) + "': expected ID or ID#N, e.g. enrich#1");
+    fail(error, quoted + ": expected ID or ID#N, e.g. enrich#1");
     return std::nullopt;
   }
   if (hash != std::string_view::npos) {
     int index = -1;
     if (!parseInt(value.substr(hash + 1), &index) || index < 0) {
-      fail(error, "--kill '" + std::string(value) +
-                      "': the instance after '#' must be a number from 0, e.g. enrich#1");
+      fail(error, quoted + ": the instance after '#' must be a number from 0, e.g. enrich#1");
       return std::nullopt;
     }
     f.index = index;
   }
   return f;
+}
+
+std::optional<FaultSpec> parseKill(std::string_view value, std::string* error) {
+  return parseInstance("--kill", FaultSpec::Kind::KillInstance, value, error);
+}
+
+std::optional<FaultSpec> parseRevive(std::string_view value, std::string* error) {
+  return parseInstance("--revive", FaultSpec::Kind::Revive, value, error);
 }
 
 std::optional<FaultSpec> parseLatency(std::string_view value, std::string* error) {

@@ -2,6 +2,7 @@
 // histograms subtracted and merged bucket by bucket.
 #include "topolab/engine/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -31,6 +32,34 @@ void addInstance(ComponentStats& s, const InstanceSnapshot& inst) {
   s.is_sink = s.is_sink || inst.is_sink;
   s.instances += 1;
   s.alive += inst.alive ? 1 : 0;
+}
+
+// Members of several balancer instances add up by name; a member is healthy
+// only when every instance has it in rotation.
+void mergeMembers(std::vector<MemberStats>& into, const std::vector<MemberStats>& from) {
+  for (const MemberStats& m : from) {
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const MemberStats& x) { return x.member == m.member; });
+    if (it == into.end()) {
+      into.push_back(m);
+    } else {
+      it->sent += m.sent;
+      it->outstanding += m.outstanding;
+      it->healthy = it->healthy && m.healthy;
+    }
+  }
+}
+
+// `cur`'s members with `sent` counted since `old` (an instance's earlier snapshot).
+std::vector<MemberStats> membersSince(const InstanceSnapshot& cur, const InstanceSnapshot* old) {
+  std::vector<MemberStats> out = cur.members;
+  if (old == nullptr) return out;
+  for (MemberStats& m : out) {
+    for (const MemberStats& o : old->members) {
+      if (o.member == m.member) m.sent = saturatingMinus(m.sent, o.sent);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -78,6 +107,7 @@ void ComponentStats::merge(const ComponentStats& o) {
   is_sink = is_sink || o.is_sink;
   instances += o.instances;
   alive += o.alive;
+  mergeMembers(members, o.members);
 }
 
 std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur) {
@@ -89,6 +119,7 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     ComponentStats& s = out[inst.component];
     addInstance(s, inst);
     auto it = before.find({inst.component, inst.index});
+    mergeMembers(s.members, membersSince(inst, it == before.end() ? nullptr : it->second));
     if (it == before.end()) {
       s.counters += inst.counters;
       s.blocked_ns += inst.blocked_ns;
@@ -118,6 +149,7 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
   for (const InstanceSnapshot& inst : cur.instances) {
     ComponentStats& s = out[inst.component];
     addInstance(s, inst);
+    mergeMembers(s.members, inst.members);
     s.counters += inst.counters;
     s.blocked_ns += inst.blocked_ns;
     Histogram latency = inst.latency, e2e = inst.e2e;
@@ -133,6 +165,27 @@ ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_co
   ComponentStats all;
   for (const auto& [id, s] : per_component) all.merge(s);
   return all;
+}
+
+std::vector<MemberChange> memberChanges(const Snapshot& prev, const Snapshot& cur) {
+  std::vector<MemberChange> out;
+  for (const InstanceSnapshot& inst : cur.instances) {
+    if (inst.members.empty()) continue;
+    const InstanceSnapshot* old = nullptr;
+    for (const InstanceSnapshot& p : prev.instances) {
+      if (p.component == inst.component && p.index == inst.index) old = &p;
+    }
+    for (const MemberStats& m : inst.members) {
+      bool was = true;  // members start in rotation
+      if (old != nullptr) {
+        for (const MemberStats& o : old->members) was = o.member == m.member ? o.healthy : was;
+      }
+      if (was != m.healthy) {
+        out.push_back({inst.component + "#" + std::to_string(inst.index), m.member, m.healthy});
+      }
+    }
+  }
+  return out;
 }
 
 Conservation conservationOf(const Snapshot& cur) {

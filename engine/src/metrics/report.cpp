@@ -107,6 +107,20 @@ void appendLatencies(std::string& out, const ComponentStats& s) {
   }
 }
 
+// A load-balancer's members: ,"members":{"ID#N":{"sent":..,"outstanding":..,"healthy":..},..}
+void appendMembers(std::string& out, const ComponentStats& s) {
+  if (s.members.empty()) return;
+  out += ",\"members\":{";
+  for (size_t i = 0; i < s.members.size(); ++i) {
+    const MemberStats& m = s.members[i];
+    if (i > 0) out += ',';
+    appendKey(out, m.member);
+    out += "{\"sent\":" + std::to_string(m.sent) + ",\"outstanding\":" +
+           std::to_string(m.outstanding) + ",\"healthy\":" + (m.healthy ? "true" : "false") + "}";
+  }
+  out += '}';
+}
+
 // Display width of UTF-8 text (column headers hold "µ").
 size_t displayWidth(std::string_view s) {
   size_t n = 0;
@@ -219,6 +233,7 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
     appendJsonNumber(out, roundTo(static_cast<double>(s->blocked_ns) / 1e6, 1));
     out += ',';
     appendLatencies(out, *s);
+    appendMembers(out, *s);
     out += '}';
   }
   out += "}}";
@@ -262,6 +277,7 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     appendJsonNumber(out, duration_s > 0 ? roundTo(static_cast<double>(n) / duration_s, 1) : 0.0);
     out += ',';
     appendLatencies(out, *s);
+    appendMembers(out, *s);
     out += '}';
   }
   out += "}}";

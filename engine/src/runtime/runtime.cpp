@@ -223,6 +223,33 @@ bool Runtime::killInstance(const std::string& component, int index, std::string*
   return false;
 }
 
+bool Runtime::reviveInstance(const std::string& component, int index, std::string* error) {
+  auto it = impl_->by_component.find(component);
+  Task* task = nullptr;
+  if (it != impl_->by_component.end()) {
+    for (Task* t : it->second) task = t->index() == index ? t : task;
+  }
+  const std::string name = component + "#" + std::to_string(index);
+  if (task == nullptr) {
+    *error = name + " does not run here";
+    return false;
+  }
+  if (task->alive()) {
+    *error = name + " is alive; only a killed instance can be revived";
+    return false;
+  }
+  if (!task->revive()) {
+    *error = name + " has finished (its input ended while it was dead); it cannot be revived";
+    return false;
+  }
+  return true;
+}
+
+bool Runtime::taskAlive(uint32_t task_id) const {
+  auto it = impl_->by_task_id.find(task_id);
+  return it != impl_->by_task_id.end() && it->second->alive();
+}
+
 const std::vector<std::string>& Runtime::componentOrder() const { return impl_->order; }
 
 bool Runtime::setInputLatency(const std::string& component, int latency_ms, std::string* error) {

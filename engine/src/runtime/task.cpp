@@ -52,9 +52,15 @@ void Task::wired() {
   const size_t n = outboxes_.size();
   if (!config_.balance_policy.empty() && n > 0) {
     balancer_ = makeBalancer(config_.balance_policy, static_cast<int>(n), rng_.next());
+    // A member can hold its input queue and, across agents, a credit window of
+    // the same size unprocessed: the trees to fail when it is taken out.
+    const size_t trees =
+        config_.at_least_once ? 2 * (config_.queue_capacity + config_.batch_size) : 0;
+    members_ = std::make_unique<MemberHealth>(n, config_.health_check_ns, trees);
+    for (const Outbox& o : outboxes_) {
+      if (o.target.peer) o.target.peer->checkHealth(o.target.task_id, config_.health_check_ns);
+    }
   }
-  healthy_.assign(n, 1);
-  outstanding_.assign(n, 0);
   member_sent_ = std::make_unique<std::atomic<uint64_t>[]>(n);
   size_t routes = 0;
   for (const auto& s : streams_) routes += s.outboxes.size();
@@ -71,6 +77,13 @@ void Task::requestStop() {
 void Task::kill() {
   killed_.store(true, std::memory_order_relaxed);
   scheduler_.wake(this);
+}
+
+bool Task::revive() {
+  if (finished_.load(std::memory_order_acquire)) return false;
+  killed_.store(false, std::memory_order_relaxed);
+  scheduler_.wake(this);
+  return true;
 }
 
 void Task::run() {
@@ -243,10 +256,11 @@ void Task::processBatch(int64_t now) {
   int64_t run_ts = 0;
   uint64_t run_len = 0;
   if (balancer_) {
+    std::vector<int64_t>& outstanding = members_->outstanding();
     for (size_t i = 0; i < outboxes_.size(); ++i) {
       const Destination& d = outboxes_[i].target;
-      outstanding_[i] = (d.local ? d.local->input().depth() : d.peer->inFlight(d.task_id)) +
-                        static_cast<int64_t>(outboxes_[i].batch.size());
+      outstanding[i] = (d.local ? d.local->input().depth() : d.peer->inFlight(d.task_id)) +
+                       static_cast<int64_t>(outboxes_[i].batch.size());
     }
     refreshHealth(now);
   }
@@ -301,22 +315,54 @@ void Task::processBatch(int64_t now) {
   }
 }
 
+// A local member's check reads its instance; a remote one's is the peer
+// link's latest probe of that instance (see RemotePeer::healthy).
 void Task::refreshHealth(int64_t now) {
-  if (now < next_health_check_) return;
-  next_health_check_ = now + config_.health_check_ns;
+  if (!members_->due(now)) return;
   for (size_t i = 0; i < outboxes_.size(); ++i) {
     const Destination& d = outboxes_[i].target;
-    healthy_[i] = d.local ? d.local->alive() : d.peer->reachable();
+    const bool passed = d.local ? d.local->alive() : d.peer->healthy(d.task_id);
+    if (members_->record(i, passed) == MemberHealth::Change::Down) takeOut(i);
   }
+}
+
+// A member that failed its check: what this task still holds for it goes to
+// the members left, and at-least-once trees handed to it fail now, so their
+// producers replay them at once instead of after ack_timeout_ms.
+void Task::takeOut(size_t member) {
+  Outbox& o = outboxes_[member];
+  if (o.batch.size() >= config_.batch_size) --full_outboxes_;
+  Batch held;
+  held.swap(o.batch);
+  o.batch.reserve(config_.batch_size);
+  o.sent -= std::min<uint64_t>(o.sent, held.size());
+  std::vector<AckOp> fails;
+  for (Tuple& t : held) {
+    const int m = balancer_->select(t, members_->inRotation(), members_->outstanding());
+    if (m < 0) {  // no member left: lost here, as an unroutable tuple would be
+      ++local_.errors;
+      ++local_.dropped;
+      if (t.root != 0) fails.push_back({t.root, 0, true});
+      continue;
+    }
+    Outbox& to = outboxes_[m];
+    ++members_->outstanding()[m];
+    ++to.sent;
+    to.batch.push_back(std::move(t));
+    if (to.batch.size() == config_.batch_size) ++full_outboxes_;
+  }
+  members_->takeTrees(member, trees_buf_);
+  for (uint64_t root : trees_buf_) fails.push_back({root, 0, true});
+  if (!fails.empty()) acker_.apply(fails);
 }
 
 // ------------------------------------------------------------------ output
 
 int Task::route(const Tuple& t, int* out) {
   if (balancer_) {
-    const int m = balancer_->select(t, healthy_, outstanding_);
+    const int m = balancer_->select(t, members_->inRotation(), members_->outstanding());
     if (m < 0) return -1;
-    ++outstanding_[m];
+    ++members_->outstanding()[m];
     out[0] = m;
     return 1;
   }
@@ -410,15 +456,24 @@ bool Task::flush(bool all) {
 
 bool Task::push(Outbox& o) {
   const Destination& d = o.target;
-  if (d.local) return d.local->input().tryPush(o.batch, this);
-  if (!d.peer->reachable()) {
-    // The agent is gone: the tuples are lost with it, counted here; trees of
-    // at-least-once producers are replayed when they time out.
+  // A load-balancer remembers the trees it hands each member (see takeOut).
+  const size_t member = static_cast<size_t>(&o - outboxes_.data());
+  const size_t trees = members_ ? members_->handing(member, o.batch) : 0;
+  bool pushed;
+  if (d.local) {
+    pushed = d.local->input().tryPush(o.batch, this);
+  } else if (!d.peer->reachable()) {
+    // The agent is gone: the tuples are lost with it, counted here (as errors
+    // too in at-most-once); at-least-once trees are replayed.
     local_.dropped += o.batch.size();
+    if (!config_.at_least_once) local_.errors += o.batch.size();
     o.batch.clear();
-    return true;
+    pushed = true;
+  } else {
+    pushed = d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
   }
-  return d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
+  if (!pushed && trees > 0) members_->forget(member, trees);
+  return pushed;
 }
 
 void Task::sendEndOfInput() {
@@ -451,7 +506,11 @@ void Task::runKilled() {
   // (counted as dropped here, so the loss is visible) and nobody tells the
   // acker, so at-least-once trees are replayed by their producers' timeouts.
   // It still takes its input, so nothing upstream waits on it forever.
-  local_.failed += current_.batch.size() - pos_;  // received, never processed
+  // In at-most-once, each tuple lost here is also an error: the user's error
+  // rate shows what a dead instance cost.
+  const uint64_t unprocessed = current_.batch.size() - pos_;  // received, never processed
+  local_.failed += unprocessed;
+  if (!config_.at_least_once) local_.errors += unprocessed;
   current_.batch.clear();
   pos_ = 0;
   Envelope e;
@@ -460,10 +519,12 @@ void Task::runKilled() {
       ++eos_seen_;
     } else {
       local_.dropped += e.batch.size();
+      if (!config_.at_least_once) local_.errors += e.batch.size();
     }
   }
   for (auto& o : outboxes_) {
     local_.dropped += o.batch.size();
+    if (!config_.at_least_once) local_.errors += o.batch.size();
     if (o.batch.size() >= config_.batch_size) --full_outboxes_;
     o.batch.clear();
   }
@@ -520,10 +581,9 @@ InstanceSnapshot Task::snapshot() {
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
       const Destination& d = outboxes_[i].target;
-      s.members.push_back(MemberStats{
-          d.name, member_sent_[i].load(std::memory_order_relaxed),
-          d.local ? d.local->inFlight() : d.peer->inFlight(d.task_id),
-          d.local ? d.local->alive() : d.peer->reachable()});
+      s.members.push_back(MemberStats{d.name, member_sent_[i].load(std::memory_order_relaxed),
+                                      d.local ? d.local->inFlight() : d.peer->inFlight(d.task_id),
+                                      members_->inRotationNow(i)});
     }
   }
   return s;

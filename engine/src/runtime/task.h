@@ -13,6 +13,7 @@
 
 #include "runtime/acker.h"
 #include "runtime/input_queue.h"
+#include "runtime/member_health.h"
 #include "runtime/partitioner.h"
 #include "runtime/scheduler.h"
 #include "topolab/engine/catalogue.h"
@@ -69,6 +70,8 @@ class Task final : public Runnable, private Emitter {
   // Producers stop producing and finish once their pending trees complete.
   void requestStop();
   void kill();
+  // Brings a killed instance back; false when it has already finished.
+  bool revive();
   // Faults: delay every tuple into this instance by `ns`; fail a fraction of
   // the tuples it processes (counted as errors). 0 clears them.
   void setInputLatency(int64_t ns) { fault_latency_ns_.store(ns, std::memory_order_relaxed); }
@@ -117,6 +120,7 @@ class Task final : public Runnable, private Emitter {
   void sendCopies(Tuple&& t, int n, uint64_t root);
   int route(const Tuple& t, int* out);
   void refreshHealth(int64_t now);
+  void takeOut(size_t member);
 
   // Pushes full outboxes (all non-empty ones with `all`); false when one is
   // refused and the task must wait for room.
@@ -136,9 +140,8 @@ class Task final : public Runnable, private Emitter {
   std::vector<Outbox> outboxes_;
   std::vector<Stream> streams_;
   BalancerPtr balancer_;
-  std::vector<char> healthy_;
-  std::vector<int64_t> outstanding_;
-  int64_t next_health_check_ = 0;
+  std::unique_ptr<MemberHealth> members_;  // a load-balancer's members
+  std::vector<uint64_t> trees_buf_;
   std::vector<int> route_buf_;
   std::vector<uint64_t> edge_buf_;
   int full_outboxes_ = 0;  // outboxes holding a full batch

@@ -71,6 +71,9 @@ struct ComponentStats {
   bool is_sink = false;
   int instances = 0;
   int alive = 0;
+  // A load-balancer's members, by name: sent in the interval (or in total),
+  // outstanding now, healthy when every instance of the balancer has it in rotation.
+  std::vector<MemberStats> members;
 
   void merge(const ComponentStats& o);  // exact: sums and histogram merges
 };
@@ -84,6 +87,14 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
 std::map<std::string, ComponentStats> totalStats(const Snapshot& cur);
 // Everything merged into one.
 ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_component);
+
+// A load-balancer member that left or rejoined rotation between two snapshots.
+struct MemberChange {
+  std::string balancer;  // "component#index"
+  std::string member;    // "component#index"
+  bool healthy = false;  // true: back in rotation
+};
+std::vector<MemberChange> memberChanges(const Snapshot& prev, const Snapshot& cur);
 
 // emitted == received + failed_in_transit + in_flight, summed over the whole
 // topology: the check that nothing was lost without being counted.

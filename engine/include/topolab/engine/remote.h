@@ -35,6 +35,12 @@ class RemotePeer {
   // Tuples sent to `target` that the peer has not yet taken from its queue.
   virtual int64_t inFlight(uint32_t target) const = 0;
   virtual bool reachable() const = 0;
+  // Load-balancer health checks of the peer's task `target`: from start on,
+  // check it every `period_ns` (called while wiring, before the peer starts).
+  virtual void checkHealth(uint32_t /*target*/, int64_t /*period_ns*/) {}
+  // The latest check's verdict: the peer answered within the period and its
+  // instance `target` is alive. Without checks, whether the peer is reachable.
+  virtual bool healthy(uint32_t /*target*/) const { return reachable(); }
 };
 
 // This runtime's share of a plan.

@@ -32,6 +32,8 @@ SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats
 // {"type":"interval","t_ms":..,"components":{"ID":{"received":..,"emitted":..,"acked":..,
 // "failed":..,"errors":..,"replayed":..,"queue":..,"blocked_ms":..,"latency_us":{"p50":..,
 // "p90":..,"p99":..,"p999":..,"max":..},"e2e_us":{..}|null}}} — e2e_us is null unless a sink.
+// A load-balancer adds "members":{"ID#N":{"sent":..,"outstanding":..,"healthy":..},..} after
+// e2e_us: sent in the interval (in total in the summary), outstanding and healthy at its end.
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
                          const std::map<std::string, ComponentStats>& interval);
 // {"type":"event","t_ms":..,"kind":"..","detail":".."}

@@ -71,6 +71,13 @@ class Runtime {
   // those trees when `ack_timeout_ms` passes, and load-balancers take the
   // instance out at their next health check.
   [[nodiscard]] bool killInstance(const std::string& component, int index, std::string* error);
+  // Brings a killed instance back, like a restarted process: its input starts
+  // empty (what reached it while dead is gone) and load-balancers put it back
+  // at their next health check. False with `error` when it is not here, is
+  // not dead, or has already finished.
+  [[nodiscard]] bool reviveInstance(const std::string& component, int index, std::string* error);
+  // Whether plan task `task_id` runs here and is alive (a peer's health check).
+  bool taskAlive(uint32_t task_id) const;
 
   // From other agents: tuples for local task `target` that arrived over
   // connection `origin` (credit for them is returned through the function

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,19 @@ std::string writeTopology(const Topology& topology);
 // A Graphviz digraph: producers, bolts and sinks by shape and colour, streams
 // labelled with their grouping (and transport when not auto), parallelism shown.
 std::string exportDot(const Topology& topology, const Catalogue& catalogue = Catalogue::instance());
+
+// An haproxy.cfg for the load-balancers of `topology`: global and defaults
+// sections, then per balancer a frontend (bound to 127.0.0.1:8080, 8180, … in
+// file order) and a backend whose `balance` follows the policy (round-robin →
+// roundrobin, least-outstanding → leastconn, consistent-hash → uri with
+// `hash-type consistent`, random → random) and whose `server` lines, one per
+// member instance, are checked every health_check_ms. A member serves on the
+// host `member_hosts` gives for "component#index" (127.0.0.1 when absent) at
+// its frontend's port + 1, + 2, …. nullopt with `error` set when there is no
+// load-balancer.
+[[nodiscard]] std::optional<std::string> exportHaproxy(
+    const Topology& topology, const std::map<std::string, std::string>& member_hosts,
+    std::string* error, const Catalogue& catalogue = Catalogue::instance());
 
 // Component ids in topological order: sources first, then each layer in file
 // order. Components on a cycle come last, in file order, so every id appears once.

@@ -9,10 +9,10 @@
 namespace topolab::control {
 
 struct FaultSpec {
-  enum class Kind { KillInstance, KillDeployment, Latency, Fail, Partition };
+  enum class Kind { KillInstance, KillDeployment, Latency, Fail, Partition, Revive };
   Kind kind = Kind::KillInstance;
-  std::string component;  // KillInstance, Latency, Fail
-  int index = -1;         // KillInstance: -1 kills every instance of the component
+  std::string component;  // KillInstance, Revive, Latency, Fail
+  int index = -1;         // KillInstance, Revive: -1 is every instance of the component
   unsigned latency_ms = 0;
   double ratio = 0;
   std::string agent;     // Partition and KillDeployment: the agent it concerns
@@ -26,6 +26,8 @@ struct FaultSpec {
 // or `--partition AGENT=SECONDS`; nullopt with `error` set (naming the option
 // and the expected form) when it is malformed.
 [[nodiscard]] std::optional<FaultSpec> parseKill(std::string_view value, std::string* error);
+// `--revive ID[#N]`: bring killed instances back (see Runtime::reviveInstance).
+[[nodiscard]] std::optional<FaultSpec> parseRevive(std::string_view value, std::string* error);
 [[nodiscard]] std::optional<FaultSpec> parseLatency(std::string_view value, std::string* error);
 [[nodiscard]] std::optional<FaultSpec> parseFail(std::string_view value, std::string* error);
 [[nodiscard]] std::optional<FaultSpec> parsePartition(std::string_view value, std::string* error);

@@ -1,0 +1,62 @@
+#include "runtime/member_health.h"
+
+namespace topolab {
+
+MemberHealth::MemberHealth(size_t members, int64_t period_ns, size_t trees_kept)
+    : period_ns_(period_ns),
+      trees_kept_(trees_kept),
+      in_rotation_(members, 1),
+      outstanding_(members, 0),
+      published_(std::make_unique<std::atomic<bool>[]>(members)),
+      rings_(trees_kept > 0 ? members : 0) {
+  for (size_t i = 0; i < members; ++i) published_[i].store(true, std::memory_order_relaxed);
+  for (Ring& r : rings_) r.roots.resize(trees_kept);
+}
+
+bool MemberHealth::due(int64_t now) {
+  if (now < next_check_) return false;
+  next_check_ = now + period_ns_;
+  return true;
+}
+
+MemberHealth::Change MemberHealth::record(size_t i, bool passed) {
+  const bool was = in_rotation_[i] != 0;
+  if (was == passed) return Change::None;
+  in_rotation_[i] = passed ? 1 : 0;
+  published_[i].store(passed, std::memory_order_relaxed);
+  return passed ? Change::Up : Change::Down;
+}
+
+size_t MemberHealth::handing(size_t i, const Batch& batch) {
+  if (rings_.empty()) return 0;
+  Ring& r = rings_[i];
+  size_t n = 0;
+  for (const Tuple& t : batch) {
+    if (t.root == 0) continue;
+    ++n;
+    r.roots[r.next] = t.root;
+    r.next = r.next + 1 == trees_kept_ ? 0 : r.next + 1;
+    if (r.filled < trees_kept_) ++r.filled;
+  }
+  return n;
+}
+
+void MemberHealth::forget(size_t i, size_t n) {
+  if (rings_.empty()) return;
+  Ring& r = rings_[i];
+  n = std::min(n, r.filled);
+  r.next = (r.next + trees_kept_ - n % trees_kept_) % trees_kept_;
+  r.filled -= n;
+}
+
+void MemberHealth::takeTrees(size_t i, std::vector<uint64_t>& out) {
+  out.clear();
+  if (rings_.empty()) return;
+  Ring& r = rings_[i];
+  for (size_t k = 0; k < r.filled; ++k) {
+    out.push_back(r.roots[(r.next + trees_kept_ - 1 - k) % trees_kept_]);
+  }
+  r.filled = 0;
+}
+
+}  // namespace topolab

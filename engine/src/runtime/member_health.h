@@ -1,0 +1,61 @@
+// A load-balancer's members as its health checks see them: which are in
+// rotation, what each has outstanding, and (at-least-once) the trees lately
+// handed to each, so that a member taken out has its trees failed at once and
+// their producers replay them without waiting for ack_timeout_ms.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "topolab/engine/tuple.h"
+
+namespace topolab {
+
+class MemberHealth {
+ public:
+  enum class Change { None, Down, Up };
+
+  // `trees_kept`: how many recently handed trees to remember per member (0:
+  // none, at-most-once). It should cover what a member can hold unprocessed:
+  // its input queue plus, across agents, the data plane's credit window.
+  MemberHealth(size_t members, int64_t period_ns, size_t trees_kept);
+
+  // Whether a round of checks is due at `now`; if so the next is a period later.
+  bool due(int64_t now);
+  // Records member `i`'s check: whether it changed rotation.
+  Change record(size_t i, bool passed);
+
+  // For the balancer: 1 for members in rotation, and each one's outstanding tuples.
+  const std::vector<char>& inRotation() const { return in_rotation_; }
+  std::vector<int64_t>& outstanding() { return outstanding_; }
+  // From any thread: member `i` is in rotation.
+  bool inRotationNow(size_t i) const { return published_[i].load(std::memory_order_relaxed); }
+
+  // `batch` is being handed to member `i`: remembers its trees and returns how
+  // many; forget(i, n) undoes that when the hand-over was refused.
+  size_t handing(size_t i, const Batch& batch);
+  void forget(size_t i, size_t n);
+  // The trees lately handed to member `i`, then forgotten.
+  void takeTrees(size_t i, std::vector<uint64_t>& out);
+
+ private:
+  struct Ring {
+    std::vector<uint64_t> roots;
+    size_t next = 0;
+    size_t filled = 0;
+  };
+
+  int64_t period_ns_;
+  int64_t next_check_ = 0;
+  size_t trees_kept_;
+  std::vector<char> in_rotation_;
+  std::vector<int64_t> outstanding_;
+  std::unique_ptr<std::atomic<bool>[]> published_;
+  std::vector<Ring> rings_;
+};
+
+}  // namespace topolab
