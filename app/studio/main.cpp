@@ -1,17 +1,50 @@
 // topolab-studio: parses the command line and shows the main window.
-// `topolab-studio FILE` opens FILE; `--screenshot OUT.png` saves a picture of
-// the window once it is laid out, then exits (for docs and CI); `--dark` uses
-// Fusion with a dark palette (to check the dark look where the desktop has none).
+// `topolab-studio FILE` opens FILE; `--cluster FILE` uses a cluster file and
+// `--local-lab [N]` starts N agents on this machine (default 3); `--deploy`
+// deploys FILE once every agent answers; `--fault SPEC` injects a fault a while
+// later. `--screenshot OUT.png` saves a picture of the window and exits (for
+// docs and CI): at once, or with `--after S` once S seconds passed and the
+// dashboard has data. `--dark` uses Fusion with a dark palette.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QStyleFactory>
-#include <QTimer>
+#include <iostream>
 
 #include "dark_palette.h"
 #include "file_controller.h"
 #include "main_window.h"
+#include "startup_sequence.h"
 #include "topolab/widgets/topology_scene.h"
-#include "topolab/widgets/topology_view.h"
+
+namespace {
+
+// QCommandLineParser has no optional values: `--local-lab` without a count
+// (or followed by something that is not one) means the default count.
+QStringList withLabDefault(QStringList args) {
+  for (int i = 1; i < args.size(); ++i) {
+    if (args[i] != QStringLiteral("--local-lab")) continue;
+    bool number = false;
+    if (i + 1 < args.size()) args[i + 1].toInt(&number);
+    if (!number) args.insert(i + 1, QStringLiteral("3"));
+  }
+  return args;
+}
+
+// `--fault kill=ID[#N] | latency=ID=MS | fail=ID=RATIO | partition=AGENT=S`, the
+// forms of `topolab fault`.
+std::optional<topolab::control::FaultSpec> parseFault(const QString& text, std::string* error) {
+  const qsizetype eq = text.indexOf(u'=');
+  const QString kind = text.left(eq);
+  const std::string value = eq < 0 ? std::string() : text.mid(eq + 1).toStdString();
+  if (kind == QStringLiteral("kill")) return topolab::control::parseKill(value, error);
+  if (kind == QStringLiteral("latency")) return topolab::control::parseLatency(value, error);
+  if (kind == QStringLiteral("fail")) return topolab::control::parseFail(value, error);
+  if (kind == QStringLiteral("partition")) return topolab::control::parsePartition(value, error);
+  *error = "--fault: write kill=ID[#N], latency=ID=MS, fail=ID=RATIO or partition=AGENT=SECONDS";
+  return std::nullopt;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -20,7 +53,8 @@ int main(int argc, char** argv) {
   QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
 
   QCommandLineParser parser;
-  parser.setApplicationDescription(QStringLiteral("Design topologies on a canvas."));
+  parser.setApplicationDescription(
+      QStringLiteral("Design topologies on a canvas, deploy them and watch them live."));
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Topology file to open."));
@@ -28,6 +62,11 @@ int main(int argc, char** argv) {
                                       QStringLiteral("Save the window to FILE and exit."),
                                       QStringLiteral("FILE"));
   parser.addOption(screenshot);
+  const QCommandLineOption after(
+      QStringLiteral("after"),
+      QStringLiteral("With --screenshot: wait SECONDS, and for the dashboard to have data."),
+      QStringLiteral("SECONDS"));
+  parser.addOption(after);
   const QCommandLineOption select(
       QStringLiteral("select"),
       QStringLiteral("Select component ID (or stream FROM->TO) after opening."),
@@ -36,7 +75,64 @@ int main(int argc, char** argv) {
   const QCommandLineOption dark(QStringLiteral("dark"),
                                 QStringLiteral("Use the Fusion style with a dark palette."));
   parser.addOption(dark);
-  parser.process(app);
+  const QCommandLineOption cluster(QStringLiteral("cluster"),
+                                   QStringLiteral("Use the agents of cluster file FILE."),
+                                   QStringLiteral("FILE"));
+  parser.addOption(cluster);
+  const QCommandLineOption localLab(
+      QStringLiteral("local-lab"),
+      QStringLiteral("Start N agents on this machine (default 3; the first hosts an embedded "
+                     "Kafka cluster) and use them."),
+      QStringLiteral("N"));
+  parser.addOption(localLab);
+  const QCommandLineOption deploy(QStringLiteral("deploy"),
+                                  QStringLiteral("Deploy FILE once every agent answers."));
+  parser.addOption(deploy);
+  const QCommandLineOption fault(
+      QStringLiteral("fault"),
+      QStringLiteral("With --deploy: inject SPEC (kill=ID[#N], latency=ID=MS, fail=ID=RATIO, "
+                     "partition=AGENT=SECONDS) after --fault-after seconds."),
+      QStringLiteral("SPEC"));
+  parser.addOption(fault);
+  const QCommandLineOption faultAfter(QStringLiteral("fault-after"),
+                                      QStringLiteral("Seconds after the deploy (default 5)."),
+                                      QStringLiteral("SECONDS"), QStringLiteral("5"));
+  parser.addOption(faultAfter);
+  parser.process(withLabDefault(QApplication::arguments()));
+
+  auto usage = [](const std::string& message) {
+    std::cerr << "topolab-studio: error: " << message << '\n';
+    return 2;
+  };
+  topolab::studio::StartupSequence::Options options;
+  options.clusterFile = parser.value(cluster);
+  options.deploy = parser.isSet(deploy);
+  options.screenshot = parser.value(screenshot);
+  bool ok = true;
+  if (parser.isSet(localLab)) {
+    options.localLab = parser.value(localLab).toInt(&ok);
+    if (!ok || options.localLab < 1 || options.localLab > 16) {
+      return usage("--local-lab: give a number of agents from 1 to 16");
+    }
+  }
+  if (parser.isSet(after)) {
+    options.afterS = parser.value(after).toDouble(&ok);
+    if (!ok || options.afterS < 0) return usage("--after: give a number of seconds");
+  }
+  options.faultAfterS = parser.value(faultAfter).toDouble(&ok);
+  if (!ok || options.faultAfterS < 0) return usage("--fault-after: give a number of seconds");
+  if (parser.isSet(fault)) {
+    std::string error;
+    options.fault = parseFault(parser.value(fault), &error);
+    if (!options.fault) return usage(error);
+    if (!options.deploy) return usage("--fault needs --deploy");
+  }
+  if (options.deploy && parser.positionalArguments().isEmpty()) {
+    return usage("--deploy needs a topology FILE");
+  }
+  if (options.deploy && options.clusterFile.isEmpty() && options.localLab == 0) {
+    return usage("--deploy needs --cluster FILE or --local-lab");
+  }
   if (parser.isSet(dark)) {
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QApplication::setPalette(topolab::studio::darkPalette());
@@ -45,7 +141,7 @@ int main(int argc, char** argv) {
   topolab::studio::MainWindow window;
   if (!parser.positionalArguments().isEmpty() &&
       !window.files().openFile(parser.positionalArguments().front())) {
-    if (parser.isSet(screenshot)) return 1;
+    if (parser.isSet(screenshot) || options.deploy) return 1;
   }
   if (parser.isSet(select)) {
     const QStringList ends = parser.value(select).split(QStringLiteral("->"));
@@ -56,14 +152,13 @@ int main(int argc, char** argv) {
     }
   }
   window.show();
-  if (parser.isSet(screenshot)) {
-    const QString out = parser.value(screenshot);
-    QTimer::singleShot(600, &window, [&window, out] {
-      window.view().fitAll();
-      QApplication::processEvents();
-      const bool ok = window.grab().save(out);
-      QApplication::exit(ok ? 0 : 1);
-    });
+  topolab::studio::StartupSequence sequence(window, options);
+  QObject::connect(&sequence, &topolab::studio::StartupSequence::finished, &app,
+                   [](int code) { QApplication::exit(code); });
+  QString error;
+  if (!sequence.start(&error)) {
+    std::cerr << "topolab-studio: " << error.toStdString() << '\n';
+    return 2;
   }
   return QApplication::exec();
 }

@@ -7,14 +7,26 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QGraphicsItem>
+#include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QStatusBar>
 #include <QToolBar>
 
+#include "cluster_controller.h"
+#include "cluster_panel.h"
+#include "deploy_controller.h"
+#include "deploy_dialog.h"
 #include "document.h"
 #include "edit_controller.h"
+#include "event_log.h"
+#include "fault_menu.h"
 #include "file_controller.h"
+#include "live_controller.h"
+#include "local_lab.h"
+#include "topolab/widgets/dashboard_widget.h"
 #include "topolab/widgets/palette_widget.h"
 #include "topolab/widgets/problem_list.h"
 #include "topolab/widgets/property_editor.h"
@@ -35,12 +47,21 @@ MainWindow::MainWindow(QWidget* parent)
       validation_(new ValidationController(*document_, this)),
       scene_(new widgets::TopologyScene(document_->model(), *painter_, this)),
       view_(new widgets::TopologyView(*scene_, this)),
-      files_(new FileController(*document_, *scene_, *this, this)) {
+      files_(new FileController(*document_, *scene_, *this, this)),
+      cluster_(new ClusterController(this)),
+      lab_(new LocalLab(this)),
+      deploy_(new DeployController(*cluster_, this)),
+      faults_(new FaultMenu(*deploy_, *this, this)) {
   setObjectName(QStringLiteral("studio"));
   setCentralWidget(view_);
   createDocks();
   createActions();
+  createClusterActions();
+  connectLive();
   statusBar();
+  clusterStatus_ = new QLabel(this);
+  statusBar()->addPermanentWidget(clusterStatus_);
+  updateStatus();
 
   connect(scene_, &widgets::TopologyScene::moveRequested, edits_,
           [this](const QHash<QString, QPointF>& positions, int drag) {
@@ -91,8 +112,19 @@ void MainWindow::createDocks() {
   palette_->setMinimumWidth(170);
   properties_->setMinimumWidth(260);
   resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
+  clusterPanel_ = new ClusterPanel(*cluster_, *lab_, this);
+  QDockWidget* clusterDock = dock(clusterPanel_, tr("Cluster"), Qt::RightDockWidgetArea);
+  splitDockWidget(propertiesDock, clusterDock, Qt::Vertical);
+  dashboard_ = new widgets::DashboardWidget(this);
+  QDockWidget* dashboardDock = dock(dashboard_, tr("Dashboard"), Qt::BottomDockWidgetArea);
   QDockWidget* problemsDock = dock(problems_, tr("Problems"), Qt::BottomDockWidgetArea);
-  resizeDocks({problemsDock}, {130}, Qt::Vertical);
+  log_ = new EventLog(this);
+  QDockWidget* logDock = dock(log_, tr("Log"), Qt::BottomDockWidgetArea);
+  splitDockWidget(dashboardDock, problemsDock, Qt::Horizontal);
+  tabifyDockWidget(problemsDock, logDock);
+  problemsDock->raise();
+  resizeDocks({dashboardDock, problemsDock}, {900, 360}, Qt::Horizontal);
+  resizeDocks({dashboardDock}, {330}, Qt::Vertical);
 
   connect(palette_, &widgets::PaletteWidget::typeActivated, edits_, [this](const QString& type) {
     const QString id = edits_->addComponent(type, widgets::TopologyScene::snap(viewCentre()));
@@ -157,6 +189,7 @@ void MainWindow::createActions() {
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   connect(files_, &FileController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
   rebuildRecentMenu();
+  add(file, tr("Open &Cluster…"), [this] { clusterPanel_->openDialog(); });
   add(
       file, tr("&Save"), [this] { files_->save(); }, QKeySequence::Save);
   add(
@@ -250,6 +283,151 @@ void MainWindow::createActions() {
       QKeySequence(Qt::CTRL | Qt::Key_0));
   viewMenu_->addSeparator();
   for (QDockWidget* d : findChildren<QDockWidget*>()) viewMenu_->addAction(d->toggleViewAction());
+}
+
+void MainWindow::createClusterActions() {
+  QMenu* menu = menuBar()->addMenu(tr("&Cluster"));
+  auto add = [this, menu](const QString& text, auto&& slot, QKeySequence key = QKeySequence()) {
+    QAction* a = menu->addAction(text);
+    a->setShortcut(key);
+    connect(a, &QAction::triggered, this, slot);
+    return a;
+  };
+  add(tr("&Open Cluster File…"), [this] { clusterPanel_->openDialog(); });
+  add(tr("&Add Agent…"), [this] { clusterPanel_->addAgentDialog(); });
+  menu->addSeparator();
+  QAction* startLab = add(tr("Start &Local Lab"), [this] { clusterPanel_->startLab(); });
+  QAction* stopLab = add(tr("Stop Local La&b"), [this] { lab_->stop(); });
+  menu->addSeparator();
+  QAction* deploy = add(
+      tr("&Deploy…"), [this] { this->deploy(true); }, QKeySequence(Qt::CTRL | Qt::Key_R));
+  QAction* stop = add(
+      tr("&Stop Deployment"), [this] { deploy_->stop(); },
+      QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+  QAction* redeploy = add(tr("&Redeploy"), [this] {
+    QString error;
+    const Topology& topology = document_->model().topology();
+    const std::optional<Plan> plan = deploy_->planFor(topology, &error);
+    if (!plan) {
+      showError(tr("Cannot redeploy"), error);
+      return;
+    }
+    deploy_->redeploy(topology, document_->text(), *plan);
+  });
+  auto update = [=, this] {
+    const LocalLab::State labState = lab_->state();
+    startLab->setEnabled(labState == LocalLab::State::Stopped);
+    stopLab->setEnabled(labState == LocalLab::State::Running ||
+                        labState == LocalLab::State::Starting);
+    const DeployController::State state = deploy_->state();
+    deploy->setEnabled(state == DeployController::State::Idle);
+    stop->setEnabled(state == DeployController::State::Running);
+    redeploy->setEnabled(state == DeployController::State::Running);
+  };
+  connect(lab_, &LocalLab::stateChanged, this, update);
+  connect(deploy_, &DeployController::stateChanged, this, update);
+  update();
+}
+
+void MainWindow::connectLive() {
+  live_ = new LiveController(*deploy_, *dashboard_, *scene_, this);
+  connect(lab_, &LocalLab::message, log_, &EventLog::addLine);
+  connect(lab_, &LocalLab::failed, log_, &EventLog::addLine);
+  connect(cluster_, &ClusterController::message, log_, &EventLog::addLine);
+  connect(deploy_, &DeployController::log, log_, &EventLog::addLine);
+  connect(lab_, &LocalLab::started, cluster_, [this](const QString& clusterFile) {
+    QString error;
+    if (!cluster_->openFile(clusterFile, &error)) log_->addLine(error);
+  });
+  connect(lab_, &LocalLab::stopped, cluster_, [this] {
+    // The lab's agents are gone; a cluster opened from elsewhere stays.
+    if (!cluster_->isEmpty() && cluster_->source() == lab_->clusterFile()) cluster_->clear();
+  });
+  connect(cluster_, &ClusterController::hellosChanged, this, &MainWindow::updateStatus);
+  connect(deploy_, &DeployController::stateChanged, this, &MainWindow::updateStatus);
+  connect(deploy_, &DeployController::deployFailed, this,
+          [this](const QString& agent, const QString& message) {
+            showError(agent.isEmpty() ? tr("Deploy failed") : tr("Deploy failed on %1").arg(agent),
+                      message);
+          });
+  connect(deploy_, &DeployController::faultFailed, this,
+          [this](const QString& message) { showError(tr("Fault not injected"), message); });
+  connect(faults_, &FaultMenu::faultRequested, deploy_,
+          [this](const control::FaultSpec& fault) { deploy_->inject(fault); });
+  connect(clusterPanel_, &ClusterPanel::faultRequested, deploy_,
+          [this](const control::FaultSpec& fault) { deploy_->inject(fault); });
+  connect(faults_, &FaultMenu::componentChosen, live_,
+          [this](const QString& id) { live_->showComponent(id); });
+  connect(faults_, &FaultMenu::instanceChosen, live_,
+          [this](const QString& id, int index) { live_->showInstance(id, index); });
+  connect(clusterPanel_, &ClusterPanel::agentSelected, live_,
+          [this](const QString& agent) { live_->showAgent(agent); });
+
+  // Right-click on a deployed component: its faults.
+  view_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(view_, &QWidget::customContextMenuRequested, faults_, [this](const QPoint& pos) {
+    const QPointF at = view_->mapToScene(pos);
+    for (const QString& id : document_->model().componentIds()) {
+      QGraphicsItem* item = scene_->componentItem(id);
+      if (!item || !item->sceneBoundingRect().contains(at)) continue;
+      if (deploy_->state() == DeployController::State::Running) {
+        faults_->popup(id, view_->viewport()->mapToGlobal(pos));
+      } else {
+        statusBar()->showMessage(tr("Deploy the topology to inject faults into %1").arg(id), 5000);
+      }
+      return;
+    }
+  });
+}
+
+void MainWindow::deploy(bool preview) {
+  if (deploy_->state() != DeployController::State::Idle) return;
+  QString error;
+  const Topology& topology = document_->model().topology();
+  const std::optional<Plan> plan = deploy_->planFor(topology, &error);
+  if (!plan) {
+    log_->addLine(error);
+    showError(tr("Cannot deploy"), error);
+    return;
+  }
+  if (preview) {
+    DeployDialog dialog(QString::fromStdString(topology.name), *plan, cluster_->source(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+  }
+  deploy_->deploy(topology, document_->text(), *plan);
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+  // Not exec(): a scripted run (--deploy, --screenshot) must not stop on it.
+  auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
+void MainWindow::updateStatus() {
+  QString text;
+  if (cluster_->isEmpty()) {
+    text = tr("No cluster");
+  } else {
+    const auto& hellos = cluster_->hellos();
+    const auto up = std::count_if(hellos.begin(), hellos.end(),
+                                  [](const control::AgentHello& h) { return h.ok(); });
+    text = tr("%1 of %2 agents reachable").arg(up).arg(cluster_->cluster().agents.size());
+  }
+  switch (deploy_->state()) {
+    case DeployController::State::Idle:
+      break;
+    case DeployController::State::Deploying:
+      text += tr(" · deploying %1").arg(deploy_->deployment());
+      break;
+    case DeployController::State::Running:
+      text += tr(" · %1 running").arg(deploy_->deployment());
+      break;
+    case DeployController::State::Stopping:
+      text += tr(" · stopping %1").arg(deploy_->deployment());
+      break;
+  }
+  clusterStatus_->setText(text);
 }
 
 void MainWindow::rebuildRecentMenu() {

@@ -1,0 +1,50 @@
+#include "live_controller.h"
+
+#include "deploy_controller.h"
+#include "topolab/widgets/dashboard_widget.h"
+#include "topolab/widgets/topology_scene.h"
+
+namespace topolab::studio {
+
+LiveController::LiveController(DeployController& deploy, widgets::DashboardWidget& dashboard,
+                               widgets::TopologyScene& scene, QObject* parent)
+    : QObject(parent), deploy_(deploy), dashboard_(dashboard), scene_(scene) {
+  connect(&deploy_, &DeployController::deployed, &dashboard_, [this] {
+    // A new run: its clock starts at zero again.
+    dashboard_.clear();
+    dashboard_.setTopology(deploy_.topology());
+    followSelection();
+  });
+  connect(&deploy_, &DeployController::round, &dashboard_,
+          [this](const Snapshot& prev, const Snapshot& cur) { dashboard_.addRound(prev, cur); });
+  connect(&deploy_, &DeployController::event, &dashboard_,
+          [this](qint64 tMs, const QString& kind, const QString& detail, const QString& agent) {
+            dashboard_.addEvent(tMs, kind, detail, agent);
+          });
+  connect(&scene_, &QGraphicsScene::selectionChanged, &dashboard_, [this] { followSelection(); });
+}
+
+void LiveController::followSelection() {
+  const QStringList ids = scene_.selectedIds();
+  if (ids.size() == 1) {
+    dashboard_.showComponent(ids.front());
+  } else if (ids.isEmpty()) {
+    dashboard_.showTopology();
+  }
+}
+
+void LiveController::showComponent(const QString& id) { dashboard_.showComponent(id); }
+
+void LiveController::showInstance(const QString& id, int index) {
+  dashboard_.showInstance(id, index);
+}
+
+void LiveController::showAgent(const QString& agent) {
+  if (agent.isEmpty()) {
+    followSelection();
+  } else {
+    dashboard_.showAgent(agent);
+  }
+}
+
+}  // namespace topolab::studio

@@ -1,0 +1,388 @@
+// The studio against real agents: a deploy through the studio's controllers
+// feeds the dashboard the same figures `topolab watch --json` prints for the
+// same deployment; faults reach the charts as markers; a deploy to an agent
+// that does not answer names it and leaves nothing behind; stop ends the
+// deployment everywhere; the local lab's agents start, answer, and are gone
+// after it stops.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+#include <map>
+
+#include "agent_process.h"
+#include "cluster_controller.h"
+#include "deploy_controller.h"
+#include "event_log.h"
+#include "file_controller.h"
+#include "local_lab.h"
+#include "main_window.h"
+#include "topolab/widgets/dashboard_widget.h"
+
+using namespace topolab;
+using namespace topolab::studio;
+using topolab::testing::AgentProcess;
+
+namespace {
+
+constexpr int kAgentWaitMs = 15000;
+
+// A small pipeline, light enough for a shared machine: one interval a second.
+constexpr char kTopology[] = R"(topolab: 1
+name: studio-live
+defaults:
+  delivery: at-most-once
+  metrics_interval_ms: 1000
+components:
+  - id: events
+    type: generator
+    parallelism: 2
+    params: {rate: 3000, keys: 100}
+  - id: work
+    type: work
+    parallelism: 2
+    params: {cost_us: 10, error_rate: 0.05}
+  - id: store
+    type: counter
+    parallelism: 2
+streams:
+  - {from: events, to: work, grouping: shuffle}
+  - {from: work, to: store, grouping: shuffle}
+)";
+
+bool writeFile(const QString& path, const QByteArray& text) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+}
+
+QString clusterYaml(const std::vector<std::pair<std::string, std::string>>& agents,
+                    const std::vector<std::string>& tokenFiles) {
+  QString text = QStringLiteral("agents:\n");
+  for (size_t i = 0; i < agents.size(); ++i) {
+    text +=
+        QStringLiteral("  - {name: %1, address: %2, token_file: %3}\n")
+            .arg(QString::fromStdString(agents[i].first), QString::fromStdString(agents[i].second),
+                 QString::fromStdString(tokenFiles[i]));
+  }
+  return text;
+}
+
+// A loopback port nothing listens on (bound, then closed).
+int closedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+// One interval as counted by either side: from the previous interval's end to this one's.
+struct Interval {
+  qint64 from_ms = 0;
+  qint64 to_ms = 0;
+  qint64 count = 0;
+
+  bool operator==(const Interval&) const = default;
+};
+
+// The dashboard's throughput series (tuples/s at x seconds) back as counts per interval.
+std::map<qint64, Interval> countsFromChart(const QList<QPointF>& points) {
+  std::map<qint64, Interval> out;
+  qint64 prev = 0;
+  for (const QPointF& p : points) {
+    const qint64 t = std::llround(p.x() * 1000.0);
+    out[t] = {prev, t, std::llround(p.y() * static_cast<double>(t - prev) / 1000.0)};
+    prev = t;
+  }
+  return out;
+}
+
+// `topolab watch --json` interval lines: one component's `field`, or the sum over `components`.
+std::map<qint64, Interval> countsFromCli(const QList<QJsonObject>& lines,
+                                         const QStringList& components, const QString& field) {
+  std::map<qint64, Interval> out;
+  qint64 prev = -1;
+  for (const QJsonObject& line : lines) {
+    if (line.value(QStringLiteral("type")).toString() != QStringLiteral("interval")) continue;
+    const qint64 t = line.value(QStringLiteral("t_ms")).toInteger();
+    qint64 sum = 0;
+    const QJsonObject c = line.value(QStringLiteral("components")).toObject();
+    for (const QString& id : components) {
+      sum += c.value(id).toObject().value(field).toInteger();
+    }
+    if (prev >= 0) out[t] = {prev, t, sum};  // the first line's start is not known here
+    prev = t;
+  }
+  return out;
+}
+
+// Intervals both sides have with the same start and end must agree exactly;
+// returns how many were compared.
+int compareIntervals(const std::map<qint64, Interval>& chart, const std::map<qint64, Interval>& cli,
+                     const char* what) {
+  int compared = 0;
+  for (const auto& [t, c] : cli) {
+    const auto it = chart.find(t);
+    if (it == chart.end() || it->second.from_ms != c.from_ms) continue;
+    if (it->second.count != c.count) {
+      qWarning("%s at t_ms %lld (from %lld): dashboard %lld, topolab watch %lld", what,
+               static_cast<long long>(t), static_cast<long long>(c.from_ms),
+               static_cast<long long>(it->second.count), static_cast<long long>(c.count));
+      return -1;
+    }
+    ++compared;
+  }
+  return compared;
+}
+
+bool processGone(qint64 pid) { return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
+
+// Processes whose command line mentions `text` (e.g. a lab's directory).
+QStringList processesMentioning(const QString& text) {
+  QStringList found;
+  for (const QString& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+    bool number = false;
+    pid.toInt(&number);
+    if (!number) continue;
+    QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) continue;
+    const QByteArray cmdline = f.readAll().replace('\0', ' ');
+    if (cmdline.contains(text.toUtf8())) found << pid + QStringLiteral(": ") + cmdline;
+  }
+  return found;
+}
+
+}  // namespace
+
+class DeployTest final : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void dashboardShowsWhatTopologyWatchShows();
+  void deployToUnreachableAgentNamesIt();
+  void localLabStartsAndStopsWithoutLeftovers();
+  void localLabStopsItsAgentsWhenDestroyed();
+};
+
+void DeployTest::dashboardShowsWhatTopologyWatchShows() {
+  AgentProcess a("node-a");
+  AgentProcess b("node-b");
+  QVERIFY2(a.started(), a.log().c_str());
+  QVERIFY2(b.started(), b.log().c_str());
+  QTemporaryDir dir;
+  const QString topologyPath = dir.filePath(QStringLiteral("studio-live.yaml"));
+  const QString clusterPath = dir.filePath(QStringLiteral("lab.yaml"));
+  QVERIFY(writeFile(topologyPath, kTopology));
+  QVERIFY(writeFile(clusterPath, clusterYaml({{"node-a", a.address()}, {"node-b", b.address()}},
+                                             {a.operatorTokenFile(), b.operatorTokenFile()})
+                                     .toUtf8()));
+
+  MainWindow window;
+  window.show();
+  QVERIFY(window.files().openFile(topologyPath));
+  QString error;
+  QVERIFY2(window.cluster().openFile(clusterPath, &error), qPrintable(error));
+  QTRY_VERIFY_WITH_TIMEOUT(window.cluster().allReachable(), kAgentWaitMs);
+
+  DeployController& deploy = window.deployments();
+  QSignalSpy deployed(&deploy, &DeployController::deployed);
+  QSignalSpy failed(&deploy, &DeployController::deployFailed);
+  window.deploy(/*preview=*/false);
+  QTRY_VERIFY_WITH_TIMEOUT(!deployed.isEmpty() || !failed.isEmpty(), 30000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(1).toString()));
+  QCOMPARE(deploy.state(), DeployController::State::Running);
+  QCOMPARE(deployed.front().at(1).toStringList(), QStringList({"node-a", "node-b"}));
+
+  // The CLI follows the same deployment alongside the studio.
+  QProcess watch;
+  watch.setProgram(QStringLiteral(TOPOLAB_CLI));
+  watch.setArguments({QStringLiteral("watch"), QStringLiteral("studio-live"),
+                      QStringLiteral("--cluster"), clusterPath, QStringLiteral("--json")});
+  watch.start();
+  QVERIFY(watch.waitForStarted());
+  QList<QJsonObject> cliLines;
+  QByteArray pending;
+  auto readCli = [&] {
+    pending += watch.readAllStandardOutput();
+    qsizetype nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const QJsonDocument doc = QJsonDocument::fromJson(pending.left(nl));
+      pending.remove(0, nl + 1);
+      if (doc.isObject()) cliLines << doc.object();
+    }
+    return std::count_if(cliLines.begin(), cliLines.end(), [](const QJsonObject& o) {
+      return o.value(QStringLiteral("type")).toString() == QStringLiteral("interval");
+    });
+  };
+  widgets::DashboardWidget& dashboard = window.dashboard();
+  QTRY_VERIFY_WITH_TIMEOUT(readCli() >= 6 && dashboard.history().rounds() >= 7, 40000);
+
+  // A fault from the studio reaches the charts as a marker.
+  control::FaultSpec kill;
+  kill.kind = control::FaultSpec::Kind::KillInstance;
+  kill.component = "work";
+  kill.index = 1;
+  deploy.inject(kill);
+  auto hasFault = [&dashboard] {
+    const auto& events = dashboard.history().events();
+    return std::any_of(events.begin(), events.end(), [](const widgets::HistoryEvent& e) {
+      return e.kind == "fault" && e.detail.find("work#1") != std::string::npos;
+    });
+  };
+  QTRY_VERIFY_WITH_TIMEOUT(hasFault(), 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(readCli() >= 8, 10000);
+
+  watch.terminate();
+  QVERIFY(watch.waitForFinished(10000));
+  readCli();
+  QVERIFY2(readCli() >= 5, qPrintable(QString::fromUtf8(watch.readAllStandardError())));
+
+  // The studio's charts in chart units hold the same counts as the CLI's lines.
+  dashboard.showTopology();
+  dashboard.flush();
+  const auto sinks =
+      compareIntervals(countsFromChart(dashboard.seriesPoints("throughput")),
+                       countsFromCli(cliLines, {"store"}, "received"), "tuples at the sinks");
+  dashboard.showComponent(QStringLiteral("work"));
+  dashboard.flush();
+  const auto work =
+      compareIntervals(countsFromChart(dashboard.seriesPoints("throughput")),
+                       countsFromCli(cliLines, {"work"}, "received"), "tuples into work");
+  dashboard.showComponent(QStringLiteral("events"));
+  dashboard.flush();
+  const auto events =
+      compareIntervals(countsFromChart(dashboard.seriesPoints("throughput")),
+                       countsFromCli(cliLines, {"events"}, "emitted"), "tuples out of events");
+  QVERIFY2(sinks >= 4 && work >= 4 && events >= 4,
+           qPrintable(QStringLiteral("intervals compared: sinks %1, work %2, events %3 (-1: a "
+                                     "mismatch, see the warning)")
+                          .arg(sinks)
+                          .arg(work)
+                          .arg(events)));
+  // Real traffic was compared, not zeros.
+  QVERIFY(dashboard.history().lastInterval().at("work").counters.received > 0);
+  QVERIFY(!dashboard.markers().isEmpty());
+
+  // Stop ends the deployment on every agent.
+  QSignalSpy stopped(&deploy, &DeployController::stopped);
+  deploy.stop();
+  QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 20000);
+  QCOMPARE(deploy.state(), DeployController::State::Idle);
+  QCOMPARE(topolab::testing::listOn(a), std::vector<std::string>{});
+  QCOMPARE(topolab::testing::listOn(b), std::vector<std::string>{});
+}
+
+void DeployTest::deployToUnreachableAgentNamesIt() {
+  AgentProcess a("node-a");
+  QVERIFY2(a.started(), a.log().c_str());
+  QTemporaryDir dir;
+  const QString topologyPath = dir.filePath(QStringLiteral("studio-live.yaml"));
+  const QString clusterPath = dir.filePath(QStringLiteral("lab.yaml"));
+  const QString deadToken = dir.filePath(QStringLiteral("dead.token"));
+  QVERIFY(writeFile(topologyPath, kTopology));
+  QVERIFY(writeFile(deadToken, "0123456789abcdef\n"));
+  const std::string dead = "127.0.0.1:" + std::to_string(closedPort());
+  QVERIFY(writeFile(clusterPath, clusterYaml({{"node-a", a.address()}, {"node-dead", dead}},
+                                             {a.operatorTokenFile(), deadToken.toStdString()})
+                                     .toUtf8()));
+
+  MainWindow window;
+  QVERIFY(window.files().openFile(topologyPath));
+  QString error;
+  QVERIFY2(window.cluster().openFile(clusterPath, &error), qPrintable(error));
+  // The panel says which agent does not answer, and why.
+  QTRY_VERIFY_WITH_TIMEOUT(window.cluster().hello(QStringLiteral("node-dead")) != nullptr,
+                           kAgentWaitMs);
+  QVERIFY(!window.cluster().hello(QStringLiteral("node-dead"))->ok());
+  QVERIFY(window.cluster().hello(QStringLiteral("node-a"))->ok());
+  QVERIFY(!window.cluster().allReachable());
+
+  DeployController& deploy = window.deployments();
+  QSignalSpy deployed(&deploy, &DeployController::deployed);
+  QSignalSpy failed(&deploy, &DeployController::deployFailed);
+  window.deploy(/*preview=*/false);
+  QTRY_VERIFY_WITH_TIMEOUT(!deployed.isEmpty() || !failed.isEmpty(), 30000);
+  QVERIFY(deployed.isEmpty());
+  QCOMPARE(failed.front().at(0).toString(), QStringLiteral("node-dead"));
+  const QString message = failed.front().at(1).toString();
+  QVERIFY2(message.contains(QStringLiteral("node-dead")), qPrintable(message));
+  QVERIFY2(message.contains(QString::fromStdString(dead)), qPrintable(message));
+  QCOMPARE(deploy.state(), DeployController::State::Idle);
+  // The log says so too, and nothing was left on the agent that answered.
+  QVERIFY(window.log().toPlainText().contains(QStringLiteral("node-dead")));
+  QCOMPARE(topolab::testing::listOn(a), std::vector<std::string>{});
+}
+
+void DeployTest::localLabStartsAndStopsWithoutLeftovers() {
+  LocalLab lab;
+  lab.setAgentBinary(QStringLiteral(TOPOLAB_AGENT));
+  QSignalSpy started(&lab, &LocalLab::started);
+  QSignalSpy failed(&lab, &LocalLab::failed);
+  QSignalSpy messages(&lab, &LocalLab::message);
+  lab.start(3);
+  QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(0).toString()));
+  QCOMPARE(lab.state(), LocalLab::State::Running);
+  QCOMPARE(lab.agents().size(), 3);
+  // The first agent hosts the embedded Kafka cluster, or the lab said why it could not.
+  QVERIFY(lab.agents().front().kafka ||
+          std::any_of(messages.begin(), messages.end(), [](const QList<QVariant>& m) {
+            return m.at(0).toString().contains(QStringLiteral("embedded Kafka"));
+          }));
+  const QList<qint64> pids = lab.runningPids();
+  QCOMPARE(pids.size(), 3);
+  const QString labDir = QFileInfo(lab.clusterFile()).absolutePath();
+
+  // The cluster file it wrote works: every agent answers Hello with its token.
+  ClusterController cluster;
+  QString error;
+  QVERIFY2(cluster.openFile(started.front().at(0).toString(), &error), qPrintable(error));
+  QTRY_VERIFY_WITH_TIMEOUT(cluster.allReachable(), kAgentWaitMs);
+  QCOMPARE(cluster.hellos().size(), size_t{3});
+  QCOMPARE(cluster.hellos().front().role, std::string("operator"));
+  if (!lab.kafkaBootstrap().isEmpty()) {
+    QCOMPARE(QString::fromStdString(cluster.hellos().front().kafka_bootstrap),
+             lab.kafkaBootstrap());
+  }
+
+  QSignalSpy stopped(&lab, &LocalLab::stopped);
+  lab.stop();
+  QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 15000);
+  QCOMPARE(lab.state(), LocalLab::State::Stopped);
+  for (qint64 pid : pids) QVERIFY2(processGone(pid), qPrintable(QString::number(pid)));
+  QCOMPARE(processesMentioning(labDir), QStringList());
+  QVERIFY(!QFileInfo::exists(labDir));
+}
+
+void DeployTest::localLabStopsItsAgentsWhenDestroyed() {
+  auto lab = std::make_unique<LocalLab>();
+  lab->setAgentBinary(QStringLiteral(TOPOLAB_AGENT));
+  QSignalSpy started(lab.get(), &LocalLab::started);
+  lab->start(2);
+  QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty(), 30000);
+  const QList<qint64> pids = lab->runningPids();
+  QCOMPARE(pids.size(), 2);
+  const QString labDir = QFileInfo(lab->clusterFile()).absolutePath();
+  lab.reset();  // as when the studio exits
+  for (qint64 pid : pids) QVERIFY2(processGone(pid), qPrintable(QString::number(pid)));
+  QCOMPARE(processesMentioning(labDir), QStringList());
+}
+
+QTEST_MAIN(DeployTest)
+#include "deploy_test.moc"
