@@ -160,6 +160,7 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   nameBox_->setMinimumContentsLength(14);
   nameBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   nameBox_->setEnabled(false);
+  nameBox_->setVisible(false);
   windowBox_ = new QComboBox(this);
   windowBox_->addItem(tr("1 min"), static_cast<int>(TimeWindow::OneMinute));
   windowBox_->addItem(tr("10 min"), static_cast<int>(TimeWindow::TenMinutes));
@@ -202,7 +203,10 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     c->x = new QValueAxis;
     c->x->setTitleText(tr("time since start (s)"));
     c->x->setLabelFormat(QStringLiteral("%.0f"));
-    c->x->setTickCount(7);
+    // Ticks on round times since the start, wherever the window begins.
+    c->x->setTickType(QValueAxis::TicksDynamic);
+    c->x->setTickAnchor(0);
+    c->x->setTickInterval(100);
     c->y = new QValueAxis;
     c->y->setTitleText(unit);
     c->y->setLabelFormat(QString::fromLatin1(format));
@@ -362,6 +366,7 @@ void DashboardWidget::refreshScopeNames() {
   nameBox_->addItems(names);
   nameBox_->setCurrentText(toQString(scope_.name));
   nameBox_->setEnabled(scope_.kind != ScopeKind::Topology);
+  nameBox_->setVisible(scope_.kind != ScopeKind::Topology);
 }
 
 void DashboardWidget::scheduleRedraw() {
@@ -456,6 +461,7 @@ void DashboardWidget::redraw() {
       ++replaces_;
     }
     c->x->setRange(start / 1000.0, end / 1000.0);
+    c->x->setTickInterval(static_cast<double>(span) / 1000.0 / 6);  // 10 s, 100 s or 10 min
     c->y->setRange(0, top > 0 ? top * 1.15 : 1);
     c->y->applyNiceNumbers();
   }

@@ -13,7 +13,7 @@ namespace {
 
 constexpr qreal kFiguresGap = 4;      // between a component and its rates line
 constexpr qreal kFiguresHeight = 16;  // the rates line under a component
-constexpr qreal kEdgeLabelDrop = 22;  // the live label sits this far below the grouping label
+constexpr qreal kEdgeLabelDrop = 26;  // the live label sits this far below the grouping label
 
 uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
@@ -172,7 +172,7 @@ QColor LivePainter::levelColour(LoadLevel level, bool dark) {
 
 QRectF LivePainter::componentPaintRect() const {
   return base_->componentPaintRect().united(
-      componentRect().adjusted(0, 0, 0, kFiguresGap + kFiguresHeight + 2));
+      componentRect().adjusted(-8, 0, 8, kFiguresGap + kFiguresHeight + 2));
 }
 
 QRectF LivePainter::liveEdgeRect(const EdgeLook& look) const {
@@ -230,7 +230,8 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   }
   p.setFont(smallFont(base, 7.5, true));
   const QFontMetricsF fm(p.font());
-  const qreal w = std::min(r.width(), fm.horizontalAdvance(figures) + 12);
+  // As wide as the text, up to a little wider than the shape (the paint rectangle's margins).
+  const qreal w = std::min(r.width() + 16, fm.horizontalAdvance(figures) + 12);
   const QRectF pill(r.center().x() - w / 2, r.bottom() + kFiguresGap, w, kFiguresHeight);
   p.setPen(QPen(level, 1.2));
   p.setBrush(c.label_bg);
@@ -248,8 +249,8 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   }
   if (live.alive < live.instances) {
     const QString text = QObject::tr("%1 down").arg(live.instances - live.alive);
-    drawBadge(p, QRectF(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17), c.subtext,
-              c.background, text);
+    drawBadge(p, QRectF(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17),
+              QColor(0x5f, 0x67, 0x73), c.background, text);
   }
   p.restore();
 }
