@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "agent_server.h"
+#include "service_notifier.h"
 
 int main(int argc, char** argv) {
   topolab::agent::AgentConfig config;
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--max-components", config.max_components, "most components per topology")
       ->check(CLI::Range(1, 100000));
   app.add_option("--drain", drain_s, "seconds to drain deployments on SIGTERM");
+  app.set_version_flag("--version", "topolab-agent " TOPOLAB_VERSION);
   CLI11_PARSE(app, argc, argv);
   if (config.embedded_kafka) {
     std::cerr << "topolab-agent: error: --embedded-kafka is not available in this build yet\n";
@@ -45,8 +47,11 @@ int main(int argc, char** argv) {
     std::cerr << "topolab-agent: error: " << error << '\n';
     return 1;
   }
+  topolab::agent::ServiceNotifier notifier;
+  notifier.ready("serving " + server->name() + " on port " + std::to_string(server->port()));
   int signal = 0;
   sigwait(&signals, &signal);
+  notifier.stopping("draining");
   spdlog::info("{} received: draining (up to {} s) and stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT", drain_s);
   server->shutdown(std::chrono::milliseconds(static_cast<int64_t>(drain_s * 1000)));
   spdlog::info("stopped");

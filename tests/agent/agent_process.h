@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <regex>
 #include <string>
@@ -65,10 +66,14 @@ class AgentProcess {
   }
 
   // Runs a command with stdout and stderr into `log`; returns its pid.
-  static pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  // `in_child` runs in the new process just before the exec (e.g. to set its
+  // environment, which may name its own pid).
+  static pid_t spawn(const std::vector<std::string>& args, const std::string& log,
+                     const std::function<void()>& in_child = {}) {
     const pid_t pid = fork();
     if (pid == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);  // no agent outlives a test that crashed
+      if (in_child) in_child();
       const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       dup2(fd, STDOUT_FILENO);
       dup2(fd, STDERR_FILENO);
