@@ -46,6 +46,8 @@ struct Config {
   std::string canvas_preview;
   bool dark = false;
   std::string window = "1h";
+  int width = 1280;
+  int height = 820;
 };
 
 double cpuSeconds() {
@@ -123,7 +125,7 @@ int preview(const Config& cfg) {
   dash.addEvent(0, QStringLiteral("deploy"), QStringLiteral("web-tier on 3 agents"));
   preload(dash, run, 14 * 60 + 5);  // the window shows the fault at 600–660 s
   dash.setTimeWindow(DashboardWidget::TimeWindow::TenMinutes);
-  dash.resize(1280, 820);
+  dash.resize(cfg.width, cfg.height);
   dash.show();
   QApplication::processEvents();
   dash.flush();
@@ -282,6 +284,10 @@ int main(int argc, char** argv) {
   app.add_option("--preview", cfg.preview, "render the dashboard to this PNG and exit");
   app.add_option("--canvas-preview", cfg.canvas_preview,
                  "render the web-tier canvas with live figures to this PNG and exit");
+  app.add_option("--width", cfg.width, "with --preview: the dashboard's width")
+      ->check(CLI::Range(300, 4000));
+  app.add_option("--height", cfg.height, "with --preview: the dashboard's height")
+      ->check(CLI::Range(200, 4000));
   app.add_flag("--dark", cfg.dark, "with --preview or --canvas-preview: a dark palette");
   app.add_flag("--child", cfg.child, "one measured run, printed as one line (used by --runs)");
   CLI11_PARSE(app, argc, argv);
@@ -294,7 +300,8 @@ int main(int argc, char** argv) {
       child.start(
           QString::fromLocal8Bit(argv[0]),
           {QStringLiteral("--child"), QStringLiteral("--seconds"), QString::number(cfg.seconds),
-           QStringLiteral("--window"), QString::fromStdString(cfg.window)});
+           QStringLiteral("--window"), QString::fromStdString(cfg.window),
+           QStringLiteral("--dashboards"), QString::number(cfg.dashboards)});
       if (!child.waitForFinished(-1) || child.exitCode() != 0) {
         std::fprintf(stderr, "studio-bench: run %d failed: %s\n", i + 1,
                      child.readAllStandardError().constData());

@@ -3,6 +3,7 @@
 // bounded ring, CSV export writes what the charts hold, SLO badges flip when a
 // bound is crossed, a hidden or paused dashboard does not redraw, and the
 // canvas shows each stream's rate and each component's load.
+#include <QChartView>
 #include <QFile>
 #include <QGraphicsItem>
 #include <QImage>
@@ -332,6 +333,24 @@ class DashboardTest final : public QObject {
     dash.flush();
     QVERIFY(dash.markers().isEmpty());
     QVERIFY(dash.seriesPoints(QStringLiteral("throughput")).isEmpty());
+  }
+
+  void aShortWidePanelPutsTheChartsInARow() {
+    DashboardWidget dash;
+    dash.resize(1000, 700);
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    auto tops = [&dash] {
+      QSet<int> ys;
+      for (QChartView* v : dash.findChildren<QChartView*>()) ys.insert(v->geometry().top());
+      return ys.size();
+    };
+    QCOMPARE(dash.findChildren<QChartView*>().size(), 4);
+    QTRY_COMPARE(tops(), 2);  // two by two
+    dash.resize(1400, 330);  // a bottom dock
+    QTRY_COMPARE(tops(), 1);
+    dash.resize(900, 700);
+    QTRY_COMPARE(tops(), 2);
   }
 
   void liveCanvasShowsRatesAndLoad() {

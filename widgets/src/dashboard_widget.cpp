@@ -14,6 +14,7 @@
 #include <QLineSeries>
 #include <QPainter>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QSignalBlocker>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -189,8 +190,8 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   bar->addWidget(p99Badge_);
   bar->addWidget(errorBadge_);
 
-  auto* grid = new QGridLayout;
-  grid->setSpacing(4);
+  grid_ = new QGridLayout;
+  grid_->setSpacing(4);
   auto makeChart = [this](const QString& title, const QString& unit, const char* format,
                           std::initializer_list<QPair<QString, QString>> series,
                           const QString& slo) {
@@ -230,35 +231,29 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
       c->slo->attachAxis(c->y);
     }
     c->view = new EventChartView(c->chart, c->x);
-    c->view->setMinimumSize(260, 200);
+    c->view->setMinimumSize(200, 160);
     charts_.push_back(std::move(c));
-    return charts_.back()->view;
   };
-  grid->addWidget(
-      makeChart(tr("Throughput"), tr("tuples/s"), "%.0f",
-                {{QStringLiteral("throughput"), tr("tuples/s")}}, QStringLiteral("throughput_min")),
-      0, 0);
-  grid->addWidget(makeChart(tr("Error rate"), tr("errors / received (%)"), "%.2f",
-                            {{QStringLiteral("error rate"), tr("error rate")}},
-                            QStringLiteral("error_rate_max")),
-                  0, 1);
-  grid->addWidget(makeChart(tr("Processing latency"), tr("ms"), "%.3g",
-                            {{QStringLiteral("latency p50"), QStringLiteral("p50")},
-                             {QStringLiteral("latency p90"), QStringLiteral("p90")},
-                             {QStringLiteral("latency p99"), QStringLiteral("p99")}},
-                            QString()),
-                  1, 0);
-  grid->addWidget(makeChart(tr("End-to-end latency (at sinks)"), tr("ms"), "%.3g",
-                            {{QStringLiteral("e2e p50"), QStringLiteral("p50")},
-                             {QStringLiteral("e2e p90"), QStringLiteral("p90")},
-                             {QStringLiteral("e2e p99"), QStringLiteral("p99")}},
-                            QStringLiteral("p99_ms_max")),
-                  1, 1);
+  makeChart(tr("Throughput"), tr("tuples/s"), "%.0f",
+            {{QStringLiteral("throughput"), tr("tuples/s")}}, QStringLiteral("throughput_min"));
+  makeChart(tr("Error rate"), tr("errors / received (%)"), "%.2f",
+            {{QStringLiteral("error rate"), tr("error rate")}}, QStringLiteral("error_rate_max"));
+  makeChart(tr("Processing latency"), tr("ms"), "%.3g",
+            {{QStringLiteral("latency p50"), QStringLiteral("p50")},
+             {QStringLiteral("latency p90"), QStringLiteral("p90")},
+             {QStringLiteral("latency p99"), QStringLiteral("p99")}},
+            QString());
+  makeChart(tr("End-to-end latency (at sinks)"), tr("ms"), "%.3g",
+            {{QStringLiteral("e2e p50"), QStringLiteral("p50")},
+             {QStringLiteral("e2e p90"), QStringLiteral("p90")},
+             {QStringLiteral("e2e p99"), QStringLiteral("p99")}},
+            QStringLiteral("p99_ms_max"));
+  arrangeCharts(false);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(bar);
-  layout->addLayout(grid, 1);
+  layout->addLayout(grid_, 1);
 
   timer_ = new QTimer(this);
   timer_->setSingleShot(true);
@@ -380,6 +375,24 @@ void DashboardWidget::flush() {
   redraw();
 }
 
+void DashboardWidget::arrangeCharts(bool wide) {
+  wide_ = wide;
+  for (size_t i = 0; i < charts_.size(); ++i) {
+    EventChartView* view = charts_[i]->view;
+    grid_->removeWidget(view);
+    const int n = static_cast<int>(i);
+    grid_->addWidget(view, wide ? 0 : n / 2, wide ? n : n % 2);
+    // A short, wide panel (a bottom dock) keeps its height for the plots.
+    charts_[i]->x->setTitleVisible(!wide);
+  }
+}
+
+void DashboardWidget::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  const bool wide = width() >= 2.4 * height();
+  if (wide != wide_) arrangeCharts(wide);
+}
+
 void DashboardWidget::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
   if (dirty_) scheduleRedraw();
@@ -461,7 +474,9 @@ void DashboardWidget::redraw() {
       ++replaces_;
     }
     c->x->setRange(start / 1000.0, end / 1000.0);
-    c->x->setTickInterval(static_cast<double>(span) / 1000.0 / 6);  // 10 s, 100 s or 10 min
+    // 10 s, 100 s or 10 min apart; half as many ticks on a narrow chart.
+    const int ticks = c->view->width() < 320 ? 3 : 6;
+    c->x->setTickInterval(static_cast<double>(span) / 1000.0 / ticks);
     c->y->setRange(0, top > 0 ? top * 1.15 : 1);
     c->y->applyNiceNumbers();
   }

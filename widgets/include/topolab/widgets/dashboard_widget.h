@@ -18,6 +18,7 @@
 
 class QChart;
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QLineSeries;
 class QPushButton;
@@ -100,11 +101,14 @@ class DashboardWidget final : public QWidget {
 
  protected:
   void showEvent(QShowEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
   void changeEvent(QEvent* event) override;
 
  private:
   struct Chart;
   void setScope(ScopeKey scope);
+  // Four charts in a row when the widget is wide and short, else two by two.
+  void arrangeCharts(bool wide);
   void scheduleRedraw();
   void redraw();
   void refreshScopeNames();
@@ -133,6 +137,8 @@ class DashboardWidget final : public QWidget {
   QLabel* errorBadge_ = nullptr;
   QLabel* status_ = nullptr;
   QTimer* timer_ = nullptr;
+  QGridLayout* grid_ = nullptr;
+  bool wide_ = false;
   std::vector<std::unique_ptr<Chart>> charts_;
 };
 
