@@ -192,6 +192,7 @@ void MetricsHub::loop() {
     for (const DeploymentPtr& d : manager_.all()) {
       live.insert(d.get());
       if (d->state == Deployment::State::Prepared) continue;
+      for (RuntimeEvent& e : d->runtime->takeEvents()) d->addEvent(e.kind, e.detail);
       Tick& tick = ticks_[d.get()];
       const int64_t interval = static_cast<int64_t>(d->topology.metricsIntervalMs()) * 1'000'000;
       if (tick.next_ns == 0) tick.next_ns = d->started_mono_ns + interval;

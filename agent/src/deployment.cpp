@@ -172,7 +172,7 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   }
   size_t expected = 0;
   for (const Component& c : topology.components) {
-    for (int i = 0; i < c.instances(); ++i) {
+    for (int i = 0; i < instanceCount(c); ++i) {
       if (plan.find(c.id, i) == nullptr) {
         return Status(StatusCode::INVALID_ARGUMENT,
                       "the plan does not place " + c.id + "#" + std::to_string(i));
@@ -237,6 +237,7 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   }
   distribution.plan = plan;
   RunOptions options;
+  options.state_dir = std::filesystem::absolute(std::filesystem::path(config_.state_dir) / "files" / name).string();
   d->runtime = Runtime::create(topology, Catalogue::instance(), options, distribution, &error);
   if (!d->runtime) return Status(StatusCode::INVALID_ARGUMENT, error);
   Deployment* raw = d.get();
@@ -433,6 +434,16 @@ void InboundStream::OnReadDone(bool ok) {
     ops.reserve(n);
     for (int i = 0; i < n; ++i) ops.push_back({a.roots(i), a.values(i), a.fails(i)});
     runtime.applyAcks(ops);
+  }
+  if (frame_.replication_size() > 0) {
+    std::vector<ReplicationMessage> msgs(static_cast<size_t>(frame_.replication_size()));
+    for (int i = 0; i < frame_.replication_size(); ++i) {
+      if (!wire::fromProto(frame_.replication(i), &msgs[i], &error)) {
+        fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error));
+        return;
+      }
+    }
+    runtime.deliverReplication(std::move(msgs));
   }
   frame_.Clear();
   StartRead(&frame_);

@@ -225,6 +225,15 @@ void PeerLink::sendAcks(std::vector<AckOp> ops) {
   maybeStartWrite();
 }
 
+void PeerLink::sendReplication(std::vector<ReplicationMessage> msgs) {
+  {
+    std::lock_guard lock(mu_);
+    for (const ReplicationMessage& m : msgs) wire::toProto(m, pending_.add_replication());
+    pending_empty_ = false;
+  }
+  maybeStartWrite();
+}
+
 int64_t PeerLink::inFlight(uint32_t target) const {
   std::lock_guard lock(mu_);
   auto it = credit_.find(target);

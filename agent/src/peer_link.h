@@ -47,6 +47,7 @@ class PeerLink final : public RemotePeer {
                std::function<void()> on_credit) override;
   void sendEndOfInput(uint32_t target, uint32_t source) override;
   void sendAcks(std::vector<AckOp> ops) override;
+  void sendReplication(std::vector<ReplicationMessage> msgs) override;
   int64_t inFlight(uint32_t target) const override;
   bool reachable() const override;
   void checkHealth(uint32_t target, int64_t period_ns) override;

@@ -75,6 +75,10 @@ int runCommand(const RunOptions& options) {
     }
     if (Clock::now() >= end) break;
     if (finished || g_interrupted.load()) break;
+    for (const RuntimeEvent& e : runtime->takeEvents()) {
+      reporter.event(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(),
+                     e.kind, e.detail);
+    }
     Snapshot cur = runtime->snapshot();
     reporter.interval(prev, cur);
     prev = std::move(cur);

@@ -146,7 +146,7 @@ TEST(Plan, PutsReplicatedStoreInstancesOnDistinctAgents) {
 name: replicated
 components:
   - {id: events, type: generator, parallelism: 3, placement: [node-b]}
-  - {id: kv, type: replicated-store, parallelism: 3}
+  - {id: kv, type: replicated-store, params: {replicas: 2}}
 streams:
   - {from: events, to: kv}
 )"),
@@ -160,7 +160,7 @@ streams:
 name: replicated
 components:
   - {id: events, type: generator}
-  - {id: kv, type: replicated-store, parallelism: 2, placement: [node-c, node-c, node-a]}
+  - {id: kv, type: replicated-store, params: {replicas: 1}, placement: [node-c, node-c, node-a]}
 streams:
   - {from: events, to: kv}
 )"),
@@ -174,15 +174,15 @@ TEST(Plan, RefusesReplicatedStoreLargerThanCluster) {
 name: replicated
 components:
   - {id: events, type: generator}
-  - {id: kv, type: replicated-store, parallelism: 3}
+  - {id: kv, type: replicated-store, params: {replicas: 2}}
 streams:
   - {from: events, to: kv}
 )");
   const std::string error = planError(t, {"node-a", "node-b"});
   EXPECT_TRUE(contains(error, "'kv'")) << error;
-  EXPECT_TRUE(contains(error, "3 instances on distinct agents")) << error;
+  EXPECT_TRUE(contains(error, "3 instances (a primary and its followers) on distinct agents")) << error;
   EXPECT_TRUE(contains(error, "cluster has 2")) << error;
-  EXPECT_TRUE(contains(error, "add agents or lower its parallelism")) << error;
+  EXPECT_TRUE(contains(error, "add agents or lower its replicas")) << error;
   EXPECT_TRUE(planDeployment(t, kThree, nullptr));
 }
 
@@ -191,13 +191,41 @@ TEST(Plan, RefusesReplicatedStorePlacementOnTooFewAgents) {
 name: replicated
 components:
   - {id: events, type: generator}
-  - {id: kv, type: replicated-store, parallelism: 2, placement: [node-b, node-b]}
+  - {id: kv, type: replicated-store, params: {replicas: 1}, placement: [node-b, node-b]}
 streams:
   - {from: events, to: kv}
 )");
   const std::string error = planError(t, kThree);
   EXPECT_TRUE(contains(error, "'kv'")) << error;
   EXPECT_TRUE(contains(error, "placement lists 1")) << error;
+}
+
+TEST(Plan, ReplicatedStoreRunsPrimaryPlusReplicasWhateverItsParallelism) {
+  // The default is two followers: three instances.
+  const Plan plan = planOk(load(R"(topolab: 1
+name: replicated
+components:
+  - {id: events, type: generator}
+  - {id: kv, type: replicated-store}
+streams:
+  - {from: events, to: kv}
+)"),
+                           kThree);
+  EXPECT_NE(plan.find("kv", 2), nullptr);
+  EXPECT_EQ(plan.find("kv", 3), nullptr);
+
+  const std::string error = planError(load(R"(topolab: 1
+name: replicated
+components:
+  - {id: events, type: generator}
+  - {id: kv, type: replicated-store, parallelism: 2, params: {replicas: 2}}
+streams:
+  - {from: events, to: kv}
+)"),
+                                      kThree);
+  EXPECT_TRUE(contains(error, "'kv'")) << error;
+  EXPECT_TRUE(contains(error, "sets parallelism 2")) << error;
+  EXPECT_TRUE(contains(error, "set replicas instead")) << error;
 }
 
 TEST(Plan, RefusesUnknownAgentInPlacement) {

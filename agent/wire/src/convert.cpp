@@ -49,6 +49,16 @@ void toProto(const InstanceSnapshot& s, v1::InstanceMetrics* out) {
     pm->set_outstanding(m.outstanding);
     pm->set_healthy(m.healthy);
   }
+  if (s.replica) {
+    v1::ReplicaMetrics* r = out->mutable_replica();
+    r->set_role(s.replica->role);
+    r->set_epoch(s.replica->epoch);
+    r->set_applied(s.replica->applied);
+    r->set_lag_ops(s.replica->lag_ops);
+    r->set_lag_ms(s.replica->lag_ms);
+    r->set_keys(s.replica->keys);
+    toProto(s.replica->write_latency, r->mutable_write_latency());
+  }
 }
 
 InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agent) {
@@ -74,6 +84,11 @@ InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agen
   for (const auto& pm : m.members()) {
     s.members.push_back(MemberStats{pm.member(), pm.sent(), pm.outstanding(), pm.healthy()});
   }
+  if (m.has_replica()) {
+    const v1::ReplicaMetrics& r = m.replica();
+    s.replica = ReplicaStats{r.role(),    r.epoch(), r.applied(), r.lag_ops(),
+                             r.lag_ms(), r.keys(),  fromProto(r.write_latency())};
+  }
   return s;
 }
 
@@ -83,6 +98,37 @@ Snapshot fromProto(const v1::MetricsUpdate& u) {
   s.instances.reserve(u.instances_size());
   for (const auto& m : u.instances()) s.instances.push_back(fromProto(m, u.agent()));
   return s;
+}
+
+void toProto(const ReplicationMessage& m, v1::Replication* out) {
+  out->set_kind(static_cast<v1::Replication::Kind>(m.kind));
+  out->set_component(m.component);
+  out->set_from(m.from);
+  out->set_to(m.to);
+  out->set_epoch(m.epoch);
+  out->set_leader(m.leader);
+  out->set_seq(m.seq);
+  out->set_key(m.key);
+  out->set_value(m.value);
+  out->set_ts(m.ts);
+}
+
+bool fromProto(const v1::Replication& in, ReplicationMessage* out, std::string* error) {
+  if (in.kind() < v1::Replication::WRITE || in.kind() > v1::Replication::SYNC_REQUEST) {
+    *error = "replication message of unknown kind " + std::to_string(in.kind());
+    return false;
+  }
+  out->kind = static_cast<ReplicationMessage::Kind>(in.kind());
+  out->component = in.component();
+  out->from = in.from();
+  out->to = in.to();
+  out->epoch = in.epoch();
+  out->leader = in.leader();
+  out->seq = in.seq();
+  out->key = in.key();
+  out->value = in.value();
+  out->ts = in.ts();
+  return true;
 }
 
 void appendTuples(const Batch& batch, v1::TupleBatch* out) {

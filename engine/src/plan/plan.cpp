@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "topolab/engine/catalogue.h"
 #include "topolab/engine/json.h"
 #include "topolab/engine/spec.h"
 
@@ -63,6 +64,12 @@ class Placer {
         return fail(error,
                     "component '" + c.id + "' is defined twice: give each component a unique id");
       }
+      if (c.type == kReplicatedStore && c.parallelism && *c.parallelism != instanceCount(c)) {
+        return fail(error, "component '" + c.id + "' (replicated-store) sets parallelism " +
+                               std::to_string(*c.parallelism) +
+                               ": a store runs one primary and `replicas` followers; remove "
+                               "parallelism and set replicas instead");
+      }
       if (c.instances() < 1) {
         return fail(error, "component '" + c.id + "' has parallelism " +
                                std::to_string(c.instances()) + ": set it to 1 or more");
@@ -82,7 +89,7 @@ class Placer {
   // Places every instance of `c`, appending to `plan.instances`.
   bool place(const Component& c, Plan& plan, std::string* error) {
     const bool distinct = c.type == kReplicatedStore;
-    const int n = c.instances();
+    const int n = instanceCount(c);
     std::vector<int> chosen;
     if (!c.placement.empty()) {
       std::vector<int> listed;
@@ -101,9 +108,9 @@ class Placer {
       if (distinct && static_cast<int>(listed.size()) < n) {
         return fail(error, "component '" + c.id + "' (replicated-store) needs its " +
                                std::to_string(n) +
-                               " instances on distinct agents, but its placement lists " +
+                               " instances (a primary and its followers) on distinct agents, but its placement lists " +
                                std::to_string(listed.size()) + ": list at least " +
-                               std::to_string(n) + " agents or lower its parallelism");
+                               std::to_string(n) + " agents or lower its replicas");
       }
       for (int i = 0; i < n; ++i) {
         chosen.push_back(listed[i % listed.size()]);
@@ -113,9 +120,9 @@ class Placer {
       if (distinct && static_cast<size_t>(n) > agents_.size()) {
         return fail(error, "component '" + c.id + "' (replicated-store) needs its " +
                                std::to_string(n) +
-                               " instances on distinct agents, but the cluster has " +
+                               " instances (a primary and its followers) on distinct agents, but the cluster has " +
                                std::to_string(agents_.size()) + " (" + joined(agents_) +
-                               "): add agents or lower its parallelism");
+                               "): add agents or lower its replicas");
       }
       for (int i = 0; i < n; ++i) {
         int best = -1;
@@ -194,6 +201,15 @@ class Placer {
 };
 
 }  // namespace
+
+int instanceCount(const Component& c) {
+  if (c.type != kReplicatedStore) return c.instances();
+  const ComponentType* type = Catalogue::instance().find(c.type);
+  if (type == nullptr) return c.instances();
+  const std::optional<Params> params = resolveParams(c, *type, nullptr);
+  if (!params || !params->has("replicas")) return c.instances();
+  return 1 + static_cast<int>(params->getInt("replicas"));
+}
 
 const PlacedInstance* Plan::find(std::string_view component, int index) const {
   for (const PlacedInstance& p : instances) {

@@ -1,5 +1,6 @@
 #include "topolab/engine/runtime.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "runtime/acker.h"
+#include "runtime/replication.h"
 #include "runtime/scheduler.h"
 #include "runtime/task.h"
 #include "topolab/engine/plan.h"
@@ -19,6 +21,7 @@ struct Runtime::Impl {
   RunOptions options;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<Acker> acker;
+  std::unique_ptr<ReplicationHub> replication;  // when the topology has replicated stores
   std::vector<TaskPtr> tasks;
   std::map<std::string, std::vector<Task*>, std::less<>> by_component;  // local instances
   std::map<uint32_t, Task*> by_task_id;
@@ -53,7 +56,7 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
   Distribution local;
   local.plan.agents = {""};
   for (const std::string& id : topologicalOrder(topology)) {
-    for (int i = 0; i < topology.component(id)->instances(); ++i) {
+    for (int i = 0; i < instanceCount(*topology.component(id)); ++i) {
       const auto task_id = static_cast<uint32_t>(local.plan.instances.size());
       local.plan.instances.push_back(PlacedInstance{id, i, "", task_id});
     }
@@ -83,6 +86,12 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
     const auto& instances = raw->distribution->plan.instances;
     return id < instances.size() ? peer_of(instances[id].agent) : nullptr;
   });
+  if (std::any_of(topology.components.begin(), topology.components.end(),
+                  [](const Component& c) { return c.type == "replicated-store"; })) {
+    Acker* acker = impl->acker.get();
+    impl->replication = std::make_unique<ReplicationHub>(
+        topology, *impl->distribution, [acker](const std::vector<AckOp>& ops) { acker->apply(ops); });
+  }
 
   uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
   const bool alo = topology.delivery() == Delivery::AtLeastOnce;
@@ -99,14 +108,16 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       *error = "component '" + c.id + "': " + param_error;
       return nullptr;
     }
-    for (int i = 0; i < c.instances(); ++i) {
+    for (int i = 0; i < instanceCount(c); ++i) {
       const PlacedInstance* placed = plan.find(c.id, i);
       if (placed == nullptr) {
         *error = "the plan does not place " + c.id + "#" + std::to_string(i);
         return nullptr;
       }
       if (placed->agent != self) continue;
-      OperatorContext ctx{c.id, i, c.instances(), Rng::splitmix(seed++), options.kafka_bootstrap, alo};
+      OperatorContext ctx{c.id, i, instanceCount(c), Rng::splitmix(seed++), options.kafka_bootstrap, alo};
+      ctx.state_dir = options.state_dir;
+      ctx.replication = impl->replication.get();
       TaskConfig cfg;
       cfg.component = c.id;
       cfg.index = i;
@@ -133,12 +144,13 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
                                                    *impl->acker, [raw] { raw->taskFinished(); }));
       impl->by_component[c.id].push_back(impl->tasks.back().get());
       impl->by_task_id[placed->task_id] = impl->tasks.back().get();
+      if (impl->replication) impl->replication->bind(c.id, i, impl->tasks.back().get());
     }
   }
   for (const Stream& s : topology.streams) {
     const Component& to_component = *topology.component(s.to);
     std::vector<Task::Destination> to;
-    for (int i = 0; i < to_component.instances(); ++i) {
+    for (int i = 0; i < instanceCount(to_component); ++i) {
       const PlacedInstance* placed = plan.find(s.to, i);
       Task::Destination d;
       d.task_id = placed->task_id;
@@ -151,8 +163,13 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       }
       to.push_back(std::move(d));
     }
-    const int upstream = topology.component(s.from)->instances();
-    for (Task* f : impl->by_component[s.from]) f->addStream(s.grouping, to);
+    const int upstream = instanceCount(*topology.component(s.from));
+    for (Task* f : impl->by_component[s.from]) {
+      // Writers of a replicated store follow its primary, whatever the grouping.
+      PartitionerPtr writer;
+      if (impl->replication) writer = impl->replication->writerPartitioner(s.to);
+      f->addStream(s.grouping, to, std::move(writer));
+    }
     for (Task* t : impl->by_component[s.to]) t->expectEndOfInputFrom(upstream);
   }
   for (auto& t : impl->tasks) t->wired();
@@ -162,6 +179,7 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
 void Runtime::start() {
   impl_->start_ns = monoNowNs();
   for (auto& t : impl_->tasks) impl_->scheduler->wake(t.get());
+  if (impl_->replication) impl_->replication->start();
 }
 
 bool Runtime::finished() const { return impl_->allFinished(); }
@@ -185,6 +203,7 @@ StopResult Runtime::stop(std::chrono::milliseconds drain_deadline) {
     r.drained = r.abandoned == 0;
   }
   impl_->scheduler->shutdown();
+  if (impl_->replication) impl_->replication->stop();
   impl_->stopped = true;
   return r;
 }
@@ -193,7 +212,10 @@ Snapshot Runtime::snapshot() {
   Snapshot s;
   s.t_ms = impl_->start_ns == 0 ? 0 : (monoNowNs() - impl_->start_ns) / 1'000'000;
   s.instances.reserve(impl_->tasks.size());
-  for (auto& t : impl_->tasks) s.instances.push_back(t->snapshot());
+  for (auto& t : impl_->tasks) {
+    s.instances.push_back(t->snapshot());
+    if (impl_->replication) impl_->replication->describe(s.instances.back());
+  }
   return s;
 }
 
@@ -251,6 +273,19 @@ bool Runtime::taskAlive(uint32_t task_id) const {
 }
 
 const std::vector<std::string>& Runtime::componentOrder() const { return impl_->order; }
+
+void Runtime::deliverReplication(std::vector<ReplicationMessage> msgs) {
+  if (impl_->replication) impl_->replication->deliver(std::move(msgs));
+}
+
+std::vector<RuntimeEvent> Runtime::takeEvents() {
+  std::vector<RuntimeEvent> out;
+  if (!impl_->replication) return out;
+  for (auto& [kind, detail] : impl_->replication->takeEvents()) {
+    out.push_back(RuntimeEvent{std::move(kind), std::move(detail)});
+  }
+  return out;
+}
 
 bool Runtime::setInputLatency(const std::string& component, int latency_ms, std::string* error) {
   auto it = impl_->by_component.find(component);

@@ -31,7 +31,8 @@ Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<
 
 Task::~Task() = default;
 
-void Task::addStream(const Grouping& grouping, const std::vector<Destination>& targets) {
+void Task::addStream(const Grouping& grouping, const std::vector<Destination>& targets,
+                     PartitionerPtr partitioner) {
   Stream s;
   std::vector<bool> local;
   for (const Destination& t : targets) {
@@ -44,7 +45,9 @@ void Task::addStream(const Grouping& grouping, const std::vector<Destination>& t
     s.outboxes.push_back(static_cast<int>(it - outboxes_.begin()));
     local.push_back(t.local != nullptr);
   }
-  s.partitioner = makePartitioner(grouping, static_cast<int>(targets.size()), local, rng_.next());
+  s.partitioner = partitioner ? std::move(partitioner)
+                              : makePartitioner(grouping, static_cast<int>(targets.size()), local,
+                                                rng_.next());
   streams_.push_back(std::move(s));
 }
 
@@ -270,6 +273,7 @@ void Task::processBatch(int64_t now) {
     cur_root_ = config_.at_least_once ? t.root : 0;
     ack_value_ = t.edge;
     input_failed_ = false;
+    input_held_ = false;
     if (wall != 0) {
       // Tuples made together share an origin time: record each run once.
       if (t.ts != run_ts && run_len > 0) {
@@ -293,10 +297,10 @@ void Task::processBatch(int64_t now) {
     if (!r.ok) ++local_.errors;
     if (!r.ok || input_failed_) {
       ++local_.failed;
-      if (cur_root_ != 0) ack_ops_.push_back({cur_root_, 0, true});
+      if (cur_root_ != 0 && !input_held_) ack_ops_.push_back({cur_root_, 0, true});
     } else {
       ++local_.acked;
-      if (cur_root_ != 0) ack_ops_.push_back({cur_root_, ack_value_, false});
+      if (cur_root_ != 0 && !input_held_) ack_ops_.push_back({cur_root_, ack_value_, false});
     }
     cur_root_ = 0;
     if (full_outboxes_ > 0 && !flush(false)) break;
@@ -413,6 +417,11 @@ void Task::emit(Tuple&& t, uint64_t token) {
     }
   }
   sendCopies(std::move(t), n, root);
+}
+
+AckOp Task::holdInput() {
+  input_held_ = true;
+  return AckOp{cur_root_, ack_value_, false};
 }
 
 void Task::sendCopies(Tuple&& t, int n, uint64_t root) {

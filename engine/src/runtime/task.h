@@ -59,8 +59,10 @@ class Task final : public Runnable, private Emitter {
     uint32_t task_id = 0;
     std::string name;  // component#index
   };
-  // Adds a stream to the instances `targets`; output is routed on emit.
-  void addStream(const Grouping& grouping, const std::vector<Destination>& targets);
+  // Adds a stream to the instances `targets`; output is routed on emit, by
+  // `partitioner` when given (a replicated store's primary), else by `grouping`.
+  void addStream(const Grouping& grouping, const std::vector<Destination>& targets,
+                 PartitionerPtr partitioner = nullptr);
   void expectEndOfInputFrom(int upstream_instances) { expected_eos_ += upstream_instances; }
   // Called once after every addStream, before start.
   void wired();
@@ -77,6 +79,7 @@ class Task final : public Runnable, private Emitter {
   void setInputLatency(int64_t ns) { fault_latency_ns_.store(ns, std::memory_order_relaxed); }
   void setFailRatio(double ratio) { fault_fail_ratio_.store(ratio, std::memory_order_relaxed); }
   bool alive() const { return !killed_.load(std::memory_order_relaxed); }
+  int64_t inputLatencyNs() const { return fault_latency_ns_.load(std::memory_order_relaxed); }
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   const std::string& component() const { return config_.component; }
   int index() const { return config_.index; }
@@ -106,6 +109,7 @@ class Task final : public Runnable, private Emitter {
 
   // Emitter
   void emit(Tuple&& t, uint64_t token) override;
+  AckOp holdInput() override;
 
   void runProducer(int64_t now);
   void runConsumer(int64_t now);
@@ -155,6 +159,7 @@ class Task final : public Runnable, private Emitter {
   uint64_t cur_root_ = 0;  // the input tuple being processed (0: none or untracked)
   uint64_t ack_value_ = 0;
   bool input_failed_ = false;  // the current input could not be routed
+  bool input_held_ = false;    // the operator completes the current input's tree itself
   bool end_of_input_done_ = false;
   std::vector<AckOp> ack_ops_;
   int64_t busy_until_ = 0;

@@ -34,6 +34,17 @@ struct MemberStats {  // a load-balancer member
   bool healthy = true;
 };
 
+// A replicated-store instance (DESIGN.md §3, docs/design-additions.md).
+struct ReplicaStats {
+  std::string role;         // primary | follower | dead
+  uint64_t epoch = 0;       // promotions of this store so far
+  uint64_t applied = 0;     // sequence number of the last write applied here
+  int64_t lag_ops = 0;      // writes the primary applied that this instance has not
+  int64_t lag_ms = 0;       // how long ago the primary applied the oldest of them
+  uint64_t keys = 0;        // keys held
+  Histogram write_latency;  // primary: write received → acknowledged to the writer, ns
+};
+
 // One instance, cumulative since start (histograms too; max is per interval).
 struct InstanceSnapshot {
   std::string component;
@@ -49,6 +60,7 @@ struct InstanceSnapshot {
   bool is_sink = false;
   bool alive = true;
   std::vector<MemberStats> members;
+  std::optional<ReplicaStats> replica;  // replicated-store instances only
 };
 
 struct Snapshot {

@@ -8,9 +8,12 @@
 #include <string>
 
 #include "topolab/engine/catalogue.h"
+#include "topolab/engine/remote.h"
 #include "topolab/engine/tuple.h"
 
 namespace topolab {
+
+class ReplicationHub;
 
 // Where an operator's output goes. For a bolt, everything emitted while
 // processing an input tuple is anchored to it (at-least-once).
@@ -19,6 +22,11 @@ class Emitter {
   virtual ~Emitter() = default;
   // Producers may pass a token returned to onComplete (e.g. a Kafka offset).
   virtual void emit(Tuple&& t, uint64_t token = 0) = 0;
+  // Bolts and sinks, after emitting: the operator completes the current
+  // input's tree itself later (by applying the returned update, e.g. once
+  // replicas have it) instead of the task completing it when process()
+  // returns. Root 0: the input is not tracked.
+  virtual AckOp holdInput() { return {}; }
 };
 
 struct OperatorContext {
@@ -28,6 +36,8 @@ struct OperatorContext {
   uint64_t seed = 0;      // distinct per instance, for random choices
   std::string kafka_bootstrap;  // host:port,… of the Kafka cluster, when there is one
   bool at_least_once = false;   // the topology's delivery mode
+  std::string state_dir;        // where an operator may keep files; empty: none
+  ReplicationHub* replication = nullptr;  // replicated-store instances of this runtime
 };
 
 // What a producer's produce() asks of the task next.

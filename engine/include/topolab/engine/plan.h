@@ -37,11 +37,15 @@ struct Plan {
   std::vector<const PlacedInstance*> on(std::string_view agent) const;
 };
 
+// Instances a component runs as: its parallelism, or for a replicated-store
+// one primary plus `replicas` followers (its parallelism is not used).
+int instanceCount(const Component& c);
+
 // Honours each component's `placement` (instances round-robin over the listed
 // agents); spreads the others evenly (fewest instances first, then cluster
 // order); puts the instances of a replicated-store on distinct agents. Fails
 // with a message naming the component or stream on: an unknown agent, a
-// replicated-store with more instances than agents, `transport: local` on a
+// replicated-store with more instances (1 + replicas) than agents, `transport: local` on a
 // stream whose instances land on different agents, no agents.
 [[nodiscard]] std::optional<Plan> planDeployment(const Topology& topology,
                                                  const std::vector<std::string>& agents,

@@ -21,6 +21,30 @@ struct AckOp {
   bool fail = false;   // the tree failed
 };
 
+// Between the instances of a replicated-store (engine/src/runtime/replication.h).
+struct ReplicationMessage {
+  enum class Kind : uint8_t {
+    Write,        // primary → follower: apply `key` = `value` as write `seq`
+    Ack,          // follower → primary: applied up to `seq`
+    Heartbeat,    // any → any: alive; `seq` = applied (the primary: its newest write)
+    Promote,      // new primary → everyone: `from` leads `epoch`, holding writes up to `seq`
+    SyncBegin,    // new primary → follower: drop your state, a full copy follows
+    SyncEntry,    // one key of that copy (`seq`: the write that set it)
+    SyncEnd,      // the copy is complete, up to write `seq`
+    SyncRequest,  // follower → primary: I missed writes, send me a full copy
+  };
+  Kind kind = Kind::Heartbeat;
+  std::string component;  // the store
+  int32_t from = 0;       // sending instance
+  int32_t to = -1;        // receiving instance; -1: every instance and every agent
+  uint64_t epoch = 0;
+  int32_t leader = 0;  // the primary the sender follows in `epoch`
+  uint64_t seq = 0;
+  std::string key;
+  double value = 0;
+  int64_t ts = 0;  // wall-clock ns when the primary applied the write
+};
+
 class RemotePeer {
  public:
   virtual ~RemotePeer() = default;
@@ -41,6 +65,8 @@ class RemotePeer {
   // The latest check's verdict: the peer answered within the period and its
   // instance `target` is alive. Without checks, whether the peer is reachable.
   virtual bool healthy(uint32_t /*target*/) const { return reachable(); }
+  // Replication messages for instances on the peer (or, `to` = -1, for it).
+  virtual void sendReplication(std::vector<ReplicationMessage> msgs) {}
 };
 
 // This runtime's share of a plan.

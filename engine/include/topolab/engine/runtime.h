@@ -23,6 +23,13 @@ struct RunOptions {
   bool record_latency = true;    // histograms on (counters are always kept)
   uint64_t seed = 0;             // 0: random
   std::string kafka_bootstrap;   // for Kafka components: host:port,…
+  std::string state_dir;         // where operators may keep files (a replicated-store's state); empty: none
+};
+
+// Something a user sees on the charts, e.g. a replicated store's promotion.
+struct RuntimeEvent {
+  std::string kind;  // e.g. "promotion"
+  std::string detail;
 };
 
 // What happened when a run was stopped.
@@ -92,6 +99,11 @@ class Runtime {
   // by `latency_ms`; fail `ratio` of the tuples it processes. 0 clears.
   [[nodiscard]] bool setInputLatency(const std::string& component, int latency_ms, std::string* error);
   [[nodiscard]] bool setFailRatio(const std::string& component, double ratio, std::string* error);
+
+  // From other agents: messages between the instances of replicated stores.
+  void deliverReplication(std::vector<ReplicationMessage> msgs);
+  // Events since the previous call (e.g. promotions), oldest first.
+  std::vector<RuntimeEvent> takeEvents();
 
   // Component ids, producers first.
   const std::vector<std::string>& componentOrder() const;

@@ -8,6 +8,7 @@
 #include "topolab/engine/histogram.h"
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/plan.h"
+#include "topolab/engine/remote.h"
 #include "topolab/engine/tuple.h"
 #include "topolab/v1/agent.pb.h"
 #include "topolab/v1/dataplane.pb.h"
@@ -22,6 +23,10 @@ InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agen
 
 // Every instance of an update, tagged with the agent that sent it.
 Snapshot fromProto(const v1::MetricsUpdate& u);
+
+// Messages between the instances of a replicated store; the kinds match one to one.
+void toProto(const ReplicationMessage& m, v1::Replication* out);
+[[nodiscard]] bool fromProto(const v1::Replication& in, ReplicationMessage* out, std::string* error);
 
 // Tuples, column by column; appending keeps the batch's other fields.
 void appendTuples(const Batch& batch, v1::TupleBatch* out);
