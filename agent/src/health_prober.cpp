@@ -2,12 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
 #include "deployment.h"
 
 namespace topolab::agent {
+namespace {
+
+// A probe waits no longer than this, so a hung peer fails its members within
+// 2 s even with long periods, and stopping never waits longer for a probe.
+constexpr std::chrono::nanoseconds kMaxWait = std::chrono::seconds(2);
+
+}  // namespace
 
 HealthProber::HealthProber(v1::DataPlane::Stub& stub, std::string deployment, std::string plan_id,
                            std::string peer)
@@ -65,9 +73,10 @@ void HealthProber::probeOnce(int64_t period_ns) {
     std::lock_guard lock(mu_);
     for (const auto& [target, verdict] : verdicts_) req.add_tasks(target);
   }
-  // A check that does not answer within its period fails.
+  // A check that does not answer within its period (at most kMaxWait) fails.
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::nanoseconds(period_ns));
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::min<std::chrono::nanoseconds>(std::chrono::nanoseconds(period_ns), kMaxWait));
   v1::ProbeReply reply;
   grpc::Status status = stub_.Probe(&ctx, req, &reply);
   if (status.ok() && reply.alive_size() != req.tasks_size()) {

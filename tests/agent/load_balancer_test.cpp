@@ -242,7 +242,7 @@ void expectBackInRotation(const std::vector<Interval>& all, int64_t back_ms,
   }
 }
 
-TEST(LoadBalancer, KilledMemberInstanceIsTakenOutWithinTwoHealthIntervalsAndRevived) {
+TEST(LoadBalancerAcrossAgents, KilledMemberInstanceIsTakenOutWithinTwoHealthIntervalsAndRevived) {
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
   lab.deploy(exampleText("web-tier-3-agents"));
@@ -264,7 +264,7 @@ TEST(LoadBalancer, KilledMemberInstanceIsTakenOutWithinTwoHealthIntervalsAndRevi
   expectBackInRotation(all, revive_ms, "node3#0");
 }
 
-TEST(LoadBalancer, MemberWhoseAgentIsKilledIsTakenOutAndReturnsWhenTheAgentRestarts) {
+TEST(LoadBalancerAcrossAgents, MemberWhoseAgentIsKilledIsTakenOutAndReturnsWhenTheAgentRestarts) {
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
   lab.deploy(exampleText("web-tier-3-agents"));
@@ -286,7 +286,7 @@ TEST(LoadBalancer, MemberWhoseAgentIsKilledIsTakenOutAndReturnsWhenTheAgentResta
   EXPECT_GT(back->sent, 2000u) << "and gets its share again";
 }
 
-TEST(LoadBalancer, AtLeastOnceTreesOfAKilledMemberAreReplayedAtOnce) {
+TEST(LoadBalancerAcrossAgents, AtLeastOnceTreesOfAKilledMemberAreReplayedAtOnce) {
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
   std::string yaml = exampleText("web-tier-3-agents");

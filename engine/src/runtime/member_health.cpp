@@ -27,26 +27,23 @@ MemberHealth::Change MemberHealth::record(size_t i, bool passed) {
   return passed ? Change::Up : Change::Down;
 }
 
-size_t MemberHealth::handing(size_t i, const Batch& batch) {
-  if (rings_.empty()) return 0;
-  Ring& r = rings_[i];
-  size_t n = 0;
+void MemberHealth::handing(const Batch& batch) {
+  staged_.clear();
+  if (rings_.empty()) return;
   for (const Tuple& t : batch) {
-    if (t.root == 0) continue;
-    ++n;
-    r.roots[r.next] = t.root;
+    if (t.root != 0) staged_.push_back(t.root);
+  }
+}
+
+void MemberHealth::handed(size_t i) {
+  if (rings_.empty()) return;
+  Ring& r = rings_[i];
+  for (uint64_t root : staged_) {
+    r.roots[r.next] = root;
     r.next = r.next + 1 == trees_kept_ ? 0 : r.next + 1;
     if (r.filled < trees_kept_) ++r.filled;
   }
-  return n;
-}
-
-void MemberHealth::forget(size_t i, size_t n) {
-  if (rings_.empty()) return;
-  Ring& r = rings_[i];
-  n = std::min(n, r.filled);
-  r.next = (r.next + trees_kept_ - n % trees_kept_) % trees_kept_;
-  r.filled -= n;
+  staged_.clear();
 }
 
 void MemberHealth::takeTrees(size_t i, std::vector<uint64_t>& out) {

@@ -4,7 +4,6 @@
 // their producers replay them without waiting for ack_timeout_ms.
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -35,10 +34,10 @@ class MemberHealth {
   // From any thread: member `i` is in rotation.
   bool inRotationNow(size_t i) const { return published_[i].load(std::memory_order_relaxed); }
 
-  // `batch` is being handed to member `i`: remembers its trees and returns how
-  // many; forget(i, n) undoes that when the hand-over was refused.
-  size_t handing(size_t i, const Batch& batch);
-  void forget(size_t i, size_t n);
+  // `batch` is about to be handed over: notes its trees; handed(i) then
+  // remembers them for member `i` once the hand-over succeeded.
+  void handing(const Batch& batch);
+  void handed(size_t i);
   // The trees lately handed to member `i`, then forgotten.
   void takeTrees(size_t i, std::vector<uint64_t>& out);
 
@@ -56,6 +55,7 @@ class MemberHealth {
   std::vector<int64_t> outstanding_;
   std::unique_ptr<std::atomic<bool>[]> published_;
   std::vector<Ring> rings_;
+  std::vector<uint64_t> staged_;
 };
 
 }  // namespace topolab

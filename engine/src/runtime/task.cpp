@@ -466,8 +466,7 @@ bool Task::flush(bool all) {
 bool Task::push(Outbox& o) {
   const Destination& d = o.target;
   // A load-balancer remembers the trees it hands each member (see takeOut).
-  const size_t member = static_cast<size_t>(&o - outboxes_.data());
-  const size_t trees = members_ ? members_->handing(member, o.batch) : 0;
+  if (members_) members_->handing(o.batch);
   bool pushed;
   if (d.local) {
     pushed = d.local->input().tryPush(o.batch, this);
@@ -481,7 +480,7 @@ bool Task::push(Outbox& o) {
   } else {
     pushed = d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
   }
-  if (!pushed && trees > 0) members_->forget(member, trees);
+  if (pushed && members_) members_->handed(static_cast<size_t>(&o - outboxes_.data()));
   return pushed;
 }
 
