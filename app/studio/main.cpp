@@ -2,11 +2,12 @@
 // `topolab-studio FILE` opens FILE; `--cluster FILE` uses a cluster file and
 // `--local-lab [N]` starts N agents on this machine (default 3); `--deploy`
 // deploys FILE once every agent answers; `--fault SPEC` injects a fault a while
-// later. `--screenshot OUT.png` saves a picture of the window and exits (for
-// docs and CI): at once, or with `--after S` once S seconds passed and the
-// dashboard has data. `--dark` uses Fusion with a dark palette.
+// later; `--duration S` stops the deployment after S seconds and quits. `--screenshot OUT.png`
+// saves a picture of the window and exits (for docs and CI): at once, or with `--after S` once S
+// seconds passed and the dashboard has data. `--dark` uses Fusion with a dark palette.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QScreen>
 #include <QStyleFactory>
 #include <iostream>
 
@@ -98,6 +99,12 @@ int main(int argc, char** argv) {
                                       QStringLiteral("Seconds after the deploy (default 5)."),
                                       QStringLiteral("SECONDS"), QStringLiteral("5"));
   parser.addOption(faultAfter);
+  const QCommandLineOption duration(
+      QStringLiteral("duration"),
+      QStringLiteral("Quit after SECONDS (counted from the deploy with --deploy, which is "
+                     "stopped first)."),
+      QStringLiteral("SECONDS"));
+  parser.addOption(duration);
   parser.process(withLabDefault(QApplication::arguments()));
 
   auto usage = [](const std::string& message) {
@@ -118,6 +125,10 @@ int main(int argc, char** argv) {
   if (parser.isSet(after)) {
     options.afterS = parser.value(after).toDouble(&ok);
     if (!ok || options.afterS < 0) return usage("--after: give a number of seconds");
+  }
+  if (parser.isSet(duration)) {
+    options.durationS = parser.value(duration).toDouble(&ok);
+    if (!ok || options.durationS < 0) return usage("--duration: give a number of seconds");
   }
   options.faultAfterS = parser.value(faultAfter).toDouble(&ok);
   if (!ok || options.faultAfterS < 0) return usage("--fault-after: give a number of seconds");
@@ -150,6 +161,10 @@ int main(int argc, char** argv) {
     } else {
       window.scene().selectIds({parser.value(select)});
     }
+  }
+  if (options.afterS >= 0) {
+    // A picture of a running studio: use the screen it is taken on.
+    window.resize(window.screen()->availableGeometry().size());
   }
   window.show();
   topolab::studio::StartupSequence sequence(window, options);

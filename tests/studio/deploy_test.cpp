@@ -28,6 +28,7 @@
 #include "local_lab.h"
 #include "main_window.h"
 #include "topolab/widgets/dashboard_widget.h"
+#include "topolab/widgets/topology_scene.h"
 
 using namespace topolab;
 using namespace topolab::studio;
@@ -278,6 +279,9 @@ void DeployTest::dashboardShowsWhatTopologyWatchShows() {
   // Real traffic was compared, not zeros.
   QVERIFY(dashboard.history().lastInterval().at("work").counters.received > 0);
   QVERIFY(!dashboard.markers().isEmpty());
+  // The canvas shows live numbers while it runs.
+  QVERIFY(window.scene().isLive());
+  QVERIFY(window.scene().liveComponent(QStringLiteral("work")) != nullptr);
 
   // Stop ends the deployment on every agent.
   QSignalSpy stopped(&deploy, &DeployController::stopped);
@@ -286,6 +290,7 @@ void DeployTest::dashboardShowsWhatTopologyWatchShows() {
   QCOMPARE(deploy.state(), DeployController::State::Idle);
   QCOMPARE(topolab::testing::listOn(a), std::vector<std::string>{});
   QCOMPARE(topolab::testing::listOn(b), std::vector<std::string>{});
+  QVERIFY(!window.scene().isLive());
 }
 
 void DeployTest::deployToUnreachableAgentNamesIt() {

@@ -29,7 +29,7 @@ using widgets::toStd;
 
 namespace {
 
-enum Column { Name, Status, Address, Version, Cores, Memory, Load, Deployments, Count };
+enum Column { Name, Status, Deployments, Load, Cores, Memory, Version, Address, Count };
 
 QString memoryText(uint64_t bytes) {
   return QStringLiteral("%1 GiB").arg(static_cast<double>(bytes) / (1ull << 30), 0, 'f', 1);
@@ -52,8 +52,8 @@ ClusterPanel::ClusterPanel(ClusterController& cluster, LocalLab& lab, QWidget* p
 
   table_->setObjectName(QStringLiteral("agents"));
   table_->setColumnCount(Count);
-  table_->setHeaderLabels({tr("Agent"), tr("Status"), tr("Address"), tr("Version"), tr("Cores"),
-                           tr("Memory"), tr("Load"), tr("Deployments")});
+  table_->setHeaderLabels({tr("Agent"), tr("Status"), tr("Deployments"), tr("Load"), tr("Cores"),
+                           tr("Memory"), tr("Version"), tr("Address")});
   table_->setRootIsDecorated(false);
   table_->setUniformRowHeights(true);
   table_->setContextMenuPolicy(Qt::CustomContextMenu);

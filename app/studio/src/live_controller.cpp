@@ -13,10 +13,17 @@ LiveController::LiveController(DeployController& deploy, widgets::DashboardWidge
     // A new run: its clock starts at zero again.
     dashboard_.clear();
     dashboard_.setTopology(deploy_.topology());
+    // A fresh run fills the shortest window first; the user may widen it.
+    dashboard_.setTimeWindow(widgets::DashboardWidget::TimeWindow::OneMinute);
     followSelection();
   });
   connect(&deploy_, &DeployController::round, &dashboard_,
-          [this](const Snapshot& prev, const Snapshot& cur) { dashboard_.addRound(prev, cur); });
+          [this](const Snapshot& prev, const Snapshot& cur) {
+            dashboard_.addRound(prev, cur);
+            scene_.showLive(prev, cur);
+          });
+  // The canvas shows the design again once nothing runs; the charts keep the run.
+  connect(&deploy_, &DeployController::stopped, &scene_, [this] { scene_.clearLive(); });
   connect(&deploy_, &DeployController::event, &dashboard_,
           [this](qint64 tMs, const QString& kind, const QString& detail, const QString& agent) {
             dashboard_.addEvent(tMs, kind, detail, agent);

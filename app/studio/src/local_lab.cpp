@@ -124,8 +124,7 @@ void LocalLab::start(int count) {
     children_.push_back(std::make_unique<Child>());
   }
   for (int i = 0; i < count; ++i) launch(i, i == 0);
-  emit message(
-      tr("Starting a local lab of %1 agents (%2) in %3").arg(count).arg(binary_, dir_->path()));
+  emit message(tr("Starting a local lab of %1 agents in %2").arg(count).arg(dir_->path()));
   startTimer_->start();
 }
 

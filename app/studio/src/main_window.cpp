@@ -111,10 +111,12 @@ void MainWindow::createDocks() {
   QDockWidget* propertiesDock = dock(properties_, tr("Properties"), Qt::RightDockWidgetArea);
   palette_->setMinimumWidth(170);
   properties_->setMinimumWidth(260);
-  resizeDocks({propertiesDock}, {300}, Qt::Horizontal);
+  // Wide enough for the cluster panel's columns.
+  resizeDocks({propertiesDock}, {460}, Qt::Horizontal);
   clusterPanel_ = new ClusterPanel(*cluster_, *lab_, this);
   QDockWidget* clusterDock = dock(clusterPanel_, tr("Cluster"), Qt::RightDockWidgetArea);
   splitDockWidget(propertiesDock, clusterDock, Qt::Vertical);
+  resizeDocks({propertiesDock, clusterDock}, {220, 300}, Qt::Vertical);
   dashboard_ = new widgets::DashboardWidget(this);
   QDockWidget* dashboardDock = dock(dashboard_, tr("Dashboard"), Qt::BottomDockWidgetArea);
   QDockWidget* problemsDock = dock(problems_, tr("Problems"), Qt::BottomDockWidgetArea);
@@ -123,8 +125,13 @@ void MainWindow::createDocks() {
   splitDockWidget(dashboardDock, problemsDock, Qt::Horizontal);
   tabifyDockWidget(problemsDock, logDock);
   problemsDock->raise();
-  resizeDocks({dashboardDock, problemsDock}, {900, 360}, Qt::Horizontal);
-  resizeDocks({dashboardDock}, {330}, Qt::Vertical);
+  // While something runs, its log matters more than the design's problems.
+  connect(deploy_, &DeployController::stateChanged, logDock,
+          [logDock](DeployController::State state) {
+            if (state == DeployController::State::Deploying) logDock->raise();
+          });
+  resizeDocks({dashboardDock, problemsDock}, {1000, 360}, Qt::Horizontal);
+  resizeDocks({dashboardDock}, {360}, Qt::Vertical);
 
   connect(palette_, &widgets::PaletteWidget::typeActivated, edits_, [this](const QString& type) {
     const QString id = edits_->addComponent(type, widgets::TopologyScene::snap(viewCentre()));

@@ -40,6 +40,12 @@ bool StartupSequence::start(QString* error) {
             [this](const QString&, const QString& message) {
               if (!options_.screenshot.isEmpty()) giveUp(message);
             });
+    if (options_.durationS >= 0) {
+      connect(&window_.deployments(), &DeployController::deployed, this, [this] {
+        QTimer::singleShot(static_cast<int>(options_.durationS * 1000), this,
+                           &StartupSequence::endRun);
+      });
+    }
     if (options_.fault) {
       connect(&window_.deployments(), &DeployController::deployed, this, [this] {
         QTimer::singleShot(static_cast<int>(options_.faultAfterS * 1000), this, [this] {
@@ -49,6 +55,10 @@ bool StartupSequence::start(QString* error) {
         });
       });
     }
+  }
+  if (options_.durationS >= 0 && !options_.deploy) {
+    QTimer::singleShot(static_cast<int>(options_.durationS * 1000), this,
+                       [this] { emit finished(0); });
   }
   if (!options_.screenshot.isEmpty() && options_.afterS < 0) {
     // Only the canvas: grab once the window is laid out.
@@ -98,6 +108,17 @@ void StartupSequence::takeScreenshot() {
   const bool ok = window_.grab().save(options_.screenshot);
   if (!ok) std::cerr << "topolab-studio: cannot save " << options_.screenshot.toStdString() << '\n';
   emit finished(ok ? 0 : 1);
+}
+
+void StartupSequence::endRun() {
+  // Like an attached `topolab deploy`: the run ends with its deployment.
+  DeployController& deploy = window_.deployments();
+  if (deploy.state() != DeployController::State::Running) {
+    emit finished(0);
+    return;
+  }
+  connect(&deploy, &DeployController::stopped, this, [this] { emit finished(0); });
+  deploy.stop();
 }
 
 void StartupSequence::giveUp(const QString& why) {

@@ -1,7 +1,8 @@
 // StartupSequence: what the command line asks for beyond opening a file — use
 // a cluster file, start a local lab, deploy once every agent answers, inject a
 // fault a while after the deploy, save a screenshot once the dashboard has
-// data — carried out as events arrive, never blocking the event loop.
+// data, quit after a duration (stopping the deployment) — carried out as events arrive, never
+// blocking the event loop.
 #pragma once
 
 #include <QElapsedTimer>
@@ -28,7 +29,8 @@ class StartupSequence final : public QObject {
     std::optional<control::FaultSpec> fault;  // --fault
     double faultAfterS = 5;                   // --fault-after: seconds after the deploy
     QString screenshot;                       // --screenshot
-    double afterS = -1;  // --after: seconds after start, and once the dashboard has data
+    double afterS = -1;     // --after: seconds after start, and once the dashboard has data
+    double durationS = -1;  // --duration: seconds after the deploy (or the start) to quit
   };
 
   // How long --deploy waits for every agent to answer, and a screenshot for data.
@@ -41,7 +43,8 @@ class StartupSequence final : public QObject {
   [[nodiscard]] bool start(QString* error);
 
  signals:
-  // The screenshot was saved (0) or could not be taken (1, with the reason on stderr).
+  // The studio should quit: the screenshot was saved or --duration passed (0),
+  // or what was asked could not be done (1, with the reason on stderr).
   void finished(int exitCode);
 
  private:
@@ -49,6 +52,7 @@ class StartupSequence final : public QObject {
   void maybeScreenshot();
   void takeScreenshot();
   void giveUp(const QString& why);
+  void endRun();
 
   MainWindow& window_;
   Options options_;
