@@ -179,6 +179,8 @@ class DeployTest final : public QObject {
   void deployToUnreachableAgentNamesIt();
   void localLabStartsAndStopsWithoutLeftovers();
   void localLabStopsItsAgentsWhenDestroyed();
+  void localLabFindsTheAgentOfItsBuildTree();
+  void localLabNamesAnAgentThatCannotStart();
 };
 
 void DeployTest::dashboardShowsWhatTopologyWatchShows() {
@@ -387,6 +389,48 @@ void DeployTest::localLabStopsItsAgentsWhenDestroyed() {
   lab.reset();  // as when the studio exits
   for (qint64 pid : pids) QVERIFY2(processGone(pid), qPrintable(QString::number(pid)));
   QCOMPARE(processesMentioning(labDir), QStringList());
+}
+
+void DeployTest::localLabFindsTheAgentOfItsBuildTree() {
+  // This test runs from the build tree, like a studio that was just built.
+  QCOMPARE(LocalLab::findAgentBinary(),
+           QFileInfo(QStringLiteral(TOPOLAB_AGENT)).canonicalFilePath());
+}
+
+void DeployTest::localLabNamesAnAgentThatCannotStart() {
+  QTemporaryDir dir;
+  {
+    const QString missing = dir.filePath(QStringLiteral("missing/topolab-agent"));
+    LocalLab lab;
+    lab.setAgentBinary(missing);
+    QSignalSpy failed(&lab, &LocalLab::failed);
+    lab.start(2);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY2(failed.front().at(0).toString().contains(missing),
+             qPrintable(failed.front().at(0).toString()));
+    QCOMPARE(lab.state(), LocalLab::State::Stopped);
+  }
+  // An agent that exits before it listens: the lab names it and quotes it.
+  const QString broken = dir.filePath(QStringLiteral("topolab-agent"));
+  QVERIFY(writeFile(broken, "#!/bin/sh\necho 'topolab-agent: error: cannot bind' >&2\nexit 1\n"));
+  QVERIFY(QFile::setPermissions(broken, QFile::ReadOwner | QFile::ExeOwner));
+  LocalLab lab;
+  lab.setAgentBinary(broken);
+  QSignalSpy failed(&lab, &LocalLab::failed);
+  lab.start(2);
+  QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 10000);
+  const QString message = failed.front().at(0).toString();
+  QVERIFY2(
+      message.contains(QStringLiteral("node-")) && message.contains(QStringLiteral("cannot bind")),
+      qPrintable(message));
+  QTRY_COMPARE_WITH_TIMEOUT(lab.state(), LocalLab::State::Stopped, 10000);
+  QVERIFY(lab.runningPids().isEmpty());
+  // The lab keeps the agents' logs for the user and says where.
+  const QRegularExpression kept(QStringLiteral("logs are in (\\S+)\\.$"));
+  const QRegularExpressionMatch m = kept.match(message);
+  QVERIFY2(m.hasMatch() && QFile::exists(m.captured(1) + QStringLiteral("/node-a.log")),
+           qPrintable(message));
+  QDir(m.captured(1)).removeRecursively();
 }
 
 QTEST_MAIN(DeployTest)

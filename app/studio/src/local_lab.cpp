@@ -100,6 +100,9 @@ void LocalLab::start(int count) {
       return;
     }
     binary_ = binary;
+  } else if (const QFileInfo info(binary); !info.isFile() || !info.isExecutable()) {
+    emit failed(tr("Cannot start the local lab: %1 is not an executable file.").arg(binary));
+    return;
   }
   dir_ =
       std::make_unique<QTemporaryDir>(QDir::temp().filePath(QStringLiteral("topolab-lab-XXXXXX")));
@@ -195,7 +198,8 @@ void LocalLab::onFinished(int index, int exitCode) {
   if (c.process->bytesAvailable() > 0) onOutput(index);
   agents_[index].pid = 0;
   const Agent& a = agents_[index];
-  if (state_ == State::Starting && a.kafka && !c.listening && !kafkaRefused_) {
+  const bool ran = c.process->error() != QProcess::FailedToStart;
+  if (state_ == State::Starting && ran && a.kafka && !c.listening && !kafkaRefused_) {
     // An agent built without the embedded Kafka cluster refuses the flag: the
     // lab still runs, only `transport: kafka` and Kafka components will not.
     kafkaRefused_ = true;
@@ -206,9 +210,8 @@ void LocalLab::onFinished(int index, int exitCode) {
     return;
   }
   if (state_ == State::Starting) {
-    const QString why = c.process->error() == QProcess::FailedToStart
-                            ? c.process->errorString()
-                            : tr("exit code %1: %2").arg(exitCode).arg(lastLines(c.tail, 3));
+    const QString why = ran ? tr("exit code %1: %2").arg(exitCode).arg(lastLines(c.tail, 3))
+                            : tr("cannot run %1: %2").arg(binary_, c.process->errorString());
     fail(tr("Local lab agent %1 stopped before it listened (%2)").arg(a.name, why));
   } else if (state_ == State::Running) {
     emit message(tr("Local lab agent %1 exited (code %2): %3")

@@ -91,6 +91,8 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
+  // The lab's agents stop while everything that shows them still exists.
+  lab_->stopAndWait();
   // Items paint with painter_: take the scene down first.
   delete view_;
   delete scene_;
