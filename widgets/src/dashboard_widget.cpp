@@ -33,8 +33,15 @@ class EventChartView final : public QChartView {
     setRenderHint(QPainter::Antialiasing);
   }
   void setMarkers(const QList<EventMarker>& markers) {
+    // Markers that moved with the window are repainted with the series; an
+    // extra update here would paint every chart twice per redraw.
+    const bool same = markers.size() == markers_.size() &&
+                      std::equal(markers.begin(), markers.end(), markers_.begin(),
+                                 [](const EventMarker& a, const EventMarker& b) {
+                                   return a.t_ms == b.t_ms && a.kind == b.kind;
+                                 });
     markers_ = markers;
-    viewport()->update();
+    if (!same) viewport()->update();
   }
 
  protected:

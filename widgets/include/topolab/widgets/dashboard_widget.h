@@ -44,7 +44,7 @@ class DashboardWidget final : public QWidget {
   static constexpr int kRedrawIntervalMs = 400;
   // A window with more rounds than this is drawn from bucketed points (the
   // mean throughput and the highest latency and error rate of each bucket).
-  static constexpr int kMaxChartPoints = 720;
+  static constexpr int kMaxChartPoints = 360;
 
   explicit DashboardWidget(QWidget* parent = nullptr);
   ~DashboardWidget() override;
