@@ -13,9 +13,12 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMenu>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 #include <cmath>
 #include <map>
@@ -23,10 +26,13 @@
 #include "agent_process.h"
 #include "cluster_controller.h"
 #include "deploy_controller.h"
+#include "deploy_dialog.h"
 #include "event_log.h"
+#include "fault_menu.h"
 #include "file_controller.h"
 #include "local_lab.h"
 #include "main_window.h"
+#include "topolab/engine/spec.h"
 #include "topolab/widgets/dashboard_widget.h"
 #include "topolab/widgets/topology_scene.h"
 
@@ -180,6 +186,7 @@ class DeployTest final : public QObject {
   void localLabStartsAndStopsWithoutLeftovers();
   void localLabStopsItsAgentsWhenDestroyed();
   void localLabFindsTheAgentOfItsBuildTree();
+  void planPreviewShowsPlacementAndCrossings();
   void localLabNamesAnAgentThatCannotStart();
 };
 
@@ -236,12 +243,29 @@ void DeployTest::dashboardShowsWhatTopologyWatchShows() {
   widgets::DashboardWidget& dashboard = window.dashboard();
   QTRY_VERIFY_WITH_TIMEOUT(readCli() >= 6 && dashboard.history().rounds() >= 7, 40000);
 
-  // A fault from the studio reaches the charts as a marker.
-  control::FaultSpec kill;
-  kill.kind = control::FaultSpec::Kind::KillInstance;
-  kill.component = "work";
-  kill.index = 1;
-  deploy.inject(kill);
+  // A fault from a component's menu reaches the charts as a marker. The menu
+  // lists each instance with the agent the plan put it on.
+  FaultMenu faults(deploy, window);
+  QObject::connect(&faults, &FaultMenu::faultRequested, &deploy,
+                   [&deploy](const control::FaultSpec& f) { deploy.inject(f); });
+  const std::unique_ptr<QMenu> menu = faults.build(QStringLiteral("work"));
+  QVERIFY(menu);
+  auto* killMenu = menu->findChild<QMenu*>(QStringLiteral("killMenu"));
+  QVERIFY(killMenu);
+  QStringList kills;
+  for (QAction* action : killMenu->actions()) {
+    if (!action->isSeparator()) kills << action->text();
+  }
+  QStringList expected;
+  for (const PlacedInstance& p : deploy.plan().instances) {
+    if (p.component == "work") {
+      expected << QStringLiteral("work#%1 on %2").arg(p.index).arg(QString::fromStdString(p.agent));
+    }
+  }
+  expected << QStringLiteral("Every instance of work");
+  QCOMPARE(kills, expected);
+  QVERIFY(faults.build(QStringLiteral("no-such-component")) == nullptr);
+  killMenu->actions().at(1)->trigger();  // work#1
   auto hasFault = [&dashboard] {
     const auto& events = dashboard.history().events();
     return std::any_of(events.begin(), events.end(), [](const widgets::HistoryEvent& e) {
@@ -431,6 +455,40 @@ void DeployTest::localLabNamesAnAgentThatCannotStart() {
   QVERIFY2(m.hasMatch() && QFile::exists(m.captured(1) + QStringLiteral("/node-a.log")),
            qPrintable(message));
   QDir(m.captured(1)).removeRecursively();
+}
+
+void DeployTest::planPreviewShowsPlacementAndCrossings() {
+  const LoadResult loaded =
+      loadTopologyFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/realtime-analytics.yaml");
+  QVERIFY(loaded.ok());
+  std::string error;
+  const std::optional<Plan> plan =
+      planDeployment(*loaded.topology, {"node-a", "node-b", "node-c"}, &error);
+  QVERIFY2(plan, error.c_str());
+  DeployDialog dialog(QStringLiteral("realtime-analytics"), *plan, QStringLiteral("lab.yaml"));
+  auto* placement = dialog.findChild<QTreeWidget*>(QStringLiteral("placement"));
+  QVERIFY(placement);
+  QCOMPARE(placement->topLevelItemCount(), 3);
+  // Every instance under the agent the plan gives it.
+  int shown = 0;
+  for (int i = 0; i < placement->topLevelItemCount(); ++i) {
+    const QTreeWidgetItem* agent = placement->topLevelItem(i);
+    for (int j = 0; j < agent->childCount(); ++j) {
+      const QStringList id = agent->child(j)->text(0).split(u'#');
+      const PlacedInstance* p = plan->find(id[0].toStdString(), id[1].toInt());
+      QVERIFY(p);
+      QCOMPARE(QString::fromStdString(p->agent), agent->text(0));
+      ++shown;
+    }
+  }
+  QCOMPARE(shown, static_cast<int>(plan->instances.size()));
+  auto* crossings = dialog.findChild<QTreeWidget*>(QStringLiteral("crossings"));
+  QVERIFY(crossings);
+  QVERIFY(!plan->crossings.empty());
+  QCOMPARE(crossings->topLevelItemCount(), static_cast<int>(plan->crossings.size()));
+  QCOMPARE(crossings->topLevelItem(0)->text(3), QStringLiteral("grpc"));
+  auto* text = dialog.findChild<QPlainTextEdit*>(QStringLiteral("planText"));
+  QCOMPARE(text->toPlainText(), QString::fromStdString(formatPlan(*plan)));
 }
 
 QTEST_MAIN(DeployTest)
