@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "topolab/engine/tuple.h"
 #include "topolab/wire/convert.h"
@@ -57,6 +59,9 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
         for (auto& f : fns) wake.push_back(std::move(f));
       }
       link_.waiting_.clear();
+      for (const auto& [target, credit] : link_.credit_) {
+        link_.unconfirmed_[target] += std::max<int64_t>(0, link_.config_.initial_credit - credit);
+      }
       link_.credit_.clear();
     }
     for (auto& f : wake) f();  // blocked tasks look again (the peer may be unreachable now)
@@ -250,6 +255,11 @@ bool PeerLink::reachable() const {
 void PeerLink::checkHealth(uint32_t target, int64_t period_ns) { prober_->add(target, period_ns); }
 
 bool PeerLink::healthy(uint32_t target) const { return reachable() && prober_->healthy(target); }
+
+int64_t PeerLink::takeUnconfirmed(uint32_t target) {
+  std::lock_guard lock(mu_);
+  return std::exchange(unconfirmed_[target], 0);
+}
 
 void PeerLink::partitionUntil(int64_t until_mono_ns) {
   std::vector<std::function<void()>> wake;

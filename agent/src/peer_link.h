@@ -53,6 +53,7 @@ class PeerLink final : public RemotePeer {
   void checkHealth(uint32_t target, int64_t period_ns) override;
   // Reachable, and the latest probe found the instance alive.
   bool healthy(uint32_t target) const override;
+  int64_t takeUnconfirmed(uint32_t target) override;
 
   std::string lastError() const;
 
@@ -74,6 +75,7 @@ class PeerLink final : public RemotePeer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<uint32_t, int64_t> credit_;
+  std::map<uint32_t, int64_t> unconfirmed_;  // sent, not credited when a stream broke
   std::map<uint32_t, std::vector<std::function<void()>>> waiting_;
   v1::Frame pending_;
   bool pending_empty_ = true;

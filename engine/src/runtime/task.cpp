@@ -319,12 +319,15 @@ void Task::processBatch(int64_t now) {
   }
 }
 
-// A local member's check reads its instance; a remote one's is the peer
-// link's latest probe of that instance (see RemotePeer::healthy).
+// A local member is checked here every period by reading its instance. A
+// remote member is checked every period by its peer link (a probe, see
+// RemotePeer::healthy), whose verdict counts as soon as it is known: reading
+// it only every period too would let a loss wait for two periods.
 void Task::refreshHealth(int64_t now) {
-  if (!members_->due(now)) return;
+  const bool due = members_->due(now);
   for (size_t i = 0; i < outboxes_.size(); ++i) {
     const Destination& d = outboxes_[i].target;
+    if (d.local && !due) continue;
     const bool passed = d.local ? d.local->alive() : d.peer->healthy(d.task_id);
     if (members_->record(i, passed) == MemberHealth::Change::Down) takeOut(i);
   }
@@ -354,6 +357,11 @@ void Task::takeOut(size_t member) {
     ++to.sent;
     to.batch.push_back(std::move(t));
     if (to.batch.size() == config_.batch_size) ++full_outboxes_;
+  }
+  // At-most-once: tuples on the wire to a member whose link broke are lost as
+  // far as anyone can tell; count them (at-least-once replays their trees).
+  if (o.target.peer && !config_.at_least_once) {
+    local_.errors += static_cast<uint64_t>(o.target.peer->takeUnconfirmed(o.target.task_id));
   }
   members_->takeTrees(member, trees_buf_);
   for (uint64_t root : trees_buf_) fails.push_back({root, 0, true});

@@ -65,6 +65,9 @@ class RemotePeer {
   // The latest check's verdict: the peer answered within the period and its
   // instance `target` is alive. Without checks, whether the peer is reachable.
   virtual bool healthy(uint32_t /*target*/) const { return reachable(); }
+  // Tuples sent to `target` that the peer had not confirmed taking when the
+  // connection to it broke (their fate is unknown), since the last call.
+  virtual int64_t takeUnconfirmed(uint32_t /*target*/) { return 0; }
   // Replication messages for instances on the peer (or, `to` = -1, for it).
   virtual void sendReplication(std::vector<ReplicationMessage> msgs) {}
 };
