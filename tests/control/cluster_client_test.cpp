@@ -246,6 +246,13 @@ TEST(FaultSpec, ParsesTheCliForms) {
   EXPECT_EQ(parsePartition("node-b=10", &error)->agent, "node-b");
   EXPECT_FALSE(parsePartition("node-b=0", &error));
   EXPECT_EQ(parseFail("enrich=0.25", &error)->describe(), "fail 0.25 of the tuples into enrich");
+  const auto revive = parseRevive("node3#0", &error);
+  ASSERT_TRUE(revive);
+  EXPECT_EQ(revive->kind, FaultSpec::Kind::Revive);
+  EXPECT_EQ(revive->describe(), "revive node3#0");
+  EXPECT_EQ(parseRevive("node3", &error)->describe(), "revive every killed instance of node3");
+  EXPECT_FALSE(parseRevive("#1", &error));
+  EXPECT_EQ(error, "--revive '#1': expected ID or ID#N, e.g. enrich#1");
 }
 
 }  // namespace
