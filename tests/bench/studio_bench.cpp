@@ -123,6 +123,8 @@ int preview(const Config& cfg) {
   dash.setTopology(webTier());
   SyntheticRun run;
   dash.addEvent(0, QStringLiteral("deploy"), QStringLiteral("web-tier on 3 agents"));
+  dash.addEvent(610'000, QStringLiteral("agent-lost"), QStringLiteral("no answer for 2 s"),
+                QStringLiteral("agent-c"));
   preload(dash, run, 14 * 60 + 5);  // the window shows the fault at 600–660 s
   dash.setTimeWindow(DashboardWidget::TimeWindow::TenMinutes);
   dash.resize(cfg.width, cfg.height);

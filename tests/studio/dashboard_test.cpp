@@ -314,21 +314,25 @@ class DashboardTest final : public QObject {
                   QStringLiteral("agent-a"));
     dash.addEvent(70'000, QStringLiteral("agent-lost"), QStringLiteral("no answer for 2 s"),
                   QStringLiteral("agent-c"));
+    // Late news of an earlier event: markers are in time order all the same.
+    dash.addEvent(45'000, QStringLiteral("promotion"), QStringLiteral("kv#1 promoted"));
     dash.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dash));
     QTRY_VERIFY(dash.redrawCount() > 0);
     // The window is t = 40..100 s: the deploy at 0 is outside it.
     const QList<EventMarker> shown = dash.markers();
-    QCOMPARE(shown.size(), 2);
-    QCOMPARE(shown[0].kind, QStringLiteral("fault"));
-    QCOMPARE(shown[0].t_ms, 50'500);
-    QCOMPARE(shown[0].detail, QStringLiteral("agent-a: kill node1#0"));
-    QCOMPARE(shown[1].kind, QStringLiteral("agent-lost"));
-    QCOMPARE(dash.history().events().size(), size_t{3});
+    QCOMPARE(shown.size(), 3);
+    QCOMPARE(shown[0].kind, QStringLiteral("promotion"));
+    QCOMPARE(shown[1].kind, QStringLiteral("fault"));
+    QCOMPARE(shown[1].t_ms, 50'500);
+    QCOMPARE(shown[1].detail, QStringLiteral("agent-a: kill node1#0"));
+    QCOMPARE(shown[2].kind, QStringLiteral("agent-lost"));
+    QCOMPARE(dash.history().events().size(), size_t{4});
 
     dash.setTimeWindow(DashboardWidget::TimeWindow::TenMinutes);
     dash.flush();
-    QCOMPARE(dash.markers().size(), 3);
+    QCOMPARE(dash.markers().size(), 4);
+    QCOMPARE(dash.markers().front().kind, QStringLiteral("deploy"));
 
     dash.clear();
     dash.flush();
@@ -348,7 +352,7 @@ class DashboardTest final : public QObject {
     };
     QCOMPARE(dash.findChildren<QChartView*>().size(), 4);
     QTRY_COMPARE(tops(), 2);  // two by two
-    dash.resize(1400, 330);  // a bottom dock
+    dash.resize(1400, 330);   // a bottom dock
     QTRY_COMPARE(tops(), 1);
     dash.resize(900, 700);
     QTRY_COMPARE(tops(), 2);

@@ -55,7 +55,9 @@ class EventChartView final : public QChartView {
     p->setFont(f);
     const QFontMetricsF fm(f);
     const bool dark = palette().color(QPalette::Window).lightness() < 128;
-    qreal labelsEnd = -1e9;  // labels that would overlap the previous one are left out
+    // Labels that would overlap go on the next row down; past the last row they are left out.
+    constexpr int kRows = 3;
+    qreal rowEnd[kRows] = {-1e9, -1e9, -1e9};
     for (const EventMarker& m : markers_) {
       const qreal x =
           plot.left() + (static_cast<double>(m.t_ms) / 1000.0 - x_->min()) / span * plot.width();
@@ -64,15 +66,18 @@ class EventChartView final : public QChartView {
       p->setPen(QPen(c, 1.2, Qt::DashLine));
       p->drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
       const qreal w = fm.horizontalAdvance(m.kind) + 6;
-      if (x + 2 < labelsEnd) continue;
       QRectF label(x + 2, plot.top() + 1, w, fm.height() + 2);
       if (label.right() > plot.right()) label.moveRight(x - 2);
+      int row = 0;
+      while (row < kRows && label.left() < rowEnd[row]) ++row;
+      if (row == kRows) continue;
+      label.translate(0, row * (label.height() + 2));
       p->setPen(Qt::NoPen);
       p->setBrush(c);
       p->drawRoundedRect(label, 3, 3);
       p->setPen(Qt::white);
       p->drawText(label, Qt::AlignCenter, m.kind);
-      labelsEnd = label.right() + 4;
+      rowEnd[row] = label.right() + 4;
     }
     p->restore();
   }
@@ -494,6 +499,9 @@ void DashboardWidget::redraw() {
     markers_.append({e.t_ms, toQString(e.kind),
                      toQString(e.agent.empty() ? e.detail : e.agent + ": " + e.detail)});
   }
+  // Events can arrive out of order (from several agents and the client); labels stack by time.
+  std::stable_sort(markers_.begin(), markers_.end(),
+                   [](const EventMarker& a, const EventMarker& b) { return a.t_ms < b.t_ms; });
   for (const auto& c : charts_) c->view->setMarkers(markers_);
 }
 
