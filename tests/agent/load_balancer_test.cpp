@@ -296,6 +296,23 @@ TEST(LoadBalancerAcrossAgents, MemberWhoseAgentIsKilledIsTakenOutAndReturnsWhenT
   EXPECT_GT(back->sent, 2000u) << "and gets its share again";
 }
 
+TEST(LoadBalancerAcrossAgents, MemberOnACutOffAgentIsTakenOutAndReturnsWhenThePartitionHeals) {
+  BalancedLab lab;
+  ASSERT_TRUE(lab.started());
+  lab.deploy(exampleText("web-tier-3-agents"));
+  lab.waitPast(1500);
+  const int64_t cut_ms = lab.nowMs();
+  const control::FaultOutcome cut = lab.fault(
+      {.kind = control::FaultSpec::Kind::Partition, .agent = "node-c", .seconds = 4});
+  ASSERT_TRUE(cut.ok) << cut.message;
+  // Healed at +4 s; the links reconnect with backoff (at most 1 s), then a probe passes.
+  const int64_t healed_ms = cut_ms + 4000 + 1000;
+  lab.waitPast(healed_ms + 2 * kHealthMs + 1000);
+  const auto all = lab.intervals();
+  expectTakenOut(all, cut_ms, cut_ms + 4000, "node3#0", false);
+  expectBackInRotation(all, healed_ms, "node3#0");
+}
+
 TEST(LoadBalancerAcrossAgents, AtLeastOnceTreesOfAKilledMemberAreReplayedAtOnce) {
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
