@@ -80,7 +80,7 @@ TEST(ReplicatedStore, SyncWritesAreOnEveryFollowerWhenAcknowledged) {
   }
 }
 
-TEST(ReplicatedStore, KilledPrimaryIsReplacedAndWritersFollow) {
+void killPrimaryAndCheck(int latency_ms) {
   TempDir dir;
   const int n = 3000;
   RunOptions options;
@@ -90,6 +90,8 @@ TEST(ReplicatedStore, KilledPrimaryIsReplacedAndWritersFollow) {
   rt->start();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::string error;
+  if (latency_ms > 0) ASSERT_TRUE(rt->setInputLatency("kv", latency_ms, &error)) << error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(rt->killInstance("kv", 0, &error)) << error;
   // A follower takes over within failover_ms.
@@ -107,7 +109,7 @@ TEST(ReplicatedStore, KilledPrimaryIsReplacedAndWritersFollow) {
   EXPECT_LE(promoted_ms, 400 + 50) << "promotion took " << promoted_ms << " ms";
   EXPECT_EQ(roleOf(*rt, 0), "dead");
   std::vector<RuntimeEvent> events = rt->takeEvents();
-  ASSERT_EQ(events.size(), 1u);
+  ASSERT_EQ(events.size(), 1u) << events.back().detail;
   EXPECT_EQ(events[0].kind, "promotion");
   EXPECT_NE(events[0].detail.find("kv#" + std::to_string(primary) + " promoted to primary"),
             std::string::npos)
@@ -127,6 +129,10 @@ TEST(ReplicatedStore, KilledPrimaryIsReplacedAndWritersFollow) {
       keysInJsonLines(dir.file("state/kv." + std::to_string(3 - primary) + ".jsonl"));
   EXPECT_EQ(other.size(), static_cast<size_t>(n)) << "the remaining follower copied the new primary";
 }
+
+TEST(ReplicatedStore, KilledPrimaryIsReplacedAndWritersFollow) { killPrimaryAndCheck(0); }
+
+TEST(ReplicatedStore, KilledPrimaryIsReplacedWhileFollowersLag) { killPrimaryAndCheck(200); }
 
 TEST(ReplicatedStore, QuorumNeedsAMajority) {
   // Both followers dead: the primary alone is one of three, never a majority.

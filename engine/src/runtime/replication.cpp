@@ -117,16 +117,21 @@ void Replica::tick(int64_t now, const std::vector<char>& reachable, bool alive, 
 
   // Control messages act at once; writes and copies keep their order and wait
   // out an injected delay.
+  // While the primary is suspected, nothing more of its is applied, so what
+  // this instance announced for the election stays true.
+  const bool frozen = suspect_since_ != 0;
   size_t kept = 0;
   bool blocked = false;
   for (size_t i = 0; i < inbox_.size(); ++i) {
     Arrived& a = inbox_[i];
     if (isData(a.m.kind)) {
-      if (!blocked && a.at + latency_ns <= now) {
+      const bool held_back = frozen && a.m.epoch == epoch_ && a.m.from == primary_;
+      if (!blocked && !held_back && a.at + latency_ns <= now) {
         handleData(a.m, out);
       } else {
         blocked = true;
-        inbox_[kept++] = std::move(a);
+        if (kept != i) inbox_[kept] = std::move(a);  // never onto itself: a self-move empties the key
+        ++kept;
       }
     } else {
       handleControl(a.m, now, out, acks);
