@@ -28,10 +28,6 @@ int main(int argc, char** argv) {
   app.add_option("--drain", drain_s, "seconds to drain deployments on SIGTERM");
   app.set_version_flag("--version", "topolab-agent " TOPOLAB_VERSION);
   CLI11_PARSE(app, argc, argv);
-  if (config.embedded_kafka) {
-    std::cerr << "topolab-agent: error: --embedded-kafka is not available in this build yet\n";
-    return 2;
-  }
 
   // Signals are taken by this thread alone (every thread started later inherits the mask).
   sigset_t signals;
@@ -46,6 +42,9 @@ int main(int argc, char** argv) {
   if (!server) {
     std::cerr << "topolab-agent: error: " << error << '\n';
     return 1;
+  }
+  if (const std::string kafka = server->kafkaBootstrap(); !kafka.empty()) {
+    std::cerr << "kafka bootstrap: " << kafka << std::endl;
   }
   topolab::agent::ServiceNotifier notifier;
   notifier.ready("serving " + server->name() + " on port " + std::to_string(server->port()));

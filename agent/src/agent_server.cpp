@@ -7,12 +7,15 @@
 #include "deployment.h"
 #include "prometheus_exporter.h"
 #include "security.h"
+#include "topolab/engine/kafka.h"
 
 namespace topolab::agent {
 
 struct AgentServer::Parts {
   AgentConfig config;
   std::string name;
+  // Declared first so it goes last: deployments may still produce into it while they drain.
+  std::unique_ptr<EmbeddedKafka> kafka;
   std::optional<TokenStore> tokens;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<DeploymentManager> manager;
@@ -58,10 +61,20 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   if (!p->audit) return nullptr;
 
   p->name = config.name.empty() ? address->text() : config.name;
-  p->manager = std::make_unique<DeploymentManager>(config, p->name, peer_credentials);
+  std::string kafka_bootstrap;
+  if (config.embedded_kafka) {
+    p->kafka = EmbeddedKafka::start(3, error);
+    if (!p->kafka) {
+      *error = "cannot start the embedded Kafka cluster: " + *error;
+      return nullptr;
+    }
+    kafka_bootstrap = p->kafka->bootstrap();
+  }
+  p->manager = std::make_unique<DeploymentManager>(config, p->name, peer_credentials, kafka_bootstrap);
   p->hub = std::make_unique<MetricsHub>(*p->manager, p->name);
   p->agent_service = std::make_unique<AgentService>(config, p->name, *p->tokens, *p->audit,
                                                     *p->manager, *p->hub);
+  p->agent_service->setEmbeddedKafka(p->kafka.get());
   p->data_plane = std::make_unique<DataPlaneService>(*p->manager);
 
   grpc::ServerBuilder builder;
@@ -101,6 +114,9 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
 }
 
 int AgentServer::port() const { return parts_->port; }
+std::string AgentServer::kafkaBootstrap() const {
+  return parts_->kafka ? parts_->kafka->bootstrap() : std::string();
+}
 int AgentServer::metricsPort() const { return parts_->exporter ? parts_->exporter->port() : -1; }
 const std::string& AgentServer::name() const { return parts_->name; }
 
@@ -112,6 +128,7 @@ void AgentServer::shutdown(std::chrono::milliseconds drain) {
   parts_->server->Wait();
   parts_->exporter.reset();
   parts_->hub.reset();
+  parts_->kafka.reset();
 }
 
 }  // namespace topolab::agent

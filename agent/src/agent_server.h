@@ -21,7 +21,9 @@ class AgentServer {
   ~AgentServer();
 
   int port() const;
-  int metricsPort() const;  // -1 when there is no Prometheus endpoint
+  int metricsPort() const;
+  // bootstrap.servers of the embedded Kafka cluster; empty without --embedded-kafka.
+  std::string kafkaBootstrap() const;  // -1 when there is no Prometheus endpoint
   const std::string& name() const;
   // Stops every deployment (draining until the deadline) and the server.
   void shutdown(std::chrono::milliseconds drain);

@@ -4,6 +4,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -235,7 +237,8 @@ grpc::Status AgentService::check(grpc::CallbackServerContext* ctx, std::string_v
                                  Role* role, std::string_view deployment) {
   *role = authenticate(*ctx, tokens_);
   grpc::Status s = authorize(*role, method, tokens_);
-  const bool changes_state = method == "Deploy" || method == "Stop" || method == "InjectFault";
+  const bool changes_state = method == "Deploy" || method == "Stop" || method == "InjectFault" ||
+                             method == "CreateKafkaTopics";
   if (!s.ok()) {
     spdlog::warn("refused {} from {} ({}): {}", method, ctx->peer(), toString(*role), s.error_message());
     if (changes_state) audit_.record(method, *role, ctx->peer(), deployment, s.error_message(), false);
@@ -255,6 +258,7 @@ grpc::ServerUnaryReactor* AgentService::Hello(grpc::CallbackServerContext* ctx,
                           static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
   reply->add_capabilities("transport.local");
   reply->add_capabilities("transport.grpc");
+  if (!kafka_bootstrap_.empty()) reply->add_capabilities("kafka.embedded");
   reply->set_kafka_bootstrap(kafka_bootstrap_);
   for (const std::string& n : manager_.names()) reply->add_deployments(n);
   reply->set_load_average(loadAverage());
@@ -330,6 +334,63 @@ grpc::ServerWriteReactor<v1::MetricsUpdate>* AgentService::WatchMetrics(
   // The current figures at once, so a new watcher has a baseline.
   if (DeploymentPtr d = manager_.find(req->deployment())) watch->offer(hub_.update(*d), *d, false);
   return watch;
+}
+
+void AgentService::setEmbeddedKafka(EmbeddedKafka* kafka) {
+  kafka_ = kafka;
+  kafka_bootstrap_ = kafka != nullptr ? kafka->bootstrap() : std::string();
+}
+
+grpc::ServerUnaryReactor* AgentService::CreateKafkaTopics(grpc::CallbackServerContext* ctx,
+                                                          const v1::KafkaTopicsRequest* req,
+                                                          v1::KafkaTopicsReply* reply) {
+  using grpc::Status;
+  using grpc::StatusCode;
+  Role role;
+  if (auto s = check(ctx, "CreateKafkaTopics", &role, req->deployment()); !s.ok()) {
+    return finish(ctx, s);
+  }
+  constexpr int kMaxTopics = 1000;
+  constexpr uint32_t kMaxPartitions = 1024;
+  Status s;
+  std::string detail;
+  if (kafka_ == nullptr) {
+    s = Status(StatusCode::FAILED_PRECONDITION,
+               "this agent hosts no embedded Kafka cluster (start it with --embedded-kafka)");
+  } else if (req->topics_size() > kMaxTopics) {
+    s = Status(StatusCode::INVALID_ARGUMENT,
+               "at most " + std::to_string(kMaxTopics) + " topics per request");
+  }
+  // A topic that exists is kept as it is, so a request cannot reshape topics others use.
+  for (const v1::KafkaTopic& t : req->topics()) {
+    if (!s.ok()) break;
+    const std::string& name = t.name();
+    const bool legal = !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
+                       std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                         return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+                       });
+    if (!legal) {
+      s = Status(StatusCode::INVALID_ARGUMENT,
+                 "topic '" + name + "': a Kafka topic name is 1 to 249 of [A-Za-z0-9._-]");
+    } else if (t.partitions() < 1 || t.partitions() > kMaxPartitions) {
+      s = Status(StatusCode::INVALID_ARGUMENT,
+                 "topic '" + name + "': 1 to " + std::to_string(kMaxPartitions) + " partitions");
+    }
+  }
+  uint32_t created = 0;
+  for (const v1::KafkaTopic& t : req->topics()) {
+    if (!s.ok()) break;
+    std::string error;
+    if (!kafka_->createTopic(t.name(), static_cast<int>(t.partitions()), &error)) {
+      s = Status(StatusCode::INTERNAL, error);
+    } else {
+      ++created;
+    }
+  }
+  reply->set_created(created);
+  detail = s.ok() ? "created " + std::to_string(created) + " Kafka topics" : s.error_message();
+  audit_.record("CreateKafkaTopics", role, ctx->peer(), req->deployment(), detail, s.ok());
+  return finish(ctx, s);
 }
 
 grpc::ServerUnaryReactor* AgentService::InjectFault(grpc::CallbackServerContext* ctx,

@@ -16,6 +16,7 @@
 #include "audit_log.h"
 #include "deployment.h"
 #include "security.h"
+#include "topolab/engine/kafka.h"
 #include "topolab/v1/agent.grpc.pb.h"
 
 namespace topolab::agent {
@@ -69,10 +70,14 @@ class AgentService final : public v1::Agent::CallbackService {
                                                             const v1::WatchRequest* req) override;
   grpc::ServerUnaryReactor* InjectFault(grpc::CallbackServerContext* ctx,
                                         const v1::FaultRequest* req, v1::FaultReply* reply) override;
+  grpc::ServerUnaryReactor* CreateKafkaTopics(grpc::CallbackServerContext* ctx,
+                                              const v1::KafkaTopicsRequest* req,
+                                              v1::KafkaTopicsReply* reply) override;
   grpc::ServerUnaryReactor* Health(grpc::CallbackServerContext* ctx, const v1::HealthRequest* req,
                                    v1::HealthReply* reply) override;
 
-  void setKafkaBootstrap(std::string bootstrap) { kafka_bootstrap_ = std::move(bootstrap); }
+  // The embedded Kafka cluster this agent hosts (none by default).
+  void setEmbeddedKafka(EmbeddedKafka* kafka);
 
  private:
   // OK, or the status to answer with; audits refused attempts at state changes.
@@ -88,6 +93,7 @@ class AgentService final : public v1::Agent::CallbackService {
   MetricsHub& hub_;
   const int64_t started_ns_;
   std::string kafka_bootstrap_;
+  EmbeddedKafka* kafka_ = nullptr;
 };
 
 }  // namespace topolab::agent

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "topolab/engine/kafka.h"
 #include "topolab/engine/spec.h"
 #include "topolab/wire/convert.h"
 
@@ -128,8 +129,12 @@ StopResult Deployment::stop(std::chrono::milliseconds drain) {
 // ------------------------------------------------------ DeploymentManager
 
 DeploymentManager::DeploymentManager(const AgentConfig& config, std::string self_name,
-                                     std::shared_ptr<grpc::ChannelCredentials> peer_credentials)
-    : config_(config), self_(std::move(self_name)), peer_credentials_(std::move(peer_credentials)) {}
+                                     std::shared_ptr<grpc::ChannelCredentials> peer_credentials,
+                                     std::string kafka_bootstrap)
+    : config_(config),
+      self_(std::move(self_name)),
+      peer_credentials_(std::move(peer_credentials)),
+      kafka_bootstrap_(std::move(kafka_bootstrap)) {}
 
 DeploymentManager::~DeploymentManager() { stopAll(std::chrono::milliseconds(0)); }
 
@@ -183,17 +188,12 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   if (plan.instances.size() != expected) {
     return Status(StatusCode::INVALID_ARGUMENT, "the plan places instances the topology lacks");
   }
-  for (const Stream& s : topology.streams) {
-    if (s.transportOrAuto() != Transport::Kafka) continue;
-    std::set<std::string> agents;
-    for (const PlacedInstance& p : plan.instances) {
-      if (p.component == s.from || p.component == s.to) agents.insert(p.agent);
-    }
-    if (agents.size() > 1) {
-      return Status(StatusCode::UNIMPLEMENTED,
-                    "stream " + s.from + " -> " + s.to +
-                        ": transport kafka is not available on this agent yet; use auto or grpc");
-    }
+  const std::string kafka_bootstrap =
+      request.kafka_bootstrap().empty() ? kafka_bootstrap_ : request.kafka_bootstrap();
+  if (kafka_bootstrap.empty() && topologyNeedsKafka(topology)) {
+    return Status(StatusCode::FAILED_PRECONDITION,
+                  "'" + name + "' reads or writes Kafka, but the request names no Kafka cluster "
+                  "and this agent hosts none (start it with --embedded-kafka)");
   }
   if (!sandboxFileSinks(topology, config_.state_dir, &error)) {
     return Status(StatusCode::INVALID_ARGUMENT, error);
@@ -237,6 +237,8 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   }
   distribution.plan = plan;
   RunOptions options;
+  options.kafka_bootstrap = kafka_bootstrap;
+  options.run_id = request.plan_id();
   options.state_dir = std::filesystem::absolute(std::filesystem::path(config_.state_dir) / "files" / name).string();
   d->runtime = Runtime::create(topology, Catalogue::instance(), options, distribution, &error);
   if (!d->runtime) return Status(StatusCode::INVALID_ARGUMENT, error);

@@ -76,8 +76,11 @@ using DeploymentPtr = std::shared_ptr<Deployment>;
 
 class DeploymentManager {
  public:
+  // `kafka_bootstrap`: the embedded Kafka cluster this agent hosts, if any;
+  // the default for deployments whose request names none.
   DeploymentManager(const AgentConfig& config, std::string self_name,
-                    std::shared_ptr<grpc::ChannelCredentials> peer_credentials);
+                    std::shared_ptr<grpc::ChannelCredentials> peer_credentials,
+                    std::string kafka_bootstrap = {});
   ~DeploymentManager();
 
   // PREPARE: validate everything, build the local tasks; nothing runs.
@@ -101,6 +104,7 @@ class DeploymentManager {
   const AgentConfig config_;
   const std::string self_;
   std::shared_ptr<grpc::ChannelCredentials> peer_credentials_;
+  const std::string kafka_bootstrap_;
   mutable std::mutex mu_;
   std::map<std::string, DeploymentPtr> deployments_;
   std::atomic<int64_t> partitioned_until_{0};

@@ -32,10 +32,11 @@ int runCommand(const RunOptions& options) {
   // A file that reads or writes Kafka gets an embedded cluster unless one is named.
   std::unique_ptr<EmbeddedKafka> kafka;
   run_options.kafka_bootstrap = options.kafka;
+  run_options.run_id = newRunId();
   if (options.kafka.empty() && topologyNeedsKafka(*topology)) {
     std::string kafka_error;
     kafka = EmbeddedKafka::start(3, &kafka_error);
-    if (!kafka || !kafka->createTopicsFor(*topology, 1, &kafka_error)) {
+    if (!kafka || !kafka->createTopicsFor(*topology, 1, &kafka_error, run_options.run_id)) {
       std::cerr << options.file << ": error: cannot start the embedded Kafka cluster: " << kafka_error << '\n';
       return kFailure;
     }

@@ -7,64 +7,17 @@
 #include <thread>
 
 #include "agent_process.h"
+#include "cli_lab.h"
 
 namespace topolab {
 namespace {
 
 using testing::AgentProcess;
+using testing::CliRun;
+using testing::Lab;
 using testing::listOn;
+using testing::runCli;
 using Clock = std::chrono::steady_clock;
-
-struct Lab {
-  std::vector<std::unique_ptr<AgentProcess>> agents;
-  std::string cluster_file;
-
-  Lab(int n, const std::vector<std::vector<std::string>>& extra = {}) {
-    std::string yaml = "agents:\n";
-    for (int i = 0; i < n; ++i) {
-      const std::string name = "node-" + std::string(1, char('a' + i));
-      agents.push_back(std::make_unique<AgentProcess>(name, i < static_cast<int>(extra.size()) ? extra[i]
-                                                                                              : std::vector<std::string>{}));
-      yaml += "  - {name: " + name + ", address: \"" + agents.back()->address() + "\", token_file: \"" +
-              agents.back()->operatorTokenFile() + "\"}\n";
-    }
-    cluster_file = (std::filesystem::temp_directory_path() / ("cluster-" + std::to_string(getpid()) + ".yaml")).string();
-    std::ofstream(cluster_file) << yaml;
-  }
-  ~Lab() { std::filesystem::remove(cluster_file); }
-  bool started() const {
-    for (const auto& a : agents) {
-      if (!a->started()) return false;
-    }
-    return true;
-  }
-};
-
-// Runs the CLI; each output line is kept with the time it was read.
-struct CliRun {
-  std::vector<std::pair<Clock::time_point, std::string>> lines;
-  int code = -1;
-};
-
-CliRun runCli(const std::string& args, std::atomic<bool>* started = nullptr,
-              std::mutex* mu = nullptr, std::vector<std::pair<Clock::time_point, std::string>>* live = nullptr) {
-  CliRun r;
-  FILE* p = popen((std::string(TOPOLAB_CLI) + " " + args + " 2>&1").c_str(), "r");
-  if (started) *started = true;
-  char buf[1 << 16];
-  while (fgets(buf, sizeof buf, p)) {
-    std::string line(buf);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    r.lines.emplace_back(Clock::now(), line);
-    if (live) {
-      std::lock_guard lock(*mu);
-      live->emplace_back(Clock::now(), line);
-    }
-  }
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 std::string example(const std::string& name) { return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml"; }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -54,10 +55,14 @@ Topology parse(const std::string& yaml) {
   return *r.topology;
 }
 
-std::unique_ptr<Runtime> makeRuntime(const Topology& t, const std::string& bootstrap) {
+// A runtime of `t` on `kafka`, with the internal topics of its `transport:
+// kafka` streams created for this run.
+std::unique_ptr<Runtime> makeRuntime(const Topology& t, EmbeddedKafka& kafka) {
   RunOptions o;
-  o.kafka_bootstrap = bootstrap;
+  o.kafka_bootstrap = kafka.bootstrap();
+  o.run_id = newRunId();
   std::string error;
+  if (!kafka.createTopicsFor(t, 1, &error, o.run_id)) die(error);
   auto rt = Runtime::create(t, Catalogue::instance(), o, &error);
   if (!rt) die(error);
   return rt;
@@ -81,14 +86,15 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-struct Produced {
-  double per_second = 0;  // handed over and acknowledged, acks=all
+// What a scenario measured: tuples (or messages) per second and a latency.
+struct Figures {
+  double throughput = 0;
   double p50_us = 0, p99_us = 0;
 };
 
 // The kafka-sink operator alone: `messages` 100-byte messages, until every
 // delivery report is in.
-Produced produceOnce(const Config& cfg) {
+Figures produceOnce(const Config& cfg) {
   auto kafka = startKafka();
   std::string error;
   if (!kafka->createTopic("out", 4, &error)) die(error);
@@ -111,8 +117,8 @@ Produced produceOnce(const Config& cfg) {
     if (!sink->process(t, none, monoNowNs()).ok) die("kafka-sink refused a message");
   }
   sink->onEndOfInput(none);
-  Produced r;
-  r.per_second = cfg.messages / seconds(t0);
+  Figures r;
+  r.throughput = cfg.messages / seconds(t0);  // handed over and acknowledged, acks=all
   auto* stats = dynamic_cast<KafkaSinkStats*>(sink.get());
   if (stats->delivered() != static_cast<uint64_t>(cfg.messages)) die("messages were not delivered");
   const Percentiles pc = percentilesUs(stats->produceLatency());
@@ -139,7 +145,7 @@ components:
 streams:
   - {from: gen, to: sink}
 )"),
-                          kafka->bootstrap());
+                          *kafka);
   fill->start();
   if (!fill->waitFinished(std::chrono::seconds(120))) die("could not fill the topic");
   fill.reset();
@@ -154,7 +160,7 @@ components:
 streams:
   - {from: src, to: sink}
 )"),
-                        kafka->bootstrap());
+                        *kafka);
   rt->start();
   auto received = [&] { return totalStats(rt->snapshot())["sink"].counters.received; };
   while (received() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -167,13 +173,9 @@ streams:
   return (cfg.messages - first) / seconds(t0);
 }
 
-struct EndToEnd {
-  double throughput = 0, p50_us = 0, p99_us = 0;
-};
-
 // generator at a fixed rate → kafka-sink → topic → kafka-source → counter,
 // both halves running at once; the counter's end-to-end latency.
-EndToEnd endToEndOnce(const Config& cfg) {
+Figures endToEndOnce(const Config& cfg) {
   auto kafka = startKafka();
   std::string error;
   if (!kafka->createTopic("mid", 4, &error)) die(error);
@@ -188,7 +190,7 @@ components:
 streams:
   - {from: src, to: sink}
 )"),
-                             kafka->bootstrap());
+                             *kafka);
   consume->start();
   std::this_thread::sleep_for(std::chrono::seconds(4));  // the consumer joins its group
   auto produce = makeRuntime(parse(R"(
@@ -203,7 +205,7 @@ components:
 streams:
   - {from: gen, to: sink}
 )"),
-                             kafka->bootstrap());
+                             *kafka);
   produce->start();
   std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
   const Snapshot a = consume->snapshot();
@@ -216,6 +218,74 @@ streams:
   const ComponentStats s = intervalStats(a, b)["sink"];
   const Percentiles pc = percentilesUs(s.e2e);
   return {s.counters.received / secs, pc.p50, pc.p99};
+}
+
+// generator → counter over a stream with `transport: kafka` (its own topic,
+// 4 partitions for 4 counter instances): as fast as possible, from the first
+// tuple at the counters until all `messages` arrived.
+double transportOnce(const Config& cfg) {
+  auto kafka = startKafka();
+  auto rt = makeRuntime(parse(R"(
+topolab: 1
+name: hop
+components:
+  - {id: gen, type: generator, parallelism: 2, params: {rate: 0, count: )" +
+                              std::to_string(cfg.messages / 2) + R"(, payload_bytes: 100}}
+  - {id: sink, type: counter, parallelism: 4}
+streams:
+  - {from: gen, to: sink, transport: kafka}
+)"),
+                        *kafka);
+  rt->start();
+  auto received = [&] { return totalStats(rt->snapshot())["sink"].counters.received; };
+  while (received() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const uint64_t first = received();
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t all = static_cast<uint64_t>(cfg.messages / 2) * 2;
+  while (received() < all) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const double rate = (all - first) / seconds(t0);
+  rt->stop(std::chrono::seconds(5));
+  return rate;
+}
+
+// One Kafka hop at a fixed rate with the default tuning: generator → counter
+// over `transport: kafka`; the counter's end-to-end latency.
+Figures hopLatencyOnce(const Config& cfg) {
+  auto kafka = startKafka();
+  auto rt = makeRuntime(parse(R"(
+topolab: 1
+name: hop
+components:
+  - {id: gen, type: generator, params: {rate: )" +
+                              std::to_string(cfg.rate) + R"(, payload_bytes: 100}}
+  - {id: sink, type: counter, parallelism: 4}
+streams:
+  - {from: gen, to: sink, transport: kafka}
+)"),
+                        *kafka);
+  rt->start();
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
+  const Snapshot a = rt->snapshot();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
+  const Snapshot b = rt->snapshot();
+  const double secs = seconds(t0);
+  rt->stop(std::chrono::seconds(5));
+  const ComponentStats s = intervalStats(a, b)["sink"];
+  const Percentiles pc = percentilesUs(s.e2e);
+  return {s.counters.received / secs, pc.p50, pc.p99};
+}
+
+// The median of each figure over `runs` runs of `once`.
+Figures medianOf(int runs, const std::function<Figures()>& once) {
+  std::vector<double> rate, p50, p99;
+  for (int i = 0; i < runs; ++i) {
+    const Figures r = once();
+    rate.push_back(r.throughput);
+    p50.push_back(r.p50_us);
+    p99.push_back(r.p99_us);
+  }
+  return {median(rate), median(p50), median(p99)};
 }
 
 void row(const std::string& what, const std::string& figure, const std::string& command) {
@@ -243,7 +313,8 @@ int benchMain(int argc, char** argv) {
   app.add_option("--linger-ms", cfg.linger_ms, "kafka-sink linger_ms (default: its default)");
   app.add_option("--fetch-wait-ms", cfg.fetch_wait_ms,
                  "kafka-source fetch_wait_ms (default: its default)");
-  app.add_option("--scenario", cfg.scenarios, "produce, consume, e2e (default: all)");
+  app.add_option("--scenario", cfg.scenarios,
+                 "produce, consume, e2e, transport, hop (default: all)");
   CLI11_PARSE(app, argc, argv);
   const std::string cmd = "build/tests/bench/topolab-kafka-bench --scenario ";
   char buf[160];
@@ -251,15 +322,9 @@ int benchMain(int argc, char** argv) {
   std::cout << "| scenario | median of " << cfg.runs << " runs | command |\n|---|---|---|"
             << std::endl;
   if (wanted(cfg, "produce")) {
-    std::vector<double> rate, p50, p99;
-    for (int i = 0; i < cfg.runs; ++i) {
-      const Produced r = produceOnce(cfg);
-      rate.push_back(r.per_second);
-      p50.push_back(r.p50_us);
-      p99.push_back(r.p99_us);
-    }
+    const Figures r = medianOf(cfg.runs, [&] { return produceOnce(cfg); });
     std::snprintf(buf, sizeof buf, "%.0f k msg/s; produce latency p50 %.1f ms, p99 %.1f ms",
-                  median(rate) / 1e3, median(p50) / 1e3, median(p99) / 1e3);
+                  r.throughput / 1e3, r.p50_us / 1e3, r.p99_us / 1e3);
     row("kafka-sink alone, 100-byte messages, acks=all, idempotent", buf, cmd + "produce");
   }
   if (wanted(cfg, "consume")) {
@@ -269,16 +334,23 @@ int benchMain(int argc, char** argv) {
     row("kafka-source → counter, at-least-once, 100-byte messages", buf, cmd + "consume");
   }
   if (wanted(cfg, "e2e")) {
-    std::vector<double> rate, p50, p99;
-    for (int i = 0; i < cfg.runs; ++i) {
-      const EndToEnd r = endToEndOnce(cfg);
-      rate.push_back(r.throughput);
-      p50.push_back(r.p50_us);
-      p99.push_back(r.p99_us);
-    }
-    std::snprintf(buf, sizeof buf, "p99 %.1f ms (p50 %.1f ms) at %.0f tuples/s", median(p99) / 1e3,
-                  median(p50) / 1e3, median(rate));
+    const Figures r = medianOf(cfg.runs, [&] { return endToEndOnce(cfg); });
+    std::snprintf(buf, sizeof buf, "p99 %.1f ms (p50 %.1f ms) at %.0f tuples/s", r.p99_us / 1e3,
+                  r.p50_us / 1e3, r.throughput);
     row("generator → kafka-sink → topic → kafka-source → counter, end to end", buf, cmd + "e2e");
+  }
+  if (wanted(cfg, "transport")) {
+    std::vector<double> rate;
+    for (int i = 0; i < cfg.runs; ++i) rate.push_back(transportOnce(cfg));
+    std::snprintf(buf, sizeof buf, "%.0f k tuples/s", median(rate) / 1e3);
+    row("generator ×2 → counter ×4 over `transport: kafka`, 100-byte payloads", buf,
+        cmd + "transport");
+  }
+  if (wanted(cfg, "hop")) {
+    const Figures r = medianOf(cfg.runs, [&] { return hopLatencyOnce(cfg); });
+    std::snprintf(buf, sizeof buf, "p99 %.1f ms (p50 %.1f ms) at %.0f tuples/s", r.p99_us / 1e3,
+                  r.p50_us / 1e3, r.throughput);
+    row("one `transport: kafka` hop at a fixed rate, default tuning, end to end", buf, cmd + "hop");
   }
   return 0;
 }

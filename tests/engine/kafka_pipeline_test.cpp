@@ -5,9 +5,13 @@
 
 #include <librdkafka/rdkafka.h>  // error codes only
 
+#include <set>
+#include <sstream>
+
 #include "kafka_test_util.h"
 #include "runtime_test_util.h"
 #include "topolab/engine/kafka.h"
+#include "topolab/engine/report.h"
 
 namespace topolab::testing {
 namespace {
@@ -201,6 +205,158 @@ streams:
   const Check c = check(kcatKeys(kafka->bootstrap(), "out"), kMessages);
   EXPECT_TRUE(c.missing.empty()) << c.missing.size() << " messages lost, e.g. "
                                  << ::testing::PrintToString(c.missing);
+}
+
+// A runtime of `t` on `kafka` with this run's stream topics created.
+std::unique_ptr<Runtime> onKafka(const Topology& t, EmbeddedKafka& kafka, const std::string& run_id) {
+  std::string error;
+  EXPECT_TRUE(kafka.createTopicsFor(t, 1, &error, run_id)) << error;
+  RunOptions options;
+  options.kafka_bootstrap = kafka.bootstrap();
+  options.run_id = run_id;
+  return makeRuntime(t, options);
+}
+
+TEST(KafkaTransport, AStreamThroughKafkaDeliversEveryTupleOnItsOwnTopic) {
+  auto kafka = startKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: hop
+defaults: {delivery: at-least-once}
+components:
+  - {id: gen, type: generator, parallelism: 2, params: {rate: 0, count: 20000, keys: 500}}
+  - {id: work, type: work, parallelism: 3, params: {cost_us: 0}}
+  - {id: sink, type: counter}
+streams:
+  - {from: gen, to: work, grouping: {type: fields, fields: [key]}, transport: kafka}
+  - {from: work, to: sink}
+)");
+  auto rt = onKafka(t, *kafka, "run1");
+  ASSERT_NE(rt, nullptr);
+  const auto totals = runToCompletion(*rt);
+  EXPECT_EQ(statsOf(totals, "gen").counters.acked, 40000u);
+  EXPECT_EQ(statsOf(totals, "gen").counters.failed, 0u);
+  EXPECT_GE(statsOf(totals, "sink").counters.received, 40000u);
+  rt.reset();
+
+  // The topic has a partition per work instance, and a key stays in one
+  // partition: the grouping decided where each tuple went.
+  std::string listing;
+  ASSERT_EQ(shell("kcat -b " + kafka->bootstrap() + " -L -t topolab.hop.run1.gen.work 2>&1", &listing), 0);
+  EXPECT_NE(listing.find("with 3 partitions"), std::string::npos) << listing;
+  std::string keyed;
+  ASSERT_EQ(shell("kcat -q -b " + kafka->bootstrap() +
+                      " -C -t topolab.hop.run1.gen.work -o beginning -e -f '%k:%p\\n'",
+                  &keyed),
+            0);
+  std::map<std::string, std::set<std::string>> partitions_of_key;
+  std::istringstream lines(keyed);
+  size_t messages = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const size_t colon = line.rfind(':');
+    if (colon == 0 || colon == std::string::npos) continue;  // the producers' end-of-input markers
+    partitions_of_key[line.substr(0, colon)].insert(line.substr(colon + 1));
+    ++messages;
+  }
+  EXPECT_GE(messages, 40000u);
+  EXPECT_EQ(partitions_of_key.size(), 500u);
+  for (const auto& [k, ps] : partitions_of_key) EXPECT_EQ(ps.size(), 1u) << k;
+}
+
+TEST(KafkaTransport, AStreamThroughKafkaNeedsAClusterAndSaysWhichStream) {
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: hop
+components:
+  - {id: gen, type: generator}
+  - {id: sink, type: counter}
+streams:
+  - {from: gen, to: sink, transport: kafka}
+)");
+  std::string error;
+  EXPECT_EQ(Runtime::create(t, Catalogue::instance(), RunOptions{}, &error), nullptr);
+  EXPECT_NE(error.find("stream gen -> sink has transport kafka"), std::string::npos) << error;
+}
+
+TEST(KafkaSink, AMessageTheBrokersRefuseFailsItsTreeAndIsReplayedAndCounted) {
+  auto kafka = startKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  createTopic(*kafka, "out", 2);
+  constexpr int kTuples = 2000;
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: refused
+defaults: {delivery: at-least-once, ack_timeout_ms: 30000}
+components:
+  - {id: gen, type: generator, params: {rate: 0, count: 2000, distribution: sequential, keys: 2000}}
+  - {id: out, type: kafka-sink, params: {topic: out, delivery_timeout_ms: 1000}}
+streams:
+  - {from: gen, to: out}
+)");
+  // Every broker refuses connections at first: the producer gives the
+  // messages up after delivery_timeout_ms, long before the acker's timeout.
+  ASSERT_TRUE(kafka->setBrokerDown(-1));
+  auto rt = onKafka(t, *kafka, "r");
+  ASSERT_NE(rt, nullptr);
+  rt->start();
+  ASSERT_TRUE(eventually([&] {
+    const auto s = totalStats(rt->snapshot());
+    return statsOf(s, "out").kafka && statsOf(s, "out").kafka->delivery_errors > 0;
+  }));
+  ASSERT_TRUE(kafka->setBrokerUp(-1));
+  ASSERT_TRUE(rt->waitFinished(std::chrono::seconds(60)));
+  const auto totals = totalStats(rt->snapshot());
+  const ComponentStats& out = statsOf(totals, "out");
+  ASSERT_TRUE(out.kafka.has_value());
+  EXPECT_GT(out.kafka->delivery_errors, 0u);
+  EXPECT_EQ(out.counters.errors, out.kafka->delivery_errors) << "each refused message is an error";
+  EXPECT_EQ(out.counters.failed, out.kafka->delivery_errors);
+  EXPECT_GT(statsOf(totals, "gen").counters.replayed, 0u) << "their trees failed and were replayed";
+  EXPECT_EQ(statsOf(totals, "gen").counters.acked, static_cast<uint64_t>(kTuples));
+  EXPECT_GE(out.kafka->delivered, static_cast<uint64_t>(kTuples));
+  EXPECT_FALSE(out.kafka->produce_latency.empty());
+
+  // The JSON line a user follows shows the same figures.
+  const std::string line = intervalLine(0, rt->componentOrder(), totals);
+  EXPECT_NE(line.find("\"kafka\":{\"lag\":-1,\"consumed\":0,\"produced\":"), std::string::npos) << line;
+  EXPECT_NE(line.find("\"delivery_errors\":" + std::to_string(out.kafka->delivery_errors)), std::string::npos)
+      << line;
+  rt.reset();
+  const Check c = check(kcatKeys(kafka->bootstrap(), "out"), kTuples);
+  EXPECT_TRUE(c.missing.empty()) << c.missing.size() << " messages lost";
+}
+
+TEST(KafkaSource, ItsLagAndConsumedCountAreInTheSnapshot) {
+  auto kafka = startKafka(1);
+  ASSERT_NE(kafka, nullptr);
+  createTopic(*kafka, "in", 2);
+  produceKeys(*kafka, "in", 3000);
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: lag
+components:
+  - {id: in, type: kafka-source, params: {topic: in, group: lag}}
+  - {id: slow, type: work, params: {cost_us: 1000}}
+  - {id: sink, type: counter}
+streams:
+  - {from: in, to: slow}
+  - {from: slow, to: sink}
+)");
+  auto rt = onKafka(t, *kafka, "l");
+  ASSERT_NE(rt, nullptr);
+  rt->start();
+  // Unknown (-1) before the first fetch, then what is left: 0 once all is consumed.
+  ASSERT_TRUE(eventually([&] {
+    const auto k = statsOf(totalStats(rt->snapshot()), "in").kafka;
+    return k && k->consumed == 3000 && k->lag == 0;
+  }));
+  produceKeys(*kafka, "in", 500);
+  ASSERT_TRUE(eventually([&] {
+    const auto k = statsOf(totalStats(rt->snapshot()), "in").kafka;
+    return k && k->consumed == 3500 && k->lag == 0;
+  }));
+  rt->stop(std::chrono::seconds(10));
 }
 
 }  // namespace

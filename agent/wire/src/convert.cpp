@@ -59,6 +59,16 @@ void toProto(const InstanceSnapshot& s, v1::InstanceMetrics* out) {
     r->set_keys(s.replica->keys);
     toProto(s.replica->write_latency, r->mutable_write_latency());
   }
+  if (s.kafka) {
+    v1::KafkaMetrics* k = out->mutable_kafka();
+    k->set_lag(s.kafka->lag);
+    k->set_consumed(s.kafka->consumed);
+    k->set_produced(s.kafka->produced);
+    k->set_delivered(s.kafka->delivered);
+    k->set_delivery_errors(s.kafka->delivery_errors);
+    k->set_client_errors(s.kafka->client_errors);
+    toProto(s.kafka->produce_latency, k->mutable_produce_latency());
+  }
 }
 
 InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agent) {
@@ -88,6 +98,12 @@ InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agen
     const v1::ReplicaMetrics& r = m.replica();
     s.replica = ReplicaStats{r.role(),    r.epoch(), r.applied(), r.lag_ops(),
                              r.lag_ms(), r.keys(),  fromProto(r.write_latency())};
+  }
+  if (m.has_kafka()) {
+    const v1::KafkaMetrics& k = m.kafka();
+    s.kafka = KafkaStats{k.lag(),       k.consumed(),        k.produced(),
+                         k.delivered(), k.delivery_errors(), k.client_errors(),
+                         fromProto(k.produce_latency())};
   }
   return s;
 }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "client_shared.h"
+#include "topolab/engine/kafka.h"
 #include "topolab/wire/convert.h"
 
 namespace topolab::control {
@@ -149,6 +150,39 @@ std::vector<AgentError> rollBack(const ClusterClient::Shared& s, const v1::Deplo
   return errors;
 }
 
+// The Kafka cluster a deployment uses: the cluster file's bootstrap, or (when
+// it says `embedded` or nothing) the one an agent hosts, as its Hello reports;
+// then `host` names that agent.
+std::string kafkaBootstrapFor(const ClusterClient::Shared& s, const std::vector<AgentHello>& known,
+                              std::string* host, std::string* problem) {
+  const std::string& configured = s.cluster.kafka_bootstrap;
+  if (!configured.empty() && configured != "embedded") return configured;
+  for (const AgentHello& h : known) {
+    if (!h.kafka_bootstrap.empty()) {
+      *host = h.agent;
+      return h.kafka_bootstrap;
+    }
+  }
+  std::vector<const AgentChannel*> others;
+  for (const AgentChannel& a : s.agents) {
+    const bool asked = std::any_of(known.begin(), known.end(),
+                                   [&](const AgentHello& h) { return h.agent == a.entry.name; });
+    if (!asked) others.push_back(&a);
+  }
+  const auto hellos =
+      fanOut<AgentHello>(others, [&](const AgentChannel& a) { return helloOne(s, a); });
+  for (const AgentHello& h : hellos) {
+    if (!h.kafka_bootstrap.empty()) {
+      *host = h.agent;
+      return h.kafka_bootstrap;
+    }
+  }
+  *problem = "no agent of " + s.cluster.path +
+             " hosts an embedded Kafka cluster (start one agent with --embedded-kafka) and the "
+             "cluster file names none (kafka: {bootstrap: HOST:PORT,…})";
+  return {};
+}
+
 DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topology,
                          std::string_view yaml, const Plan& plan) {
   DeployOutcome out;
@@ -188,6 +222,37 @@ DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topolog
                                   " is a viewer token; deploying needs the agent's operator.token"
                             : h.error);
       return out;
+    }
+  }
+
+  if (topologyNeedsKafka(topology)) {
+    std::string problem;
+    std::string host;
+    const std::string bootstrap = kafkaBootstrapFor(s, hellos, &host, &problem);
+    if (bootstrap.empty()) {
+      out.message = "'" + topology.name + "' reads or writes Kafka, but " + problem;
+      return out;
+    }
+    base.set_kafka_bootstrap(bootstrap);
+    // An embedded cluster cannot create topics on request: its host does.
+    if (!host.empty()) {
+      const AgentChannel& a = *s.find(host);
+      v1::KafkaTopicsRequest request;
+      request.set_deployment(topology.name);
+      for (const KafkaTopicSpec& t : kafkaTopicsFor(topology, 1, out.plan_id)) {
+        auto* topic = request.add_topics();
+        topic->set_name(t.name);
+        topic->set_partitions(static_cast<uint32_t>(t.partitions));
+      }
+      grpc::ClientContext context;
+      s.prepare(context, a, s.options.call_deadline);
+      v1::KafkaTopicsReply reply;
+      if (const grpc::Status st = a.stub->CreateKafkaTopics(&context, request, &reply); !st.ok()) {
+        out.failed_agent = host;
+        out.message = host + ": cannot create the Kafka topics of '" + topology.name + "': " +
+                      describeStatus(st, a.entry, s.options.call_deadline);
+        return out;
+      }
     }
   }
 

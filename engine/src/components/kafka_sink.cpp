@@ -4,10 +4,11 @@
 // The producer is idempotent when every in-sync replica must acknowledge
 // (acks=all), so its own retries neither lose nor duplicate messages.
 //
-// Delivery is reported later, on the producer's thread: process() accepts a
-// tuple once the producer has queued it, and a message that finally fails is
-// counted in deliveryErrors() (and reported at the end of the input), never
-// dropped silently.
+// A tuple is finished only when the brokers acknowledged its message: process()
+// hands it to the producer and holds its completion until the delivery report
+// (on the producer's thread). A message that finally fails is a failed tuple
+// and an error — in at-least-once its tree fails and is replayed — and is
+// counted in deliveryErrors(), never dropped silently.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -82,12 +84,14 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
 
   ~KafkaSink() override {
     // A sink torn down before the end of its input still hands over what it
-    // accepted (a crashed process would not).
+    // accepted (a crashed process would not); the run is over, so nobody
+    // hears of the deliveries.
+    emitter_.store(nullptr, std::memory_order_release);
     if (!flushed_) flush();
     topic_.reset();
   }
 
-  ProcessResult process(Tuple& in, Emitter&, int64_t) override {
+  ProcessResult process(Tuple& in, Emitter& out, int64_t) override {
     const std::string* value = &in.payload;
     if (in.payload.empty()) {
       char buf[32];
@@ -97,8 +101,8 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
     }
     char ts[24];
     const auto ts_end = std::to_chars(ts, ts + sizeof ts, in.ts).ptr;
-    // The produce time rides in the message's opaque pointer: no allocation.
-    void* sent = reinterpret_cast<void*>(static_cast<intptr_t>(monoNowNs()));
+    emitter_.store(&out, std::memory_order_release);
+    auto* pending = new InFlight{out.holdInput(), monoNowNs()};
     int64_t give_up = 0;
     for (;;) {
       const rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -107,10 +111,11 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
           RD_KAFKA_V_KEY(in.key.empty() ? nullptr : in.key.data(), in.key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(value->data()), value->size()),
           RD_KAFKA_V_TIMESTAMP(in.ts > 0 ? in.ts / 1'000'000 : 0),
-          RD_KAFKA_V_HEADER(kTsHeader, ts, (ts_end - ts)), RD_KAFKA_V_OPAQUE(sent), RD_KAFKA_V_END);
+          RD_KAFKA_V_HEADER(kTsHeader, ts, (ts_end - ts)), RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         noteError(rd_kafka_err2str(err));
+        delete pending;
         return {.ok = false};
       }
       // The brokers are behind: wait for room (back pressure on the
@@ -119,6 +124,7 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
       if (give_up == 0) give_up = now + kQueueFullWaitNs;
       if (now >= give_up) {
         noteError("the producer queue stayed full for 5 s");
+        delete pending;
         return {.ok = false};
       }
       std::this_thread::sleep_for(std::chrono::microseconds(500));
@@ -175,17 +181,26 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
   }
 
   void onDelivery(const rd_kafka_message_t& m) {
-    if (m.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    std::unique_ptr<InFlight> pending(static_cast<InFlight*>(m._private));
+    const bool ok = m.err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (ok) {
+      latency_.record(static_cast<uint64_t>(std::max<int64_t>(0, monoNowNs() - pending->sent_ns)));
+      delivered_.fetch_add(1, std::memory_order_relaxed);
+    } else {
       delivery_errors_.fetch_add(1, std::memory_order_relaxed);
       noteError(rd_kafka_err2str(m.err));
-      return;
     }
-    const auto sent = static_cast<int64_t>(reinterpret_cast<intptr_t>(m._private));
-    latency_.record(static_cast<uint64_t>(std::max<int64_t>(0, monoNowNs() - sent)));
-    delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (Emitter* e = emitter_.load(std::memory_order_acquire)) e->complete(pending->done, ok);
   }
 
+  // A message on its way: how to finish its tuple, and when it was produced.
+  struct InFlight {
+    AckOp done;
+    int64_t sent_ns = 0;
+  };
+
   std::string name_;
+  std::atomic<Emitter*> emitter_{nullptr};  // the hosting task, for completions
   kafka::HandlePtr rk_;
   kafka::TopicPtr topic_;
   std::thread poller_;

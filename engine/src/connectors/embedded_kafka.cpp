@@ -59,15 +59,15 @@ bool EmbeddedKafka::createTopic(const std::string& name, int partitions, std::st
   }
   const rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
       impl_->cluster, name.c_str(), partitions, std::min(3, impl_->brokers));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
     *error = "cannot create topic '" + name + "': " + rd_kafka_err2str(err);
     return false;
   }
   return true;
 }
 
-bool EmbeddedKafka::createTopicsFor(const Topology& topology, int min_partitions,
-                                    std::string* error) {
+std::vector<KafkaTopicSpec> kafkaTopicsFor(const Topology& topology, int min_partitions,
+                                           const std::string& run_id) {
   std::map<std::string, int> partitions;  // topic → partitions wanted
   for (const Component& c : topology.components) {
     if (c.type != "kafka-source" && c.type != "kafka-sink") continue;
@@ -76,13 +76,18 @@ bool EmbeddedKafka::createTopicsFor(const Topology& topology, int min_partitions
     int& n = partitions[topic->text];
     n = std::max({n, min_partitions, c.instances()});
   }
-  for (const auto& [topic, n] : partitions) {
-    const rd_kafka_resp_err_t err =
-        rd_kafka_mock_topic_create(impl_->cluster, topic.c_str(), n, std::min(3, impl_->brokers));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      *error = "cannot create topic '" + topic + "': " + rd_kafka_err2str(err);
-      return false;
-    }
+  if (!run_id.empty()) {
+    for (const KafkaTopicSpec& t : kafkaStreamTopics(topology, run_id)) partitions[t.name] = t.partitions;
+  }
+  std::vector<KafkaTopicSpec> out;
+  for (const auto& [name, n] : partitions) out.push_back({name, n});
+  return out;
+}
+
+bool EmbeddedKafka::createTopicsFor(const Topology& topology, int min_partitions,
+                                    std::string* error, const std::string& run_id) {
+  for (const KafkaTopicSpec& t : kafkaTopicsFor(topology, min_partitions, run_id)) {
+    if (!createTopic(t.name, t.partitions, error)) return false;
   }
   return true;
 }
@@ -115,6 +120,21 @@ bool topologyNeedsKafka(const Topology& topology) {
     if (s.transportOrAuto() == Transport::Kafka) return true;
   }
   return false;
+}
+
+KafkaTopicSpec kafkaStreamTopic(const Topology& topology, const Stream& stream,
+                                const std::string& run_id) {
+  const Component* to = topology.component(stream.to);
+  return {"topolab." + topology.name + "." + run_id + "." + stream.from + "." + stream.to,
+          to != nullptr ? to->instances() : 1};
+}
+
+std::vector<KafkaTopicSpec> kafkaStreamTopics(const Topology& topology, const std::string& run_id) {
+  std::vector<KafkaTopicSpec> out;
+  for (const Stream& s : topology.streams) {
+    if (s.transportOrAuto() == Transport::Kafka) out.push_back(kafkaStreamTopic(topology, s, run_id));
+  }
+  return out;
 }
 
 }  // namespace topolab

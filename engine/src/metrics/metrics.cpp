@@ -98,6 +98,39 @@ Percentiles percentilesUs(const Histogram& h) {
   };
 }
 
+namespace {
+
+// What a Kafka instance did since `old` (nullptr: since start); its lag is now's.
+KafkaStats kafkaSince(const KafkaStats& cur, const KafkaStats* old) {
+  if (old == nullptr) return cur;
+  KafkaStats k = cur;
+  k.consumed = saturatingMinus(cur.consumed, old->consumed);
+  k.produced = saturatingMinus(cur.produced, old->produced);
+  k.delivered = saturatingMinus(cur.delivered, old->delivered);
+  k.delivery_errors = saturatingMinus(cur.delivery_errors, old->delivery_errors);
+  k.client_errors = saturatingMinus(cur.client_errors, old->client_errors);
+  k.produce_latency = cur.produce_latency.minus(old->produce_latency);
+  return k;
+}
+
+void mergeKafka(std::optional<KafkaStats>& into, const std::optional<KafkaStats>& k) {
+  if (!k) return;
+  if (!into) {
+    into = *k;
+    return;
+  }
+  // A lag not known yet on one instance leaves the sum as it is.
+  if (k->lag >= 0) into->lag = std::max<int64_t>(into->lag, 0) + k->lag;
+  into->consumed += k->consumed;
+  into->produced += k->produced;
+  into->delivered += k->delivered;
+  into->delivery_errors += k->delivery_errors;
+  into->client_errors += k->client_errors;
+  into->produce_latency.merge(k->produce_latency);
+}
+
+}  // namespace
+
 void ComponentStats::merge(const ComponentStats& o) {
   counters += o.counters;
   queue += o.queue;
@@ -108,6 +141,7 @@ void ComponentStats::merge(const ComponentStats& o) {
   instances += o.instances;
   alive += o.alive;
   mergeMembers(members, o.members);
+  mergeKafka(kafka, o.kafka);
 }
 
 std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur) {
@@ -120,6 +154,10 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     addInstance(s, inst);
     auto it = before.find({inst.component, inst.index});
     mergeMembers(s.members, membersSince(inst, it == before.end() ? nullptr : it->second));
+    if (inst.kafka) {
+      const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
+      mergeKafka(s.kafka, kafkaSince(*inst.kafka, old && old->kafka ? &*old->kafka : nullptr));
+    }
     if (it == before.end()) {
       s.counters += inst.counters;
       s.blocked_ns += inst.blocked_ns;
@@ -150,6 +188,7 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
     ComponentStats& s = out[inst.component];
     addInstance(s, inst);
     mergeMembers(s.members, inst.members);
+    mergeKafka(s.kafka, inst.kafka);
     s.counters += inst.counters;
     s.blocked_ns += inst.blocked_ns;
     Histogram latency = inst.latency, e2e = inst.e2e;

@@ -121,6 +121,25 @@ void appendMembers(std::string& out, const ComponentStats& s) {
   out += '}';
 }
 
+// A Kafka source or sink: ,"kafka":{"lag":..,"consumed":..,…,"produce_us":{…}}
+void appendKafka(std::string& out, const ComponentStats& s) {
+  if (!s.kafka) return;
+  const KafkaStats& k = *s.kafka;
+  out += ",\"kafka\":{\"lag\":" + std::to_string(k.lag) + ',';
+  appendField(out, "consumed", k.consumed);
+  appendField(out, "produced", k.produced);
+  appendField(out, "delivered", k.delivered);
+  appendField(out, "delivery_errors", k.delivery_errors);
+  appendField(out, "client_errors", k.client_errors);
+  out += "\"produce_us\":";
+  if (k.produced > 0 || !k.produce_latency.empty()) {
+    appendPercentiles(out, k.produce_latency);
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
 // Display width of UTF-8 text (column headers hold "µ").
 size_t displayWidth(std::string_view s) {
   size_t n = 0;
@@ -234,6 +253,7 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
     out += ',';
     appendLatencies(out, *s);
     appendMembers(out, *s);
+    appendKafka(out, *s);
     out += '}';
   }
   out += "}}";
@@ -278,6 +298,7 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     out += ',';
     appendLatencies(out, *s);
     appendMembers(out, *s);
+    appendKafka(out, *s);
     out += '}';
   }
   out += "}}";

@@ -8,10 +8,12 @@
 #include <random>
 #include <thread>
 
+#include "connectors/kafka_stream_link.h"
 #include "runtime/acker.h"
 #include "runtime/replication.h"
 #include "runtime/scheduler.h"
 #include "runtime/task.h"
+#include "topolab/engine/kafka.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 
@@ -27,6 +29,12 @@ struct Runtime::Impl {
   std::map<uint32_t, Task*> by_task_id;
   std::optional<Distribution> distribution;
   std::vector<std::string> order;
+  // `transport: kafka` streams; deliveries from link i carry origin kKafkaOrigin + i.
+  std::vector<std::unique_ptr<KafkaStreamLink>> kafka_links;
+  static constexpr int kKafkaOrigin = 1 << 24;
+  // Credit for tuples that came from other agents (set by setCreditReturn).
+  std::shared_ptr<std::function<void(int, uint32_t, size_t)>> remote_credit =
+      std::make_shared<std::function<void(int, uint32_t, size_t)>>();
   std::atomic<int> finished{0};
   std::mutex mu;
   std::condition_variable cv;
@@ -43,6 +51,55 @@ struct Runtime::Impl {
     return finished.load(std::memory_order_acquire) == static_cast<int>(tasks.size());
   }
 };
+
+std::string newRunId() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(12, '0');
+  for (char& c : id) c = kHex[rd() % 16];
+  return id;
+}
+
+// The link carrying stream `s` through Kafka, when this runtime sends into it
+// or runs one of its targets; nullptr with `error` empty when it does neither.
+KafkaStreamLink* kafkaLinkFor(Runtime::Impl& impl, const Topology& topology, const Stream& s,
+                              const std::string& self, const std::string& run_id,
+                              std::string* error) {
+  const Plan& plan = impl.distribution->plan;
+  const std::string stream = s.from + " -> " + s.to;
+  KafkaStreamConfig c;
+  c.bootstrap = impl.options.kafka_bootstrap;
+  c.topic = kafkaStreamTopic(topology, s, run_id).name;
+  c.stream = stream;
+  bool sends = false;
+  for (int i = 0; i < instanceCount(*topology.component(s.from)); ++i) {
+    sends = sends || plan.find(s.from, i)->agent == self;
+  }
+  for (int i = 0; i < instanceCount(*topology.component(s.to)); ++i) {
+    const PlacedInstance* placed = plan.find(s.to, i);
+    c.target_task_ids.push_back(placed->task_id);
+    if (placed->agent == self) c.local_targets.push_back(placed->task_id);
+  }
+  error->clear();
+  if (!sends && c.local_targets.empty()) return nullptr;
+  if (c.bootstrap.empty()) {
+    *error = "stream " + stream + " has transport kafka, but this run has no Kafka cluster";
+    return nullptr;
+  }
+  c.window = std::max(impl.options.queue_capacity, impl.options.batch_size);
+  c.origin = Runtime::Impl::kKafkaOrigin + static_cast<int>(impl.kafka_links.size());
+  Runtime::Impl* raw = &impl;
+  c.deliver = [raw](uint32_t target, Batch&& batch, int origin) {
+    raw->by_task_id.at(target)->input().pushRemote(std::move(batch), origin);
+  };
+  c.deliver_end_of_input = [raw](uint32_t target) {
+    raw->by_task_id.at(target)->input().pushEndOfInput();
+  };
+  auto link = KafkaStreamLink::create(std::move(c), error);
+  if (!link) return nullptr;
+  impl.kafka_links.push_back(std::move(link));
+  return impl.kafka_links.back().get();
+}
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -147,15 +204,23 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       if (impl->replication) impl->replication->bind(c.id, i, impl->tasks.back().get());
     }
   }
+  const std::string run_id = options.run_id.empty() ? newRunId() : options.run_id;
   for (const Stream& s : topology.streams) {
     const Component& to_component = *topology.component(s.to);
+    KafkaStreamLink* via_kafka = nullptr;
+    if (s.transportOrAuto() == Transport::Kafka) {
+      via_kafka = kafkaLinkFor(*raw, topology, s, self, run_id, error);
+      if (!via_kafka && !error->empty()) return nullptr;
+    }
     std::vector<Task::Destination> to;
     for (int i = 0; i < instanceCount(to_component); ++i) {
       const PlacedInstance* placed = plan.find(s.to, i);
       Task::Destination d;
       d.task_id = placed->task_id;
       d.name = s.to + "#" + std::to_string(i);
-      if (placed->agent == self) {
+      if (via_kafka != nullptr) {
+        d.peer = via_kafka;
+      } else if (placed->agent == self) {
         d.local = impl->by_task_id.at(placed->task_id);
       } else if (!(d.peer = peer_of(placed->agent))) {
         *error = "no connection to agent '" + placed->agent + "' for " + d.name;
@@ -172,12 +237,23 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
     }
     for (Task* t : impl->by_component[s.to]) t->expectEndOfInputFrom(upstream);
   }
-  for (auto& t : impl->tasks) t->wired();
+  for (auto& t : impl->tasks) {
+    t->wired();
+    const uint32_t target = t->taskId();
+    t->input().setCreditReturn([raw, target](int origin, size_t n) {
+      if (origin >= Impl::kKafkaOrigin) {
+        raw->kafka_links[origin - Impl::kKafkaOrigin]->returnCredit(target, n);
+      } else if (*raw->remote_credit) {
+        (*raw->remote_credit)(origin, target, n);
+      }
+    });
+  }
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
 void Runtime::start() {
   impl_->start_ns = monoNowNs();
+  for (auto& link : impl_->kafka_links) link->start();
   for (auto& t : impl_->tasks) impl_->scheduler->wake(t.get());
   if (impl_->replication) impl_->replication->start();
 }
@@ -202,6 +278,8 @@ StopResult Runtime::stop(std::chrono::milliseconds drain_deadline) {
     r.abandoned = inFlight();
     r.drained = r.abandoned == 0;
   }
+  // Consumers deliver into the queues and wake tasks: they end before the workers.
+  for (auto& link : impl_->kafka_links) link->stop();
   impl_->scheduler->shutdown();
   if (impl_->replication) impl_->replication->stop();
   impl_->stopped = true;
@@ -324,12 +402,7 @@ bool Runtime::deliverEndOfInput(uint32_t target) {
 void Runtime::applyAcks(const std::vector<AckOp>& ops) { impl_->acker->apply(ops); }
 
 void Runtime::setCreditReturn(std::function<void(int origin, uint32_t target, size_t tuples)> f) {
-  auto shared = std::make_shared<std::function<void(int, uint32_t, size_t)>>(std::move(f));
-  for (auto& [id, task] : impl_->by_task_id) {
-    const uint32_t target = id;
-    task->input().setCreditReturn(
-        [shared, target](int origin, size_t n) { (*shared)(origin, target, n); });
-  }
+  *impl_->remote_credit = std::move(f);
 }
 
 }  // namespace topolab

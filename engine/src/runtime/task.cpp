@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
+
+#include "topolab/engine/kafka.h"
 
 namespace topolab {
 namespace {
@@ -575,15 +578,47 @@ int64_t Task::inFlight() const {
   return input_.depth() + published_.outbox.load(std::memory_order_acquire);
 }
 
+void Task::complete(const AckOp& held, bool ok) {
+  if (!ok) late_failed_.fetch_add(1, std::memory_order_relaxed);
+  if (held.root != 0) acker_.apply({AckOp{held.root, ok ? held.value : 0, !ok}});
+}
+
+namespace {
+
+// The Kafka figures of a kafka-source or kafka-sink operator.
+std::optional<KafkaStats> kafkaStatsOf(Operator* op) {
+  if (auto* src = dynamic_cast<KafkaSourceStats*>(op)) {
+    KafkaStats k;
+    k.lag = src->lag();
+    k.consumed = src->consumed();
+    k.client_errors = src->commitErrors() + src->consumerErrors();
+    return k;
+  }
+  if (auto* sink = dynamic_cast<KafkaSinkStats*>(op)) {
+    KafkaStats k;
+    k.produced = sink->produced();
+    k.delivered = sink->delivered();
+    k.delivery_errors = sink->deliveryErrors();
+    k.produce_latency = sink->produceLatency();
+    return k;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 InstanceSnapshot Task::snapshot() {
   InstanceSnapshot s;
   s.component = config_.component;
   s.index = config_.index;
   s.counters.received = published_.received.load(std::memory_order_relaxed);
   s.counters.emitted = published_.emitted.load(std::memory_order_relaxed);
-  s.counters.acked = published_.acked.load(std::memory_order_relaxed);
-  s.counters.failed = published_.failed.load(std::memory_order_relaxed);
-  s.counters.errors = published_.errors.load(std::memory_order_relaxed);
+  // A held input counted as acked when it was processed may fail later.
+  const uint64_t late_failed = late_failed_.load(std::memory_order_relaxed);
+  const uint64_t acked = published_.acked.load(std::memory_order_relaxed);
+  s.counters.acked = acked - std::min(acked, late_failed);  // the two are published apart
+  s.counters.failed = published_.failed.load(std::memory_order_relaxed) + late_failed;
+  s.counters.errors = published_.errors.load(std::memory_order_relaxed) + late_failed;
   s.counters.replayed = published_.replayed.load(std::memory_order_relaxed);
   s.counters.dropped = published_.dropped.load(std::memory_order_relaxed);
   s.blocked_ns = published_.blocked_ns.load(std::memory_order_relaxed);
@@ -594,6 +629,7 @@ InstanceSnapshot Task::snapshot() {
   s.e2e = e2e_.snapshot(true);
   s.is_sink = config_.role == Role::Sink;
   s.alive = alive();
+  s.kafka = kafkaStatsOf(config_.op.get());
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
       const Destination& d = outboxes_[i].target;

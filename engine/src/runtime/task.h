@@ -83,6 +83,7 @@ class Task final : public Runnable, private Emitter {
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   const std::string& component() const { return config_.component; }
   int index() const { return config_.index; }
+  uint32_t taskId() const { return config_.task_id; }
   Role role() const { return config_.role; }
   std::string name() const { return config_.component + "#" + std::to_string(config_.index); }
 
@@ -110,6 +111,7 @@ class Task final : public Runnable, private Emitter {
   // Emitter
   void emit(Tuple&& t, uint64_t token) override;
   AckOp holdInput() override;
+  void complete(const AckOp& held, bool ok) override;
 
   void runProducer(int64_t now);
   void runConsumer(int64_t now);
@@ -189,6 +191,8 @@ class Task final : public Runnable, private Emitter {
     std::atomic<int64_t> outbox{0};
   } published_;
   std::unique_ptr<std::atomic<uint64_t>[]> member_sent_;
+  // Held inputs the operator reported failed later (Emitter::complete).
+  std::atomic<uint64_t> late_failed_{0};
   AtomicHistogram latency_;
   AtomicHistogram e2e_;
   bool records_e2e_ = false;

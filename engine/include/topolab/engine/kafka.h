@@ -39,14 +39,16 @@ class EmbeddedKafka {
   int brokers() const;
 
   // Creates a topic with `partitions` partitions, replicated on min(3,
-  // brokers) brokers; false with `error` set (e.g. the topic exists with
-  // another partition count). Topics a client uses before they exist are
+  // brokers) brokers; an existing topic is kept as it is. False with `error` set. Topics a client uses before they exist are
   // created on first use with 4 partitions.
   [[nodiscard]] bool createTopic(const std::string& name, int partitions, std::string* error);
   // Creates every topic a kafka-source or kafka-sink of `topology` names,
-  // with max(`min_partitions`, the largest parallelism using it) partitions.
+  // with max(`min_partitions`, the largest parallelism using it) partitions,
+  // and, given a `run_id`, the internal topics of its `transport: kafka`
+  // streams for that run (an embedded cluster cannot create topics on a
+  // client's request). Existing topics are kept.
   [[nodiscard]] bool createTopicsFor(const Topology& topology, int min_partitions,
-                                     std::string* error);
+                                     std::string* error, const std::string& run_id = {});
 
   // Faults. The next `errors.size()` requests with protocol `api_key`
   // (e.g. kApiProduce) fail with these codes (rd_kafka_resp_err_t values),
@@ -79,6 +81,24 @@ class EmbeddedKafka {
 // Whether running `topology` needs a Kafka cluster: a kafka-source or
 // kafka-sink component, or a stream with `transport: kafka`.
 bool topologyNeedsKafka(const Topology& topology);
+
+// The internal topic a `transport: kafka` stream uses in one run (a deploy
+// attempt's plan id, or `topolab run`'s own id): one partition per instance
+// of the stream's target, instance i reading partition i.
+struct KafkaTopicSpec {
+  std::string name;  // topolab.<topology>.<run>.<from>.<to>
+  int partitions = 1;
+};
+KafkaTopicSpec kafkaStreamTopic(const Topology& topology, const Stream& stream,
+                                const std::string& run_id);
+// Those of every `transport: kafka` stream of `topology`.
+std::vector<KafkaTopicSpec> kafkaStreamTopics(const Topology& topology, const std::string& run_id);
+
+// The topics a run of `topology` uses: each kafka-source or kafka-sink topic
+// with max(`min_partitions`, the largest parallelism using it) partitions,
+// and, given a `run_id`, its streams' internal topics.
+std::vector<KafkaTopicSpec> kafkaTopicsFor(const Topology& topology, int min_partitions,
+                                           const std::string& run_id);
 
 // The tuple value a kafka-source gives a message: the number the WHOLE
 // message value spells (as strtod reads it: "42", "-1.5e3", "0x10"), or 0

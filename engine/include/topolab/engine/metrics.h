@@ -45,6 +45,17 @@ struct ReplicaStats {
   Histogram write_latency;  // primary: write received → acknowledged to the writer, ns
 };
 
+// A kafka-source or kafka-sink instance (cumulative, like the counters).
+struct KafkaStats {
+  int64_t lag = -1;                // source: messages not yet consumed; -1: not known yet
+  uint64_t consumed = 0;           // source
+  uint64_t produced = 0;           // sink: handed to the producer
+  uint64_t delivered = 0;          // sink: acknowledged by the brokers
+  uint64_t delivery_errors = 0;    // sink: refused after the producer's retries
+  uint64_t client_errors = 0;      // source: consumer and offset-commit errors
+  Histogram produce_latency;       // sink: produce → broker acknowledgement, ns
+};
+
 // One instance, cumulative since start (histograms too; max is per interval).
 struct InstanceSnapshot {
   std::string component;
@@ -61,6 +72,7 @@ struct InstanceSnapshot {
   bool alive = true;
   std::vector<MemberStats> members;
   std::optional<ReplicaStats> replica;  // replicated-store instances only
+  std::optional<KafkaStats> kafka;      // kafka-source and kafka-sink instances only
 };
 
 struct Snapshot {
@@ -86,6 +98,8 @@ struct ComponentStats {
   // A load-balancer's members, by name: sent in the interval (or in total),
   // outstanding now, healthy when every instance of the balancer has it in rotation.
   std::vector<MemberStats> members;
+  // Kafka sources and sinks: counts over the interval (or in total), lag now.
+  std::optional<KafkaStats> kafka;
 
   void merge(const ComponentStats& o);  // exact: sums and histogram merges
 };

@@ -27,6 +27,11 @@ class Emitter {
   // replicas have it) instead of the task completing it when process()
   // returns. Root 0: the input is not tracked.
   virtual AckOp holdInput() { return {}; }
+  // Finishes an input held with holdInput() through the task, from any
+  // thread, once: applies its update, or (not ok) fails its tree and counts
+  // the tuple as failed and an error instead of acked. For operators with no
+  // acker of their own (a Kafka sink waiting for the broker's acknowledgement).
+  virtual void complete(const AckOp& held, bool ok) {}
 };
 
 struct OperatorContext {

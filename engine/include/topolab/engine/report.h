@@ -34,6 +34,9 @@ SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats
 // "p90":..,"p99":..,"p999":..,"max":..},"e2e_us":{..}|null}}} — e2e_us is null unless a sink.
 // A load-balancer adds "members":{"ID#N":{"sent":..,"outstanding":..,"healthy":..},..} after
 // e2e_us: sent in the interval (in total in the summary), outstanding and healthy at its end.
+// A kafka-source or kafka-sink adds "kafka":{"lag":..,"consumed":..,"produced":..,"delivered":..,
+// "delivery_errors":..,"client_errors":..,"produce_us":{..}|null}: counts for the interval (in
+// total in the summary), lag (messages not yet consumed, -1 before the first fetch) at its end.
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
                          const std::map<std::string, ComponentStats>& interval);
 // {"type":"event","t_ms":..,"kind":"..","detail":".."}

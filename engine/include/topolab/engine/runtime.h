@@ -22,9 +22,13 @@ struct RunOptions {
   size_t queue_capacity = 16384;  // tuples per instance input queue
   bool record_latency = true;    // histograms on (counters are always kept)
   uint64_t seed = 0;             // 0: random
-  std::string kafka_bootstrap;   // for Kafka components: host:port,…
+  std::string kafka_bootstrap;   // for Kafka components and `transport: kafka`: host:port,…
   std::string state_dir;         // where operators may keep files (a replicated-store's state); empty: none
+  std::string run_id;            // names this run's internal Kafka topics; empty: a random id
 };
+
+// A fresh run id: 12 random hex digits.
+std::string newRunId();
 
 // Something a user sees on the charts, e.g. a replicated store's promotion.
 struct RuntimeEvent {
@@ -108,8 +112,9 @@ class Runtime {
   // Component ids, producers first.
   const std::vector<std::string>& componentOrder() const;
 
+  struct Impl;  // the runtime's own; named here for its helpers
+
  private:
-  struct Impl;
   explicit Runtime(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

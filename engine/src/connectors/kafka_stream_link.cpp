@@ -1,0 +1,404 @@
+#include "connectors/kafka_stream_link.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+namespace topolab {
+namespace {
+
+// A tuple in a message: the key is the message key; the value holds a tag,
+// the tuple's value, origin time, tree root and edge, then the payload.
+// The end of an upstream instance's input is a message with its own tag.
+constexpr uint8_t kTupleTag = 1;
+constexpr uint8_t kEndOfInputTag = 2;
+constexpr size_t kHeaderBytes = 1 + 8 + 8 + 8 + 8;
+constexpr int kConsumeBatch = 1024;
+constexpr int kAdminTimeoutMs = 10'000;
+
+template <typename T>
+void put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.append(b, sizeof(T));
+}
+
+template <typename T>
+T get(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+void encode(const Tuple& t, std::string& out) {
+  out.clear();
+  out.reserve(kHeaderBytes + t.payload.size());
+  out.push_back(static_cast<char>(kTupleTag));
+  put(out, t.value);
+  put(out, t.ts);
+  put(out, t.root);
+  put(out, t.edge);
+  out.append(t.payload);
+}
+
+bool decode(const rd_kafka_message_t* m, Tuple& t) {
+  const auto* p = static_cast<const char*>(m->payload);
+  if (m->len < kHeaderBytes || static_cast<uint8_t>(p[0]) != kTupleTag) return false;
+  t.key.assign(static_cast<const char*>(m->key), m->key_len);
+  t.value = get<double>(p + 1);
+  t.ts = get<int64_t>(p + 9);
+  t.root = get<uint64_t>(p + 17);
+  t.edge = get<uint64_t>(p + 25);
+  t.payload.assign(p + kHeaderBytes, m->len - kHeaderBytes);
+  return true;
+}
+
+bool isEndOfInput(const rd_kafka_message_t* m) {
+  return m->len == 1 && static_cast<uint8_t>(static_cast<const char*>(m->payload)[0]) == kEndOfInputTag;
+}
+
+// The partitions `topic` has: 0 when it does not exist, -1 with `error` set
+// when the cluster does not answer. Lists every topic: asking for one by
+// name would make a broker that auto-creates topics create it.
+int partitionsOf(rd_kafka_t* rk, const std::string& topic, std::string* error) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (auto err = rd_kafka_metadata(rk, 1, nullptr, &md, kAdminTimeoutMs); err) {
+    *error = std::string("cannot reach the Kafka cluster: ") + rd_kafka_err2str(err);
+    return -1;
+  }
+  int n = 0;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (topic == md->topics[i].topic && md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      n = md->topics[i].partition_cnt;
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  return n;
+}
+
+// Creates `topic` through the Admin API; false with `error` set.
+bool createTopic(rd_kafka_t* rk, const std::string& topic, int partitions, std::string* error) {
+  char err[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err);
+  if (nt == nullptr) {
+    *error = std::string("bad topic: ") + err;
+    return false;
+  }
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, kAdminTimeoutMs, err, sizeof err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, options, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, kAdminTimeoutMs + 1000);
+  bool ok = false;
+  if (ev == nullptr) {
+    *error = "the cluster did not create it within 10 s";
+  } else if (rd_kafka_event_error(ev)) {
+    *error = std::string("cannot create it: ") + rd_kafka_event_error_string(ev);
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    const rd_kafka_resp_err_t code =
+        n > 0 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    // Another agent of the stream may have created it meanwhile.
+    ok = code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+    if (!ok) *error = std::string("cannot create it: ") + rd_kafka_topic_result_error_string(results[0]);
+  }
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy(nt);
+  return ok;
+}
+
+bool ensureTopic(rd_kafka_t* rk, const std::string& topic, int partitions, std::string* error) {
+  const int have = partitionsOf(rk, topic, error);
+  if (have < 0) return false;
+  if (have == 0) return createTopic(rk, topic, partitions, error);
+  if (have < partitions) {
+    *error = "the topic has " + std::to_string(have) + " partitions, and the stream needs " +
+             std::to_string(partitions) + " (one per target instance)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The consumer of one local target's partition.
+struct KafkaStreamLink::Partition {
+  uint32_t target = 0;
+  int index = 0;
+  kafka::HandlePtr consumer;
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable room;
+  int64_t outstanding = 0;  // delivered, not yet taken from the queue
+};
+
+KafkaStreamLink::KafkaStreamLink(KafkaStreamConfig config) : config_(std::move(config)) {
+  for (size_t i = 0; i < config_.target_task_ids.size(); ++i) {
+    partition_of_[config_.target_task_ids[i]] = static_cast<int>(i);
+  }
+  const size_t n = config_.target_task_ids.size();
+  produced_ = std::make_unique<std::atomic<int64_t>[]>(n);
+  settled_ = std::make_unique<std::atomic<int64_t>[]>(n);
+}
+
+std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig config,
+                                                         std::string* error) {
+  auto link = std::unique_ptr<KafkaStreamLink>(new KafkaStreamLink(std::move(config)));
+  const KafkaStreamConfig& c = link->config_;
+  auto fail = [&](const std::string& why) {
+    *error = "stream " + c.stream + " (transport kafka, topic " + c.topic + "): " + why;
+    return nullptr;
+  };
+  std::string e;
+  // Tuned for both: batches fill in at most 2 ms, and a batch is up to 1 MiB.
+  kafka::ConfPtr conf = kafka::makeConf(
+      {
+          {"bootstrap.servers", c.bootstrap},
+          {"client.id", "topolab-stream-" + c.stream},
+          {"enable.idempotence", "true"},
+          {"acks", "all"},
+          {"linger.ms", "2"},
+          {"batch.size", "1048576"},
+          {"queue.buffering.max.messages",
+           std::to_string(std::max<size_t>(c.max_unacknowledged * 2, 100'000))},
+          {"log.connection.close", "false"},
+      },
+      &e);
+  if (!conf) return fail(e);
+  rd_kafka_conf_set_opaque(conf.get(), link.get());
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaStreamLink::deliveryReport);
+  link->producer_ = kafka::makeHandle(RD_KAFKA_PRODUCER, std::move(conf), &e);
+  if (!link->producer_) return fail(e);
+  if (!ensureTopic(link->producer_.get(), c.topic,
+                   static_cast<int>(c.target_task_ids.size()), &e)) {
+    return fail(e);
+  }
+  link->topic_.reset(rd_kafka_topic_new(link->producer_.get(), c.topic.c_str(), nullptr));
+  if (!link->topic_) return fail(rd_kafka_err2str(rd_kafka_last_error()));
+
+  for (uint32_t target : c.local_targets) {
+    auto p = std::make_unique<Partition>();
+    p->target = target;
+    p->index = link->partitionOf(target);
+    if (p->index < 0) return fail("task " + std::to_string(target) + " is not a target");
+    kafka::ConfPtr cc = kafka::makeConf(
+        {
+            {"bootstrap.servers", c.bootstrap},
+            {"group.id", c.topic},
+            {"client.id", "topolab-stream-" + c.stream + "-" + std::to_string(p->index)},
+            {"enable.auto.commit", "false"},
+            {"enable.auto.offset.store", "false"},
+            {"fetch.wait.max.ms", "5"},
+            {"fetch.min.bytes", "1"},
+            {"log.connection.close", "false"},
+        },
+        &e);
+    if (!cc) return fail(e);
+    p->consumer = kafka::makeHandle(RD_KAFKA_CONSUMER, std::move(cc), &e);
+    if (!p->consumer) return fail(e);
+    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), c.topic.c_str(), p->index)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
+    if (auto err = rd_kafka_assign(p->consumer.get(), list.get()); err) {
+      return fail(std::string("cannot consume partition ") + std::to_string(p->index) + ": " +
+                  rd_kafka_err2str(err));
+    }
+    link->partitions_.push_back(std::move(p));
+  }
+  // Delivery reports come on this thread.
+  KafkaStreamLink* raw = link.get();
+  link->poller_ = std::thread([raw] {
+    while (!raw->stopping_.load(std::memory_order_relaxed)) rd_kafka_poll(raw->producer_.get(), 50);
+  });
+  return link;
+}
+
+KafkaStreamLink::~KafkaStreamLink() { stop(0); }
+
+void KafkaStreamLink::start() {
+  for (auto& p : partitions_) {
+    Partition* raw = p.get();
+    p->thread = std::thread([this, raw] { consume(*raw); });
+  }
+}
+
+void KafkaStreamLink::stop(int flush_ms) {
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_.store(true, std::memory_order_relaxed);
+  for (auto& p : partitions_) {
+    {
+      std::lock_guard lock(p->mu);
+    }
+    p->room.notify_all();
+    if (p->thread.joinable()) p->thread.join();
+    rd_kafka_consumer_close(p->consumer.get());
+  }
+  if (poller_.joinable()) poller_.join();
+  if (producer_) rd_kafka_flush(producer_.get(), flush_ms);
+  std::lock_guard lock(waiters_mu_);
+  waiters_.clear();
+}
+
+int KafkaStreamLink::partitionOf(uint32_t target) const {
+  auto it = partition_of_.find(target);
+  return it == partition_of_.end() ? -1 : it->second;
+}
+
+void KafkaStreamLink::consume(Partition& p) {
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(p.consumer.get());
+  std::vector<rd_kafka_message_t*> messages(kConsumeBatch);
+  Batch batch;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    {
+      // Back pressure: no more than a queue's worth waits at the target.
+      std::unique_lock lock(p.mu);
+      p.room.wait_for(lock, std::chrono::milliseconds(50), [&] {
+        return p.outstanding < static_cast<int64_t>(config_.window) ||
+               stopping_.load(std::memory_order_relaxed);
+      });
+      if (p.outstanding >= static_cast<int64_t>(config_.window)) continue;
+    }
+    const ssize_t n = rd_kafka_consume_batch_queue(queue, 50, messages.data(), messages.size());
+    if (n <= 0) continue;
+    bool end_of_input = false;
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = messages[i];
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Tuple t;
+        if (isEndOfInput(m)) {
+          if (!batch.empty()) {
+            std::lock_guard lock(p.mu);
+            p.outstanding += static_cast<int64_t>(batch.size());
+          }
+          if (!batch.empty()) config_.deliver(p.target, std::move(batch), config_.origin);
+          batch = Batch();
+          config_.deliver_end_of_input(p.target);
+          end_of_input = true;
+        } else if (decode(m, t)) {
+          batch.push_back(std::move(t));
+        }
+      }
+      rd_kafka_message_destroy(m);
+    }
+    (void)end_of_input;
+    if (!batch.empty()) {
+      {
+        std::lock_guard lock(p.mu);
+        p.outstanding += static_cast<int64_t>(batch.size());
+      }
+      config_.deliver(p.target, std::move(batch), config_.origin);
+      batch = Batch();
+    }
+  }
+  rd_kafka_queue_destroy(queue);
+}
+
+void KafkaStreamLink::returnCredit(uint32_t target, size_t tuples) {
+  for (auto& p : partitions_) {
+    if (p->target != target) continue;
+    {
+      std::lock_guard lock(p->mu);
+      p->outstanding -= static_cast<int64_t>(tuples);
+    }
+    p->room.notify_one();
+    return;
+  }
+}
+
+bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
+                              std::function<void()> on_credit) {
+  const int partition = partitionOf(target);
+  if (partition < 0) {
+    batch.clear();  // not one of this stream's instances: a wiring bug, not user input
+    return true;
+  }
+  if (unacknowledged_.load(std::memory_order_relaxed) + static_cast<int64_t>(batch.size()) >
+          static_cast<int64_t>(config_.max_unacknowledged) &&
+      unacknowledged_.load(std::memory_order_relaxed) > 0) {
+    std::lock_guard lock(waiters_mu_);
+    // Checked again under the lock the delivery reports take to wake waiters.
+    if (unacknowledged_.load(std::memory_order_relaxed) > 0) {
+      waiters_.push_back(std::move(on_credit));
+      return false;
+    }
+  }
+  std::string value;
+  for (const Tuple& t : batch) {
+    encode(t, value);
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_producev(
+                producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_PARTITION(partition),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_KEY(t.key.empty() ? nullptr : t.key.data(), t.key.size()),
+                RD_KAFKA_V_VALUE(value.data(), value.size()),
+                RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition))),
+                RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      // Only when the brokers fall far behind the window above.
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    produced_[partition].fetch_add(1, std::memory_order_relaxed);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      unacknowledged_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      // Lost before it left: counted like a refused delivery.
+      delivery_errors_.fetch_add(1, std::memory_order_relaxed);
+      settled_[partition].fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  batch.clear();
+  return true;
+}
+
+void KafkaStreamLink::sendEndOfInput(uint32_t target, uint32_t) {
+  const int partition = partitionOf(target);
+  if (partition < 0) return;
+  char tag = static_cast<char>(kEndOfInputTag);
+  // Behind every tuple this producer sent to the partition: Kafka keeps the order.
+  for (;;) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(&tag, 1),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(-1))), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+void KafkaStreamLink::sendAcks(std::vector<AckOp>) {
+  // Never called: the acker sends acks to the producer's agent, not to a stream.
+}
+
+int64_t KafkaStreamLink::inFlight(uint32_t target) const {
+  const int partition = partitionOf(target);
+  if (partition < 0) return 0;
+  return produced_[partition].load(std::memory_order_relaxed) -
+         settled_[partition].load(std::memory_order_relaxed);
+}
+
+bool KafkaStreamLink::reachable() const { return true; }
+
+void KafkaStreamLink::deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* self = static_cast<KafkaStreamLink*>(opaque);
+  const auto partition = static_cast<int>(reinterpret_cast<intptr_t>(m->_private));
+  if (partition < 0) return;  // an end-of-input marker
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    self->delivery_errors_.fetch_add(1, std::memory_order_relaxed);
+  }
+  self->settled_[partition].fetch_add(1, std::memory_order_relaxed);
+  const int64_t left = self->unacknowledged_.fetch_sub(1, std::memory_order_relaxed) - 1;
+  if (left <= static_cast<int64_t>(self->config_.max_unacknowledged / 2)) {
+    std::vector<std::function<void()>> wake;
+    {
+      std::lock_guard lock(self->waiters_mu_);
+      wake.swap(self->waiters_);
+    }
+    for (auto& f : wake) f();
+  }
+}
+
+}  // namespace topolab
