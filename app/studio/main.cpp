@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "dark_palette.h"
+#include "document.h"
 #include "file_controller.h"
 #include "main_window.h"
 #include "startup_sequence.h"
@@ -150,9 +151,19 @@ int main(int argc, char** argv) {
   }
 
   topolab::studio::MainWindow window;
-  if (!parser.positionalArguments().isEmpty() &&
-      !window.files().openFile(parser.positionalArguments().front())) {
-    if (parser.isSet(screenshot) || options.deploy) return 1;
+  if (!parser.positionalArguments().isEmpty()) {
+    const QString path = parser.positionalArguments().front();
+    if (parser.isSet(screenshot) || options.deploy) {
+      // A scripted run says why on stderr instead of waiting on a message box.
+      QString error;
+      if (!window.document().open(path, &error)) {
+        std::cerr << "topolab-studio: cannot open " << path.toStdString() << ": "
+                  << error.toStdString() << '\n';
+        return 1;
+      }
+    } else {
+      (void)window.files().openFile(path);
+    }
   }
   if (parser.isSet(select)) {
     const QStringList ends = parser.value(select).split(QStringLiteral("->"));
