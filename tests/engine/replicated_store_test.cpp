@@ -90,7 +90,9 @@ void killPrimaryAndCheck(int latency_ms) {
   rt->start();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   std::string error;
-  if (latency_ms > 0) ASSERT_TRUE(rt->setInputLatency("kv", latency_ms, &error)) << error;
+  if (latency_ms > 0) {
+    ASSERT_TRUE(rt->setInputLatency("kv", latency_ms, &error)) << error;
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms));
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(rt->killInstance("kv", 0, &error)) << error;
@@ -182,6 +184,45 @@ TEST(ReplicatedStore, LagRisesUnderALatencyFaultAndFallsAfter) {
   const ReplicaStats after = lag();
   EXPECT_LT(after.lag_ops, 50) << after.lag_ops;
   EXPECT_LT(after.lag_ms, 100) << after.lag_ms;
+  rt->stop(std::chrono::seconds(1));
+}
+
+TEST(ReplicatedStore, RevivedInstancesRejoinAsFollowersAndCatchUp) {
+  auto rt = makeRuntime(parseOrDie(storeFile(0, "sync", 2, 2000, 300, 2000)));
+  ASSERT_NE(rt, nullptr);
+  rt->start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::string error;
+  // A follower dies and comes back: it takes a copy and follows again.
+  ASSERT_TRUE(rt->killInstance("kv", 2, &error)) << error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(roleOf(*rt, 2), "dead");
+  ASSERT_TRUE(rt->reviveInstance("kv", 2, &error)) << error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(roleOf(*rt, 2), "follower");
+  // The primary dies, a follower takes over; the old primary comes back and
+  // steps down.
+  ASSERT_TRUE(rt->killInstance("kv", 0, &error)) << error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ASSERT_TRUE(rt->reviveInstance("kv", 0, &error)) << error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  const Snapshot s = rt->snapshot();
+  int primaries = 0;
+  uint64_t head = 0;
+  for (int i = 0; i < 3; ++i) {
+    const ReplicaStats& r = *instance(s, "kv", i)->replica;
+    if (r.role == "primary") {
+      ++primaries;
+      head = r.applied;
+    }
+    EXPECT_EQ(r.epoch, 1u) << "kv#" << i;
+  }
+  EXPECT_EQ(primaries, 1);
+  EXPECT_EQ(roleOf(*rt, 0), "follower");
+  for (int i = 0; i < 3; ++i) {
+    const ReplicaStats& r = *instance(s, "kv", i)->replica;
+    EXPECT_LT(head - std::min(head, r.applied), 200u) << "kv#" << i << " is behind";
+  }
   rt->stop(std::chrono::seconds(1));
 }
 

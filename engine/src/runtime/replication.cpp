@@ -91,6 +91,7 @@ bool Replica::write(const Tuple& t, const AckOp& held) {
 
 void Replica::receive(ReplicationMessage&& m, int64_t now) {
   std::lock_guard lock(mu_);
+  if (role_ == Role::Dead) return;  // a dead instance hears nothing
   if (m.from >= 0 && m.from < config_.instances) last_heard_[m.from] = now;
   if (m.kind == Kind::Write && m.epoch == epoch_) primary_head_ = std::max(primary_head_, m.seq);
   inbox_.push_back(Arrived{std::move(m), now});
@@ -99,7 +100,19 @@ void Replica::receive(ReplicationMessage&& m, int64_t now) {
 void Replica::tick(int64_t now, const std::vector<char>& reachable, bool alive, int64_t latency_ns,
                    Messages& out, std::vector<AckOp>& acks, std::vector<std::string>& events) {
   std::lock_guard lock(mu_);
-  if (role_ == Role::Dead) return;
+  if (role_ == Role::Dead) {
+    if (!alive) return;
+    // Revived: it kept its state, like a restarted process with its disk. It
+    // resumes the role it had; a newer epoch in the others' heartbeats makes
+    // it step down and take a copy from the new primary.
+    role_ = primary_ == config_.index ? Role::Primary : Role::Follower;
+    std::fill(last_heard_.begin(), last_heard_.end(), now);
+    suspect_since_ = 0;
+    if (role_ == Role::Follower) {
+      syncing_ = true;
+      out.push_back(message(Kind::SyncRequest, primary_));
+    }
+  }
   if (!alive) {
     // A killed instance behaves like a crashed process: it tells nobody, and
     // the writes it held are replayed when their trees time out.
