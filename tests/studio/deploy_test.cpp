@@ -185,6 +185,7 @@ class DeployTest final : public QObject {
   void deployToUnreachableAgentNamesIt();
   void localLabStartsAndStopsWithoutLeftovers();
   void localLabStopsItsAgentsWhenDestroyed();
+  void agentsAddedByHandAreCheckedLikeAClusterFile();
   void localLabFindsTheAgentOfItsBuildTree();
   void planPreviewShowsPlacementAndCrossings();
   void localLabNamesAnAgentThatCannotStart();
@@ -413,6 +414,30 @@ void DeployTest::localLabStopsItsAgentsWhenDestroyed() {
   lab.reset();  // as when the studio exits
   for (qint64 pid : pids) QVERIFY2(processGone(pid), qPrintable(QString::number(pid)));
   QCOMPARE(processesMentioning(labDir), QStringList());
+}
+
+void DeployTest::agentsAddedByHandAreCheckedLikeAClusterFile() {
+  AgentProcess a("node-a");
+  QVERIFY2(a.started(), a.log().c_str());
+  ClusterController cluster;
+  QString error;
+  QVERIFY(!cluster.addAgent(QStringLiteral("node-a"), QStringLiteral("localhost"),
+                            QString::fromStdString(a.operatorTokenFile()), &error));
+  QVERIFY2(error.contains(QStringLiteral("localhost")) && error.contains(QStringLiteral("port")),
+           qPrintable(error));
+  QVERIFY(!cluster.addAgent(QStringLiteral("node-a"), QString::fromStdString(a.address()),
+                            QStringLiteral("/no/such/operator.token"), &error));
+  QVERIFY2(error.contains(QStringLiteral("/no/such/operator.token")), qPrintable(error));
+  QVERIFY(cluster.isEmpty());
+
+  QVERIFY2(cluster.addAgent(QStringLiteral("node-a"), QString::fromStdString(a.address()),
+                            QString::fromStdString(a.operatorTokenFile()), &error),
+           qPrintable(error));
+  QVERIFY(!cluster.addAgent(QStringLiteral("node-a"), QStringLiteral("127.0.0.1:1"),
+                            QString::fromStdString(a.operatorTokenFile()), &error));
+  QVERIFY2(error.contains(QStringLiteral("already")), qPrintable(error));
+  QTRY_VERIFY_WITH_TIMEOUT(cluster.allReachable(), kAgentWaitMs);
+  QCOMPARE(cluster.hellos().front().role, std::string("operator"));
 }
 
 void DeployTest::localLabFindsTheAgentOfItsBuildTree() {
