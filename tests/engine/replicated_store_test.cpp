@@ -6,6 +6,7 @@
 
 #include "runtime_test_util.h"
 #include "topolab/engine/plan.h"
+#include "topolab/engine/report.h"
 
 namespace topolab::testing {
 namespace {
@@ -51,6 +52,22 @@ TEST(ReplicatedStore, RunsOnePrimaryAndReplicasFollowers) {
   EXPECT_EQ(instance(s, "kv", 4), nullptr);
   EXPECT_EQ(instance(s, "kv", 0)->replica->role, "primary");
   for (int i = 1; i < 4; ++i) EXPECT_EQ(instance(s, "kv", i)->replica->role, "follower") << i;
+}
+
+TEST(ReplicatedStore, JsonLinesCarryEachInstancesRoleLagAndWriteLatency) {
+  auto rt = makeRuntime(parseOrDie(storeFile(2000, "sync", 1, 0)));
+  ASSERT_NE(rt, nullptr);
+  const Snapshot before = rt->snapshot();
+  runToCompletion(*rt);
+  const Snapshot after = rt->snapshot();
+  const std::string line = intervalLine(after.t_ms, rt->componentOrder(), intervalStats(before, after));
+  EXPECT_NE(line.find(R"("replicas":{"kv#0":{"role":"primary","epoch":0,"applied":2000,"lag_ops":0,"lag_ms":0,"write_us":{"p50":)"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find(R"("kv#1":{"role":"follower","epoch":0,"applied":2000,"lag_ops":0,"lag_ms":0,"write_us":null})"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(totalStats(after).at("kv").replicas.size(), 2u);
 }
 
 TEST(ReplicatedStore, SyncWritesAreOnEveryFollowerWhenAcknowledged) {

@@ -142,6 +142,7 @@ void ComponentStats::merge(const ComponentStats& o) {
   alive += o.alive;
   mergeMembers(members, o.members);
   mergeKafka(kafka, o.kafka);
+  replicas.insert(replicas.end(), o.replicas.begin(), o.replicas.end());
 }
 
 std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur) {
@@ -157,6 +158,12 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     if (inst.kafka) {
       const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
       mergeKafka(s.kafka, kafkaSince(*inst.kafka, old && old->kafka ? &*old->kafka : nullptr));
+    }
+    if (inst.replica) {
+      const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
+      ReplicaStats r = *inst.replica;
+      if (old && old->replica) r.write_latency = r.write_latency.minus(old->replica->write_latency);
+      s.replicas.emplace_back(inst.component + "#" + std::to_string(inst.index), std::move(r));
     }
     if (it == before.end()) {
       s.counters += inst.counters;
@@ -189,6 +196,9 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
     addInstance(s, inst);
     mergeMembers(s.members, inst.members);
     mergeKafka(s.kafka, inst.kafka);
+    if (inst.replica) {
+      s.replicas.emplace_back(inst.component + "#" + std::to_string(inst.index), *inst.replica);
+    }
     s.counters += inst.counters;
     s.blocked_ns += inst.blocked_ns;
     Histogram latency = inst.latency, e2e = inst.e2e;

@@ -140,6 +140,32 @@ void appendKafka(std::string& out, const ComponentStats& s) {
   out += '}';
 }
 
+// A replicated store's instances:
+// ,"replicas":{"ID#N":{"role":..,"epoch":..,"applied":..,"lag_ops":..,"lag_ms":..,"write_us":{…}},..}
+void appendReplicas(std::string& out, const ComponentStats& s) {
+  if (s.replicas.empty()) return;
+  out += ",\"replicas\":{";
+  for (size_t i = 0; i < s.replicas.size(); ++i) {
+    const auto& [name, r] = s.replicas[i];
+    if (i > 0) out += ',';
+    appendKey(out, name);
+    out += "{\"role\":";
+    appendJsonString(out, r.role);
+    out += ',';
+    appendField(out, "epoch", r.epoch);
+    appendField(out, "applied", r.applied);
+    out += "\"lag_ops\":" + std::to_string(r.lag_ops) + ",\"lag_ms\":" + std::to_string(r.lag_ms) +
+           ",\"write_us\":";
+    if (r.write_latency.empty()) {
+      out += "null";
+    } else {
+      appendPercentiles(out, r.write_latency);
+    }
+    out += '}';
+  }
+  out += '}';
+}
+
 // Display width of UTF-8 text (column headers hold "µ").
 size_t displayWidth(std::string_view s) {
   size_t n = 0;
@@ -254,6 +280,7 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
     appendLatencies(out, *s);
     appendMembers(out, *s);
     appendKafka(out, *s);
+    appendReplicas(out, *s);
     out += '}';
   }
   out += "}}";
@@ -299,6 +326,7 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     appendLatencies(out, *s);
     appendMembers(out, *s);
     appendKafka(out, *s);
+    appendReplicas(out, *s);
     out += '}';
   }
   out += "}}";

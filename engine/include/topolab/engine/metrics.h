@@ -100,6 +100,9 @@ struct ComponentStats {
   std::vector<MemberStats> members;
   // Kafka sources and sinks: counts over the interval (or in total), lag now.
   std::optional<KafkaStats> kafka;
+  // A replicated store's instances ("kv#0") as each stood at the end; write
+  // latency over the interval (or the run).
+  std::vector<std::pair<std::string, ReplicaStats>> replicas;
 
   void merge(const ComponentStats& o);  // exact: sums and histogram merges
 };
