@@ -32,17 +32,20 @@ QStringList withLabDefault(QStringList args) {
   return args;
 }
 
-// `--fault kill=ID[#N] | latency=ID=MS | fail=ID=RATIO | partition=AGENT=S`, the
+// `--fault kill=ID[#N] | revive=ID[#N] | latency=ID=MS | fail=ID=RATIO | partition=AGENT=S`, the
 // forms of `topolab fault`.
 std::optional<topolab::control::FaultSpec> parseFault(const QString& text, std::string* error) {
   const qsizetype eq = text.indexOf(u'=');
   const QString kind = text.left(eq);
   const std::string value = eq < 0 ? std::string() : text.mid(eq + 1).toStdString();
   if (kind == QStringLiteral("kill")) return topolab::control::parseKill(value, error);
+  if (kind == QStringLiteral("revive")) return topolab::control::parseRevive(value, error);
   if (kind == QStringLiteral("latency")) return topolab::control::parseLatency(value, error);
   if (kind == QStringLiteral("fail")) return topolab::control::parseFail(value, error);
   if (kind == QStringLiteral("partition")) return topolab::control::parsePartition(value, error);
-  *error = "--fault: write kill=ID[#N], latency=ID=MS, fail=ID=RATIO or partition=AGENT=SECONDS";
+  *error =
+      "--fault: write kill=ID[#N], revive=ID[#N], latency=ID=MS, fail=ID=RATIO or "
+      "partition=AGENT=SECONDS";
   return std::nullopt;
 }
 
@@ -92,8 +95,8 @@ int main(int argc, char** argv) {
   parser.addOption(deploy);
   const QCommandLineOption fault(
       QStringLiteral("fault"),
-      QStringLiteral("With --deploy: inject SPEC (kill=ID[#N], latency=ID=MS, fail=ID=RATIO, "
-                     "partition=AGENT=SECONDS) after --fault-after seconds."),
+      QStringLiteral("With --deploy: inject SPEC (kill=ID[#N], revive=ID[#N], latency=ID=MS, "
+                     "fail=ID=RATIO, partition=AGENT=SECONDS) after --fault-after seconds."),
       QStringLiteral("SPEC"));
   parser.addOption(fault);
   const QCommandLineOption faultAfter(QStringLiteral("fault-after"),

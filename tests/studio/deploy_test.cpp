@@ -267,13 +267,18 @@ void DeployTest::dashboardShowsWhatTopologyWatchShows() {
   QCOMPARE(kills, expected);
   QVERIFY(faults.build(QStringLiteral("no-such-component")) == nullptr);
   killMenu->actions().at(1)->trigger();  // work#1
-  auto hasFault = [&dashboard] {
+  auto hasFault = [&dashboard](const std::string& what) {
     const auto& events = dashboard.history().events();
-    return std::any_of(events.begin(), events.end(), [](const widgets::HistoryEvent& e) {
-      return e.kind == "fault" && e.detail.find("work#1") != std::string::npos;
+    return std::any_of(events.begin(), events.end(), [&what](const widgets::HistoryEvent& e) {
+      return e.kind == "fault" && e.detail.find(what) != std::string::npos;
     });
   };
-  QTRY_VERIFY_WITH_TIMEOUT(hasFault(), 10000);
+  QTRY_VERIFY_WITH_TIMEOUT(hasFault("killed work#1"), 10000);
+  // …and it can be brought back from the same menu.
+  auto* reviveMenu = menu->findChild<QMenu*>(QStringLiteral("reviveMenu"));
+  QVERIFY(reviveMenu);
+  reviveMenu->actions().at(1)->trigger();  // work#1
+  QTRY_VERIFY_WITH_TIMEOUT(hasFault("revived work#1"), 10000);
   QTRY_VERIFY_WITH_TIMEOUT(readCli() >= 8, 10000);
 
   watch.terminate();

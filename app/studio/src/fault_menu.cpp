@@ -26,31 +26,32 @@ std::unique_ptr<QMenu> FaultMenu::build(const QString& component) {
 
   auto menu = std::make_unique<QMenu>(tr("%1 (deployed)").arg(component));
   menu->setObjectName(QStringLiteral("faultMenu"));
-  QMenu* kill = menu->addMenu(tr("&Kill instance"));
-  kill->setObjectName(QStringLiteral("killMenu"));
-  for (const PlacedInstance* p : instances) {
-    const int index = p->index;
-    QAction* a =
-        kill->addAction(tr("%1#%2 on %3").arg(component).arg(index).arg(toQString(p->agent)));
-    connect(a, &QAction::triggered, this, [this, component, index] {
-      control::FaultSpec fault;
-      fault.kind = control::FaultSpec::Kind::KillInstance;
-      fault.component = toStd(component);
-      fault.index = index;
-      emit faultRequested(fault);
-    });
-  }
-  if (instances.size() > 1) {
-    kill->addSeparator();
-    QAction* all = kill->addAction(tr("Every instance of %1").arg(component));
-    connect(all, &QAction::triggered, this, [this, component] {
-      control::FaultSpec fault;
-      fault.kind = control::FaultSpec::Kind::KillInstance;
-      fault.component = toStd(component);
-      fault.index = -1;
-      emit faultRequested(fault);
-    });
-  }
+  // Kill and revive take one instance (named with its agent) or all of them.
+  auto perInstance = [&](const QString& title, const QString& name, control::FaultSpec::Kind kind) {
+    QMenu* sub = menu->addMenu(title);
+    sub->setObjectName(name);
+    auto add = [&](const QString& text, int index) {
+      QAction* a = sub->addAction(text);
+      connect(a, &QAction::triggered, this, [this, component, index, kind] {
+        control::FaultSpec fault;
+        fault.kind = kind;
+        fault.component = toStd(component);
+        fault.index = index;
+        emit faultRequested(fault);
+      });
+    };
+    for (const PlacedInstance* p : instances) {
+      add(tr("%1#%2 on %3").arg(component).arg(p->index).arg(toQString(p->agent)), p->index);
+    }
+    if (instances.size() > 1) {
+      sub->addSeparator();
+      add(tr("Every instance of %1").arg(component), -1);
+    }
+  };
+  perInstance(tr("&Kill instance"), QStringLiteral("killMenu"),
+              control::FaultSpec::Kind::KillInstance);
+  perInstance(tr("&Revive instance"), QStringLiteral("reviveMenu"),
+              control::FaultSpec::Kind::Revive);
   QAction* latency = menu->addAction(tr("Add &latency…"));
   connect(latency, &QAction::triggered, this, [this, component] { askLatency(component); });
   QAction* fail = menu->addAction(tr("&Fail a fraction of tuples…"));

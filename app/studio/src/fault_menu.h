@@ -1,5 +1,5 @@
 // FaultMenu: the context menu of a component on the canvas while its topology
-// is deployed — kill one instance (#N, with the agent it runs on) or all, add
+// is deployed — kill or revive one instance (#N, with the agent it runs on) or all, add
 // latency, fail a fraction of tuples — and "show on the dashboard" for the
 // component or one instance. It only asks; the deploy controller injects.
 #pragma once
