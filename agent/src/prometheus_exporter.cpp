@@ -154,6 +154,22 @@ class PrometheusExporter::Families final : public prometheus::Collectable {
     MetricFamily lb_healthy =
         family("topolab_lb_member_healthy", MetricType::Gauge,
                "1 when the load-balancer member passes health checks, else 0.");
+    MetricFamily replica_role =
+        family("topolab_replica_role", MetricType::Gauge,
+               "1 for a replicated-store instance's role (primary, follower or dead).");
+    MetricFamily replica_epoch = family("topolab_replica_epoch", MetricType::Gauge,
+                                        "Promotions of the replicated store so far.");
+    MetricFamily replica_applied =
+        family("topolab_replica_applied_writes", MetricType::Gauge,
+               "Sequence number of the last write the store instance applied.");
+    MetricFamily replica_lag = family("topolab_replica_lag_writes", MetricType::Gauge,
+                                      "Writes the primary applied that this instance has not.");
+    MetricFamily replica_lag_s =
+        family("topolab_replica_lag_seconds", MetricType::Gauge,
+               "How long ago the primary applied the oldest write this instance lacks.");
+    MetricFamily replica_write =
+        family("topolab_replica_write_latency_seconds", MetricType::Summary,
+               "Primary: from a write reaching it to its acknowledgement, since it started.");
     MetricFamily up =
         family("topolab_agent_up", MetricType::Gauge, "1 while the agent serves metrics.");
     addGauge(up, {{"agent", agent_name_}}, 1);
@@ -186,13 +202,25 @@ class PrometheusExporter::Families final : public prometheus::Collectable {
           addGauge(lb_outstanding, with_member, static_cast<double>(member.outstanding));
           addGauge(lb_healthy, with_member, member.healthy ? 1 : 0);
         }
+        if (const auto& r = inst.replica) {
+          Labels with_role = labels;
+          with_role.push_back({"role", r->role});
+          addGauge(replica_role, with_role, 1);
+          addGauge(replica_epoch, labels, static_cast<double>(r->epoch));
+          addGauge(replica_applied, labels, static_cast<double>(r->applied));
+          addGauge(replica_lag, labels, static_cast<double>(r->lag_ops));
+          addGauge(replica_lag_s, labels, static_cast<double>(r->lag_ms) / 1000);
+          if (!r->write_latency.empty()) addSummary(replica_write, labels, r->write_latency);
+        }
       }
     }
 
     std::vector<MetricFamily> out;
     for (MetricFamily* f :
          {&up, &received, &emitted, &acked, &failed, &errors, &replayed, &dropped, &queue,
-          &capacity, &blocked, &latency, &e2e, &lb_sent, &lb_outstanding, &lb_healthy}) {
+          &capacity, &blocked, &latency, &e2e, &lb_sent, &lb_outstanding, &lb_healthy,
+          &replica_role, &replica_epoch, &replica_applied, &replica_lag, &replica_lag_s,
+          &replica_write}) {
       if (!f->metric.empty()) out.push_back(std::move(*f));
     }
     return out;

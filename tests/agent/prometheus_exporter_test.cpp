@@ -137,6 +137,20 @@ Snapshot demoSnapshot() {
   store.e2e.record(1 * kMs, 100);
   store.e2e.record(3 * kMs, 1);
   s.instances.push_back(store);
+
+  InstanceSnapshot replica;
+  replica.component = "kv";
+  replica.index = 1;
+  replica.agent = "node-a";
+  replica.is_sink = true;
+  replica.replica = ReplicaStats{.role = "follower", .epoch = 2, .applied = 900, .lag_ops = 40,
+                                 .lag_ms = 250, .keys = 800};
+  s.instances.push_back(replica);
+  InstanceSnapshot primary = replica;
+  primary.index = 0;
+  primary.replica = ReplicaStats{.role = "primary", .epoch = 2, .applied = 940, .keys = 810};
+  primary.replica->write_latency.record(2 * kMs, 940);
+  s.instances.push_back(primary);
   return s;
 }
 
@@ -200,6 +214,18 @@ TEST(PrometheusExporter, ServesCountersGaugesAndSummaries) {
   EXPECT_EQ(value(series("topolab_lb_member_healthy", "haproxy", 0, ",member=\"node1#0\"")), 1);
   EXPECT_EQ(value(series("topolab_lb_member_healthy", "haproxy", 0, ",member=\"node2#0\"")), 0);
   EXPECT_EQ(value(series("topolab_lb_member_outstanding", "haproxy", 0, ",member=\"node1#0\"")), 3);
+
+  // A replicated store: role, epoch, lag, and the primary's write latency.
+  EXPECT_EQ(value(series("topolab_replica_role", "kv", 1, ",role=\"follower\"")), 1) << r.body;
+  EXPECT_EQ(value(series("topolab_replica_role", "kv", 0, ",role=\"primary\"")), 1);
+  EXPECT_EQ(value(series("topolab_replica_epoch", "kv", 1)), 2);
+  EXPECT_EQ(value(series("topolab_replica_applied_writes", "kv", 1)), 900);
+  EXPECT_EQ(value(series("topolab_replica_lag_writes", "kv", 1)), 40);
+  EXPECT_EQ(value(series("topolab_replica_lag_seconds", "kv", 1)), 0.25);
+  EXPECT_EQ(value(series("topolab_replica_lag_writes", "kv", 0)), 0);
+  EXPECT_NEAR(value(series("topolab_replica_write_latency_seconds", "kv", 0, ",quantile=\"0.99\"")),
+              0.002, 0.002 / 128);
+  EXPECT_TRUE(std::isnan(value(series("topolab_replica_write_latency_seconds_count", "kv", 1))));
 
   for (const char* family :
        {"topolab_tuples_received_total counter", "topolab_queue_depth gauge",
