@@ -134,7 +134,8 @@ FailoverResult runFailover(const std::string& mode) {
     EXPECT_TRUE(s.ok()) << a.name() << ": " << s.error_message();
   }
   std::mt19937 rng(std::random_device{}());
-  const int delay_ms = std::uniform_int_distribution<int>(0, 2500)(rng);
+  // At least 300 ms after the fault, so the followers are fully 200 ms behind.
+  const int delay_ms = 300 + std::uniform_int_distribution<int>(0, 2000)(rng);
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   const auto killed = Clock::now();
   agentNamed(lab, primary_agent)->stop(SIGKILL);
@@ -182,7 +183,7 @@ FailoverResult runFailover(const std::string& mode) {
   out.new_primary = final_primary;
   for (int i = 0; i < kWrites; ++i) out.on_new_primary += keys.count("k" + std::to_string(i));
   std::cout << "[ " << mode << " ] primary's agent " << primary_agent << " killed " << delay_ms
-            << " ms into the run; kv#" << out.new_primary << " is the new primary; promoted " << out.promotion_ms
+            << " ms after the first interval line and the fault; kv#" << out.new_primary << " is the new primary; promoted " << out.promotion_ms
             << " ms after the primary was last heard (event seen " << out.observed_ms
             << " ms after the kill); writer acked " << out.writer_acked << " of " << kWrites
             << "; the new primary holds " << out.on_new_primary << "; acknowledged writes lost: "
