@@ -41,9 +41,9 @@ std::string storeYaml(const std::string& name, const std::string& mode, int repl
 }
 
 std::string writeTemp(const std::string& name, const std::string& text) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            (name + "-" + std::to_string(getpid()) + ".yaml"))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()) + ".yaml"))
+          .string();
   std::ofstream(path) << text;
   return path;
 }
@@ -91,10 +91,10 @@ grpc::Status latencyFault(const AgentProcess& a, const std::string& deployment, 
 
 struct FailoverResult {
   int new_primary = -1;
-  int64_t promotion_ms = -1;   // as the promoted follower measured it: primary last heard → promoted
-  int64_t observed_ms = -1;    // SIGKILL → the event line reached the CLI's output
-  uint64_t writer_acked = 0;   // from the summary line
-  size_t on_new_primary = 0;   // of the kWrites keys
+  int64_t promotion_ms = -1;  // as the promoted follower measured it: primary last heard → promoted
+  int64_t observed_ms = -1;   // SIGKILL → the event line reached the CLI's output
+  uint64_t writer_acked = 0;  // from the summary line
+  size_t on_new_primary = 0;  // of the kWrites keys
   std::string event;
 };
 
@@ -183,11 +183,12 @@ FailoverResult runFailover(const std::string& mode) {
   out.new_primary = final_primary;
   for (int i = 0; i < kWrites; ++i) out.on_new_primary += keys.count("k" + std::to_string(i));
   std::cout << "[ " << mode << " ] primary's agent " << primary_agent << " killed " << delay_ms
-            << " ms after the first interval line and the fault; kv#" << out.new_primary << " is the new primary; promoted " << out.promotion_ms
+            << " ms after the first interval line and the fault; kv#" << out.new_primary
+            << " is the new primary; promoted " << out.promotion_ms
             << " ms after the primary was last heard (event seen " << out.observed_ms
             << " ms after the kill); writer acked " << out.writer_acked << " of " << kWrites
-            << "; the new primary holds " << out.on_new_primary << "; acknowledged writes lost: "
-            << kWrites - out.on_new_primary << "\n";
+            << "; the new primary holds " << out.on_new_primary
+            << "; acknowledged writes lost: " << kWrites - out.on_new_primary << "\n";
   return out;
 }
 
@@ -242,15 +243,13 @@ ReplicaStats watchReplica(const AgentProcess& a, const std::string& deployment, 
   return last;
 }
 
-
 TEST(Replication, LagRisesWhileAFollowerIsSlowedAndFallsBackAfter) {
   Lab lab(3);
   ASSERT_TRUE(lab.started());
   const std::string yaml = storeYaml("kv-lag", "async", 2, 0, 2000);
   const std::string file = writeTemp("kv-lag", yaml);
   const Plan plan = planFor(yaml, lab);
-  const CliRun deployed =
-      runCli("deploy " + file + " --cluster " + lab.cluster_file + " --detach");
+  const CliRun deployed = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --detach");
   std::filesystem::remove(file);
   ASSERT_EQ(deployed.code, 0) << (deployed.lines.empty() ? "" : deployed.lines.back().second);
   AgentProcess& follower = *agentNamed(lab, plan.find("kv", 1)->agent);

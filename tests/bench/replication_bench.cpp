@@ -30,8 +30,10 @@ struct Measured {
 };
 
 // Every metrics update of `deployment` on `a` for `seconds`.
-std::vector<Snapshot> watchFor(const AgentProcess& a, const std::string& deployment, double seconds) {
-  auto ctx = callContext(a.viewerToken(), std::chrono::milliseconds(static_cast<int>(seconds * 1000) + 5000));
+std::vector<Snapshot> watchFor(const AgentProcess& a, const std::string& deployment,
+                               double seconds) {
+  auto ctx = callContext(a.viewerToken(),
+                         std::chrono::milliseconds(static_cast<int>(seconds * 1000) + 5000));
   v1::WatchRequest req;
   req.set_deployment(deployment);
   auto stub = a.stub();
@@ -39,7 +41,8 @@ std::vector<Snapshot> watchFor(const AgentProcess& a, const std::string& deploym
   std::vector<Snapshot> out;
   v1::MetricsUpdate u;
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end && reader->Read(&u)) out.push_back(wire::fromProto(u));
+  while (std::chrono::steady_clock::now() < end && reader->Read(&u))
+    out.push_back(wire::fromProto(u));
   ctx->TryCancel();
   reader->Finish();
   return out;
@@ -70,7 +73,8 @@ Measured runOnce(const std::string& mode, int rate, double seconds) {
   const auto plan = planDeployment(*r.topology, {"node-a", "node-b", "node-c"}, &error);
   const auto deployed = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --detach");
   if (deployed.code != 0 || !plan) {
-    std::cerr << "deploy failed: " << error << (deployed.lines.empty() ? "" : deployed.lines.back().second) << '\n';
+    std::cerr << "deploy failed: " << error
+              << (deployed.lines.empty() ? "" : deployed.lines.back().second) << '\n';
     std::exit(1);
   }
   const std::string primary_agent = plan->find("kv", 0)->agent;
@@ -91,11 +95,13 @@ Measured runOnce(const std::string& mode, int rate, double seconds) {
   const Snapshot& first = at_writer[1];
   const Snapshot& last = at_writer.back();
   const double secs = (last.t_ms - first.t_ms) / 1000.0;
-  m.writes_per_s = (find(last, "writes", 0)->counters.acked - find(first, "writes", 0)->counters.acked) / secs;
+  m.writes_per_s =
+      (find(last, "writes", 0)->counters.acked - find(first, "writes", 0)->counters.acked) / secs;
   const InstanceSnapshot* p0 = find(at_primary[1], "kv", 0);
   const InstanceSnapshot* p1 = find(at_primary.back(), "kv", 0);
   if (p0 && p1 && p0->replica && p1->replica) {
-    const Percentiles p = percentilesUs(p1->replica->write_latency.minus(p0->replica->write_latency));
+    const Percentiles p =
+        percentilesUs(p1->replica->write_latency.minus(p0->replica->write_latency));
     m.p50_us = p.p50;
     m.p99_us = p.p99;
   }
@@ -127,9 +133,9 @@ int benchMain(int argc, char** argv) {
     for (const std::string& mode : modes) {
       const Measured m = runOnce(mode, 0, seconds);
       const Measured f = runOnce(mode, rate, seconds);
-      std::cerr << mode << " run " << i + 1 << ": " << m.writes_per_s << " writes/s (p99 " << m.p99_us
-                << " µs); at " << f.writes_per_s << " writes/s p50 " << f.p50_us << " µs, p99 " << f.p99_us
-                << " µs\n";
+      std::cerr << mode << " run " << i + 1 << ": " << m.writes_per_s << " writes/s (p99 "
+                << m.p99_us << " µs); at " << f.writes_per_s << " writes/s p50 " << f.p50_us
+                << " µs, p99 " << f.p99_us << " µs\n";
       saturated[mode].push_back(m);
       fixed[mode].push_back(f);
     }
@@ -139,13 +145,16 @@ int benchMain(int argc, char** argv) {
     for (const Measured& m : v) x.push_back(m.*field);
     return median(x);
   };
-  std::printf("| mode | writes/s, as fast as acked | write p99 there | write p50 at %d/s | write p99 at %d/s |\n",
-              rate, rate);
+  std::printf(
+      "| mode | writes/s, as fast as acked | write p99 there | write p50 at %d/s | write p99 at "
+      "%d/s |\n",
+      rate, rate);
   std::printf("|---|---|---|---|---|\n");
   for (const std::string& mode : modes) {
     std::printf("| %s | %.0f | %.1f ms | %.0f µs | %.0f µs |\n", mode.c_str(),
-                med(saturated[mode], &Measured::writes_per_s), med(saturated[mode], &Measured::p99_us) / 1000,
-                med(fixed[mode], &Measured::p50_us), med(fixed[mode], &Measured::p99_us));
+                med(saturated[mode], &Measured::writes_per_s),
+                med(saturated[mode], &Measured::p99_us) / 1000, med(fixed[mode], &Measured::p50_us),
+                med(fixed[mode], &Measured::p99_us));
   }
   return 0;
 }

@@ -17,8 +17,8 @@ std::string storeFile(int count, const std::string& mode, int replicas, int rate
          std::to_string(ack_timeout_ms) +
          "}\ncomponents:\n"
          "  - {id: writes, type: generator, params: {rate: " +
-         std::to_string(rate) + ", count: " + std::to_string(count) + ", keys: " +
-         std::to_string(count > 0 ? count : 1000) +
+         std::to_string(rate) + ", count: " + std::to_string(count) +
+         ", keys: " + std::to_string(count > 0 ? count : 1000) +
          ", distribution: sequential}}\n"
          "  - {id: kv, type: replicated-store, params: {replicas: " +
          std::to_string(replicas) + ", mode: " + mode +
@@ -60,12 +60,17 @@ TEST(ReplicatedStore, JsonLinesCarryEachInstancesRoleLagAndWriteLatency) {
   const Snapshot before = rt->snapshot();
   runToCompletion(*rt);
   const Snapshot after = rt->snapshot();
-  const std::string line = intervalLine(after.t_ms, rt->componentOrder(), intervalStats(before, after));
-  EXPECT_NE(line.find(R"("replicas":{"kv#0":{"role":"primary","epoch":0,"applied":2000,"lag_ops":0,"lag_ms":0,"write_us":{"p50":)"),
-            std::string::npos)
+  const std::string line =
+      intervalLine(after.t_ms, rt->componentOrder(), intervalStats(before, after));
+  EXPECT_NE(
+      line.find(
+          R"("replicas":{"kv#0":{"role":"primary","epoch":0,"applied":2000,"lag_ops":0,"lag_ms":0,"write_us":{"p50":)"),
+      std::string::npos)
       << line;
-  EXPECT_NE(line.find(R"("kv#1":{"role":"follower","epoch":0,"applied":2000,"lag_ops":0,"lag_ms":0,"write_us":null})"),
-            std::string::npos)
+  EXPECT_NE(
+      line.find(
+          R"("kv#1":{"role":"follower","epoch":0,"applied":2000,"lag_ops":0,"lag_ms":0,"write_us":null})"),
+      std::string::npos)
       << line;
   EXPECT_EQ(totalStats(after).at("kv").replicas.size(), 2u);
 }
@@ -141,12 +146,12 @@ void killPrimaryAndCheck(int latency_ms) {
   EXPECT_EQ(totals.at("writes").counters.acked, static_cast<uint64_t>(n));
   EXPECT_GT(totals.at("writes").counters.replayed, 0u);
   rt.reset();
-  const auto keys =
-      keysInJsonLines(dir.file("state/kv." + std::to_string(primary) + ".jsonl"));
+  const auto keys = keysInJsonLines(dir.file("state/kv." + std::to_string(primary) + ".jsonl"));
   EXPECT_EQ(keys.size(), static_cast<size_t>(n));
   const auto other =
       keysInJsonLines(dir.file("state/kv." + std::to_string(3 - primary) + ".jsonl"));
-  EXPECT_EQ(other.size(), static_cast<size_t>(n)) << "the remaining follower copied the new primary";
+  EXPECT_EQ(other.size(), static_cast<size_t>(n))
+      << "the remaining follower copied the new primary";
 }
 
 TEST(ReplicatedStore, KilledPrimaryIsReplacedAndWritersFollow) { killPrimaryAndCheck(0); }

@@ -67,7 +67,8 @@ const CatalogueRegistration kReplicatedStore{ComponentType{
              .type = ParamType::Enum,
              .default_text = "async",
              .choices = {"async", "sync", "quorum"},
-             .doc = "when a write is acknowledged: primary applied, every live follower, a majority"},
+             .doc =
+                 "when a write is acknowledged: primary applied, every live follower, a majority"},
             {.name = "failover_ms",
              .type = ParamType::Int,
              .default_text = "3000",

@@ -143,7 +143,8 @@ void Replica::tick(int64_t now, const std::vector<char>& reachable, bool alive, 
         handleData(a.m, out);
       } else {
         blocked = true;
-        if (kept != i) inbox_[kept] = std::move(a);  // never onto itself: a self-move empties the key
+        if (kept != i)
+          inbox_[kept] = std::move(a);  // never onto itself: a self-move empties the key
         ++kept;
       }
     } else {
@@ -418,7 +419,9 @@ void Replica::saveState() const {
     head = "{\"component\":";
     appendJsonString(head, config_.component);
     head += ",\"index\":" + std::to_string(config_.index) + ",\"role\":\"" +
-            (role_ == Role::Primary ? "primary" : role_ == Role::Follower ? "follower" : "dead") +
+            (role_ == Role::Primary    ? "primary"
+             : role_ == Role::Follower ? "follower"
+                                       : "dead") +
             "\",\"epoch\":" + std::to_string(epoch_) + ",\"applied\":" + std::to_string(applied_) +
             ",\"keys\":" + std::to_string(data_.size()) + "}\n";
   }
@@ -536,7 +539,8 @@ void ReplicationHub::deliver(std::vector<ReplicationMessage> msgs) {
 void ReplicationHub::learn(Store& store, const ReplicationMessage& m) {
   if (m.kind != Kind::Promote && m.kind != Kind::Heartbeat) return;
   const uint64_t known = store.epoch.load();
-  if (m.epoch > known || (m.kind == Kind::Promote && m.epoch == known && m.from < store.primary.load())) {
+  if (m.epoch > known ||
+      (m.kind == Kind::Promote && m.epoch == known && m.from < store.primary.load())) {
     store.epoch.store(m.epoch);
     store.primary.store(m.leader);
   }

@@ -104,18 +104,18 @@ class Replica {
   uint64_t epoch_ = 0;
   uint64_t applied_ = 0;  // the primary: its newest write
   std::unordered_map<std::string, Entry> data_;
-  std::vector<Held> held_;                 // the primary's unacknowledged writes, by seq
-  Messages outbox_;                        // the primary's writes, not yet sent
-  std::vector<char> dead_;                 // per instance, as of the last tick
-  std::vector<Arrived> inbox_;             // writes and copies, applied after the fault delay
-  std::vector<uint64_t> acked_;            // the primary: per instance, applied up to
-  std::vector<uint64_t> peer_applied_;     // per instance, from its heartbeats
-  std::vector<int64_t> last_heard_;        // per instance, mono ns (0: not yet ticked)
-  uint64_t primary_head_ = 0;              // the newest write the primary is known to hold
-  bool syncing_ = false;                   // waiting for a full copy from the primary
+  std::vector<Held> held_;              // the primary's unacknowledged writes, by seq
+  Messages outbox_;                     // the primary's writes, not yet sent
+  std::vector<char> dead_;              // per instance, as of the last tick
+  std::vector<Arrived> inbox_;          // writes and copies, applied after the fault delay
+  std::vector<uint64_t> acked_;         // the primary: per instance, applied up to
+  std::vector<uint64_t> peer_applied_;  // per instance, from its heartbeats
+  std::vector<int64_t> last_heard_;     // per instance, mono ns (0: not yet ticked)
+  uint64_t primary_head_ = 0;           // the newest write the primary is known to hold
+  bool syncing_ = false;                // waiting for a full copy from the primary
   uint64_t acked_sent_ = 0;
   int64_t next_heartbeat_ = 0;
-  int64_t suspect_since_ = 0;              // when the primary was first missed (0: not)
+  int64_t suspect_since_ = 0;  // when the primary was first missed (0: not)
   Histogram write_latency_;
 };
 
@@ -147,8 +147,8 @@ class ReplicationHub {
  private:
   struct Instance {
     std::string agent;
-    RemotePeer* peer = nullptr;          // nullptr: on this agent
-    std::unique_ptr<Replica> replica;    // on this agent, once attached
+    RemotePeer* peer = nullptr;        // nullptr: on this agent
+    std::unique_ptr<Replica> replica;  // on this agent, once attached
     const Task* task = nullptr;
   };
   struct Store {
