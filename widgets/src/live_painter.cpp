@@ -132,7 +132,63 @@ LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Sn
     if (e.balancer_member && !e.healthy) e.label = QObject::tr("down");
     out.edges.insert({toQString(s.from), toQString(s.to)}, e);
   }
+
+  // Replicated stores: each instance's role and lag; the primary first.
+  std::map<std::pair<std::string, int>, const Histogram*> writes_before;
+  for (const InstanceSnapshot& inst : prev.instances) {
+    if (inst.replica) writes_before[{inst.component, inst.index}] = &inst.replica->write_latency;
+  }
+  for (const InstanceSnapshot& inst : cur.instances) {
+    if (!inst.replica) continue;
+    const ReplicaStats& rs = *inst.replica;
+    LiveReplica r;
+    r.index = inst.index;
+    r.role = toQString(rs.role);
+    r.epoch = rs.epoch;
+    r.applied = rs.applied;
+    r.lag_ops = rs.lag_ops;
+    r.lag_ms = rs.lag_ms;
+    r.keys = rs.keys;
+    auto before = writes_before.find({inst.component, inst.index});
+    const Histogram writes = before == writes_before.end()
+                                 ? rs.write_latency
+                                 : rs.write_latency.minus(*before->second);
+    if (!writes.empty()) r.write_p99_ms = static_cast<double>(writes.quantile(0.99)) / 1e6;
+    out.replicas[toQString(inst.component)].append(r);
+  }
+  for (QList<LiveReplica>& set : out.replicas) {
+    std::stable_sort(set.begin(), set.end(), [](const LiveReplica& a, const LiveReplica& b) {
+      const bool ap = a.role == QLatin1String("primary");
+      const bool bp = b.role == QLatin1String("primary");
+      return ap != bp ? ap : a.index < b.index;
+    });
+  }
   return out;
+}
+
+QString replicaBoxText(const LiveReplica& r) {
+  const QString head = QStringLiteral("#%1 %2").arg(r.index).arg(r.role);
+  if (r.role == QLatin1String("primary"))
+    return head + QLatin1Char('\n') + QObject::tr("epoch %1").arg(r.epoch);
+  if (r.role == QLatin1String("dead"))
+    return head + QLatin1Char('\n') + QObject::tr("applied %1").arg(r.applied);
+  return head + QLatin1Char('\n') +
+         QObject::tr("lag %1 ops · %2 ms").arg(r.lag_ops).arg(r.lag_ms);
+}
+
+QString replicaToolTip(const QList<LiveReplica>& replicas) {
+  QStringList lines;
+  for (const LiveReplica& r : replicas) {
+    QString line = QObject::tr("#%1 %2 · applied %3").arg(r.index).arg(r.role).arg(r.applied);
+    if (r.role != QLatin1String("primary"))
+      line += QObject::tr(" · lag %1 ops · %2 ms").arg(r.lag_ops).arg(r.lag_ms);
+    line += QObject::tr(" · %1 keys").arg(r.keys);
+    if (r.role == QLatin1String("primary")) {
+      line += QObject::tr(" · epoch %1 · write p99 %2").arg(r.epoch).arg(msText(r.write_p99_ms));
+    }
+    lines << line;
+  }
+  return lines.join(QLatin1Char('\n'));
 }
 
 QString liveToolTip(const QString& id, const LiveComponent& c) {
@@ -251,6 +307,75 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
     const QString text = QObject::tr("%1 down").arg(live.instances - live.alive);
     drawBadge(p, QRectF(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17),
               QColor(0x5f, 0x67, 0x73), c.background, text);
+  }
+  p.restore();
+}
+
+void LivePainter::paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const {
+  if (look.live.isEmpty()) {
+    base_->paintReplicaSet(p, look);
+    return;
+  }
+  // The design's frame, arrows and boxes without their labels; each box then
+  // shows the instance it stands for.
+  ReplicaSetLook frame = look;
+  frame.labels.clear();
+  base_->paintReplicaSet(p, frame);
+  const CanvasColors& c = colors();
+  const QColor deadColour(0x8a, 0x91, 0x9c);
+  const QFont base = p.font();
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing);
+
+  // The instance in the primary's place, as a pill over the primary's top right.
+  const LiveReplica& top = look.live.front();
+  const bool primary = top.role == QLatin1String("primary");
+  p.setFont(smallFont(base, 7.5, true));
+  const QFontMetricsF fm(p.font());
+  const QString topText =
+      primary ? QObject::tr("#%1 primary · epoch %2").arg(top.index).arg(top.epoch)
+              : QObject::tr("#%1 %2 · no primary").arg(top.index).arg(top.role);
+  const qreal w = fm.horizontalAdvance(topText) + 14;
+  const QRectF pill(look.primary.right() - w, look.primary.top() - 30, w, 16);
+  drawBadge(p, pill, primary ? c.store : deadColour, c.background, topText);
+
+  // One box per follower: role and lag; the last may stand for several.
+  for (qsizetype i = 0; i < look.replicas.size(); ++i) {
+    const QRectF& box = look.replicas[i];
+    const qsizetype first = i + 1;
+    if (first >= look.live.size()) break;
+    const bool folded = i == look.replicas.size() - 1 && look.live.size() > first + 1;
+    const LiveReplica& r = look.live[first];
+    const bool dead = !folded && r.role == QLatin1String("dead");
+    const bool isPrimary = !folded && r.role == QLatin1String("primary");
+    QColor fill = dead ? deadColour : c.store;
+    fill.setAlpha(dead ? 70 : isPrimary ? 200 : (c.dark ? 60 : 30));
+    p.setPen(QPen(dead ? deadColour : c.store, isPrimary ? 2.2 : 1.4,
+                  dead ? Qt::DashLine : Qt::SolidLine));
+    p.setBrush(c.label_bg);
+    p.drawRoundedRect(box, 6, 6);
+    p.setBrush(fill);
+    p.drawRoundedRect(box, 6, 6);
+    QString text;
+    if (folded) {
+      int64_t worst = 0;
+      for (qsizetype k = first; k < look.live.size(); ++k)
+        worst = std::max(worst, look.live[k].lag_ops);
+      text = QObject::tr("+%1 more").arg(look.live.size() - first) + QLatin1Char('\n') +
+             QObject::tr("max lag %1 ops").arg(worst);
+    } else {
+      text = replicaBoxText(r);
+    }
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    const QRectF upper = box.adjusted(4, 3, -4, -box.height() / 2);
+    const QRectF lower = box.adjusted(4, box.height() / 2 - 1, -4, -3);
+    p.setFont(smallFont(base, 7.5, true));
+    p.setPen(isPrimary ? QColor(Qt::white) : dead ? c.subtext : c.text);
+    p.drawText(upper, Qt::AlignCenter,
+               QFontMetricsF(p.font()).elidedText(lines.value(0), Qt::ElideRight, upper.width()));
+    p.setFont(smallFont(base, 7));
+    p.drawText(lower, Qt::AlignCenter,
+               QFontMetricsF(p.font()).elidedText(lines.value(1), Qt::ElideRight, lower.width()));
   }
   p.restore();
 }

@@ -83,12 +83,18 @@ void TopologyScene::showLive(const topolab::Snapshot& prev, const topolab::Snaps
   }
   for (ComponentItem* item : components_) {
     QStringList tip = model_.problemsOf(item->id());
+    if (const QList<LiveReplica>* replicas = liveReplicas(item->id()))
+      tip.prepend(replicaToolTip(*replicas));
     if (const LiveComponent* c = liveComponent(item->id()))
       tip.prepend(liveToolTip(item->id(), *c));
     item->setToolTip(tip.join(QLatin1Char('\n')));
     item->update();
   }
   for (EdgeItem* e : edgesByEnd_) e->update();
+  for (ReplicaSetItem* set : replicaSets_) {
+    set->updateGeometry();
+    set->update();
+  }
 }
 
 void TopologyScene::clearLive() {
@@ -106,6 +112,12 @@ const LiveComponent* TopologyScene::liveComponent(const QString& id) const {
   return it == live_->components.constEnd() ? nullptr : &*it;
 }
 
+const QList<LiveReplica>* TopologyScene::liveReplicas(const QString& store) const {
+  if (!live_) return nullptr;
+  auto it = live_->replicas.constFind(store);
+  return it == live_->replicas.constEnd() ? nullptr : &*it;
+}
+
 const LiveEdge* TopologyScene::liveEdge(const QString& from, const QString& to) const {
   if (!live_) return nullptr;
   auto it = live_->edges.constFind({from, to});
@@ -117,6 +129,7 @@ void TopologyScene::refreshGeometry() {
   QSet<EdgeItem*> edges;  // each edge is listed under both ends
   for (EdgeItem* e : edgesByEnd_) edges.insert(e);
   for (EdgeItem* e : edges) e->updateGeometry();
+  for (ReplicaSetItem* set : replicaSets_) set->updateGeometry();
   update();
 }
 

@@ -58,6 +58,18 @@ struct LiveEdge {
   bool healthy = true;  // a load-balancer's member: whether it is taking tuples
 };
 
+// One replicated-store instance over the latest interval (live overlay).
+struct LiveReplica {
+  int index = 0;  // the instance, "store#index"
+  QString role;   // primary, follower or dead
+  uint64_t epoch = 0;
+  uint64_t applied = 0;  // sequence number of the last write applied
+  int64_t lag_ops = 0;   // writes the primary applied that this one has not
+  int64_t lag_ms = 0;
+  uint64_t keys = 0;
+  double write_p99_ms = -1;  // write received → acknowledged, over the interval; -1: none
+};
+
 struct ComponentLook {
   QString id;
   QString type;
@@ -95,6 +107,9 @@ struct ReplicaSetLook {
   QString title;
   QString mode;  // async, sync or quorum: async replication draws dashed arrows
   int followers = 0;
+  // While a live overlay is shown: the instance in the primary's place (the
+  // primary, if there is one), then one per replica box in index order.
+  QList<LiveReplica> live;
 };
 
 class CanvasPainter {

@@ -1,7 +1,7 @@
 // The live canvas: figures of the latest metrics interval per component and
 // per stream, and LivePainter, which draws them over another painter's design
 // look (a load tint and bar, an error badge, rates under components and on
-// streams). The design look is untouched: the overlay is a different painter.
+// streams, each replica's role and lag). The design look is untouched: the overlay is a different painter.
 #pragma once
 
 #include <QHash>
@@ -23,6 +23,9 @@ LoadLevel loadLevelOf(double load);
 struct LiveFigures {
   QHash<QString, LiveComponent> components;        // by component id
   QHash<QPair<QString, QString>, LiveEdge> edges;  // by (from, to)
+  // A replicated-store's instances by store id: the primary first (if there is
+  // one), then the others in index order — the order of its replica set's boxes.
+  QHash<QString, QList<LiveReplica>> replicas;
 };
 
 // The interval prev → cur (cumulative snapshots of one run of `topology`). A
@@ -31,6 +34,13 @@ struct LiveFigures {
 // its only input, or the source's emitted/s when it is the source's only
 // output; other streams are not `known`.
 LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Snapshot& cur);
+
+// What a replica box shows: "#2 follower" over "lag 12 ops · 30 ms"; a dead
+// instance shows the last write it applied, a primary its epoch.
+QString replicaBoxText(const LiveReplica& r);
+// The hover lines of a replicated store: every instance's role, applied
+// sequence, lag and keys, and the primary's write latency p99.
+QString replicaToolTip(const QList<LiveReplica>& replicas);
 
 // "850/s", "12.5k/s", "1.25M/s".
 QString rateText(double per_s);
@@ -61,9 +71,7 @@ class LivePainter final : public CanvasPainter {
   }
   void paintEdge(QPainter& p, const EdgeLook& look) const override;
   void paintPool(QPainter& p, const PoolLook& look) const override { base_->paintPool(p, look); }
-  void paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const override {
-    base_->paintReplicaSet(p, look);
-  }
+  void paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const override;
   const CanvasColors& colors() const override { return base_->colors(); }
 
  private:

@@ -52,6 +52,9 @@ class TopologyScene final : public QGraphicsScene {
   // The figures shown for a component or a stream, nullptr when none.
   const LiveComponent* liveComponent(const QString& id) const;
   const LiveEdge* liveEdge(const QString& from, const QString& to) const;
+  // A replicated store's instances in the order of its boxes (the primary
+  // first), nullptr when not live or the interval had none.
+  const QList<LiveReplica>* liveReplicas(const QString& store) const;
 
   ComponentItem* itemFor(const QString& id) const;
   // The item showing component `id` (nullptr if none), for code outside this library.
