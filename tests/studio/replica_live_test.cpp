@@ -167,6 +167,16 @@ class ReplicaLiveTest : public QObject {
              qPrintable(after));
     QVERIFY(renderScene(scene, area) != before);
 
+    // kv#1's agent stops answering: the watcher keeps its last report (a
+    // primary) but not alive. No primary now: the instances in index order.
+    prev = cur;
+    cur = run.next({{{"dead", 0, 0, 0}, {"primary", 1, 0, 0}, {"follower", 1, 0, 0}}});
+    cur.instances[2].alive = false;
+    scene.showLive(prev, cur);
+    QCOMPARE(boxTexts(scene), (QStringList{QStringLiteral("#0 dead\napplied 5000"),
+                                           QStringLiteral("#1 dead\napplied 15000"),
+                                           QStringLiteral("#2 follower\nlag 0 ops · 0 ms")}));
+
     // Back to the design look, exactly.
     scene.clearLive();
     QVERIFY(!scene.liveReplicas(QStringLiteral("kv")));

@@ -143,7 +143,9 @@ LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Sn
     const ReplicaStats& rs = *inst.replica;
     LiveReplica r;
     r.index = inst.index;
-    r.role = toQString(rs.role);
+    // A lost agent's instances keep the figures of its last report, the role
+    // included: a primary that stopped answering is dead all the same.
+    r.role = inst.alive ? toQString(rs.role) : QStringLiteral("dead");
     r.epoch = rs.epoch;
     r.applied = rs.applied;
     r.lag_ops = rs.lag_ops;
@@ -343,7 +345,15 @@ void LivePainter::paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const
   for (qsizetype i = 0; i < look.replicas.size(); ++i) {
     const QRectF& box = look.replicas[i];
     const qsizetype first = i + 1;
-    if (first >= look.live.size()) break;
+    if (first >= look.live.size()) {  // an instance no agent reported
+      p.setPen(QPen(deadColour, 1.4, Qt::DashLine));
+      p.setBrush(c.label_bg);
+      p.drawRoundedRect(box, 6, 6);
+      p.setFont(smallFont(base, 7.5));
+      p.setPen(c.subtext);
+      p.drawText(box, Qt::AlignCenter, QObject::tr("no report"));
+      continue;
+    }
     const bool folded = i == look.replicas.size() - 1 && look.live.size() > first + 1;
     const LiveReplica& r = look.live[first];
     const bool dead = !folded && r.role == QLatin1String("dead");
