@@ -264,7 +264,8 @@ TEST(Authorize, ViewerMayOnlyReadAndOperatorMayCallEverything) {
       }
     }
   }
-  EXPECT_EQ(checked, 2 * 8);  // 7 Agent methods and Exchange, short and full names
+  // 8 Agent methods (CreateKafkaTopics included) and Exchange and Probe, short and full names.
+  EXPECT_EQ(checked, 2 * 10);
 }
 
 TEST(Authorize, ViewerIsDeniedUnknownMethods) {
