@@ -9,16 +9,7 @@ namespace topolab::widgets {
 namespace {
 
 constexpr int kShown = 4;  // more followers fold into the last box ("+3")
-constexpr qreal kBoxWidth = 58;
-constexpr qreal kBoxHeight = 24;
 constexpr qreal kGap = 8;
-constexpr qreal kDrop = 18;  // from the primary's bottom to the followers' top
-// Live, a box holds two lines (role, lag), and the primary's rates and role
-// pills need room under and over it.
-constexpr qreal kLiveBoxWidth = 104;
-constexpr qreal kLiveBoxHeight = 34;
-constexpr qreal kLiveDrop = 36;
-constexpr qreal kLiveTop = 24;  // over the title: the primary's role pill
 
 // The param's text as written, or its schema default.
 QString paramOrDefault(const TopologyModel& m, const QString& id, std::string_view name) {
@@ -49,22 +40,19 @@ void ReplicaSetItem::updateGeometry() {
   look_.mode = paramOrDefault(m, store_, "mode");
   look_.followers = followers;
   if (const QList<LiveReplica>* live = canvas()->liveReplicas(store_)) look_.live = *live;
-  const bool live = !look_.live.isEmpty();
-  const qreal width = live ? kLiveBoxWidth : kBoxWidth;
-  const qreal height = live ? kLiveBoxHeight : kBoxHeight;
+  const CanvasPainter::ReplicaSetMetrics metrics = canvas()->painter().replicaSetMetrics();
   const int boxes = std::min(followers, kShown);
-  const qreal row = boxes * width + std::max(0, boxes - 1) * kGap;
+  const qreal row = boxes * metrics.box.width() + std::max(0, boxes - 1) * kGap;
   qreal x = primary.center().x() - row / 2;
-  for (int i = 0; i < boxes; ++i, x += width + kGap) {
-    look_.replicas.append(
-        QRectF(x, primary.bottom() + (live ? kLiveDrop : kDrop), width, height));
+  for (int i = 0; i < boxes; ++i, x += metrics.box.width() + kGap) {
+    look_.replicas.append(QRectF(QPointF(x, primary.bottom() + metrics.drop), metrics.box));
     const bool folded = i == kShown - 1 && followers > kShown;
     look_.labels.append(folded ? QStringLiteral("+%1").arg(followers - kShown + 1)
                                : QObject::tr("replica %1").arg(i + 1));
   }
   QRectF frame = primary;
   for (const QRectF& r : look_.replicas) frame = frame.united(r);
-  look_.frame = frame.adjusted(-10, live ? -24 - kLiveTop : -24, 10, 8);
+  look_.frame = frame.adjusted(-10, -metrics.top, 10, 8);
   look_.title = followers == 0 ? QObject::tr("primary only")
                                : QObject::tr("replica set · %1").arg(look_.mode);
 }

@@ -20,8 +20,8 @@ class ReplicaSetItem final : public QGraphicsItem {
   int type() const override { return Type; }
   const QString& store() const { return store_; }
 
-  // Re-reads the store's position, replicas and mode, and its instances' live
-  // roles and lag while the canvas is live (larger boxes then).
+  // Re-reads the store's position, replicas and mode, the painter's layout, and
+  // its instances' live roles and lag while the canvas is live.
   void updateGeometry();
   // What is drawn, in scene coordinates (for tests and the painter).
   const ReplicaSetLook& look() const { return look_; }

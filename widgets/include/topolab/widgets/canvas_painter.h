@@ -7,6 +7,7 @@
 #include <QPainterPath>
 #include <QPalette>
 #include <QRectF>
+#include <QSizeF>
 #include <QString>
 #include <QStringList>
 #include <cstdint>
@@ -126,6 +127,14 @@ class CanvasPainter {
   virtual qreal portRadius() const = 0;
   // The rectangle an edge's label takes around EdgeLook::label_at.
   virtual QRectF edgeLabelRect(const EdgeLook& look) const = 0;
+  // A replica set's layout: the size of a replica box, the gap from the
+  // primary's bottom to the boxes, and the frame's room over the primary.
+  struct ReplicaSetMetrics {
+    QSizeF box{58, 24};
+    qreal drop = 18;
+    qreal top = 24;
+  };
+  virtual ReplicaSetMetrics replicaSetMetrics() const { return {}; }
 
   virtual void paintComponent(QPainter& p, const ComponentLook& look) const = 0;
   virtual void paintPort(QPainter& p, const QPointF& at, Role role, bool hovered) const = 0;

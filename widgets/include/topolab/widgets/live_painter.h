@@ -64,6 +64,9 @@ class LivePainter final : public CanvasPainter {
   QPointF outPort() const override { return base_->outPort(); }
   qreal portRadius() const override { return base_->portRadius(); }
   QRectF edgeLabelRect(const EdgeLook& look) const override;
+  // Replica boxes hold two lines (role, lag); the primary's rates pill sits
+  // under it and its role pill over it.
+  ReplicaSetMetrics replicaSetMetrics() const override { return {{104, 34}, 36, 48}; }
 
   void paintComponent(QPainter& p, const ComponentLook& look) const override;
   void paintPort(QPainter& p, const QPointF& at, Role role, bool hovered) const override {
