@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "topolab/engine/kafka.h"
@@ -174,6 +175,21 @@ streams:
   return (cfg.messages - first) / seconds(t0);
 }
 
+// A running runtime's per-component figures over `cfg.seconds`, after a
+// one-second warm-up.
+struct Window {
+  std::map<std::string, ComponentStats> stats;
+  double seconds = 0;
+};
+Window measure(Runtime& rt, const Config& cfg) {
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
+  const Snapshot a = rt.snapshot();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
+  const Snapshot b = rt.snapshot();
+  return {intervalStats(a, b), seconds(t0)};
+}
+
 // generator at a fixed rate → kafka-sink → topic → kafka-source → counter,
 // both halves running at once; the counter's end-to-end latency.
 Figures endToEndOnce(const Config& cfg) {
@@ -208,76 +224,42 @@ streams:
 )"),
                              *kafka);
   produce->start();
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
-  const Snapshot a = consume->snapshot();
-  const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
-  const Snapshot b = consume->snapshot();
-  const double secs = seconds(t0);
+  Window w = measure(*consume, cfg);
   produce->stop(std::chrono::seconds(5));
   consume->stop(std::chrono::seconds(5));
-  const ComponentStats s = intervalStats(a, b)["sink"];
-  const Percentiles pc = percentilesUs(s.e2e);
-  return {s.counters.received / secs, pc.p50, pc.p99};
+  const ComponentStats& sink = w.stats["sink"];
+  const Percentiles pc = percentilesUs(sink.e2e);
+  return {sink.counters.received / w.seconds, pc.p50, pc.p99};
 }
 
-// generator ×2 → counter ×4 over a stream with `transport: kafka` (its own
-// topic, 4 partitions) at an offered load of `transport_rate` tuples/s: what
-// the counters receive per second over the measured seconds, after a warm-up,
-// and what the generators emitted meanwhile (equal when the hop keeps up).
-Figures transportOnce(const Config& cfg) {
+// `producers` generators at `rate_each` tuples/s → 4 counters over a stream
+// with `transport: kafka` (its own topic, 4 partitions): what the counters
+// receive per second, what the generators emitted meanwhile (equal when the
+// hop keeps up), and the counters' end-to-end latency.
+struct Hop {
+  double received = 0, emitted = 0;  // per second
+  double p50_us = 0, p99_us = 0;
+};
+Hop hopOnce(const Config& cfg, int producers, int rate_each) {
   auto kafka = startKafka();
   auto rt = makeRuntime(parse(R"(
 topolab: 1
 name: hop
 components:
-  - {id: gen, type: generator, parallelism: 2, params: {rate: )" +
-                              std::to_string(cfg.transport_rate / 2) + R"(, payload_bytes: 100}}
+  - {id: gen, type: generator, parallelism: )" +
+                              std::to_string(producers) + ", params: {rate: " +
+                              std::to_string(rate_each) + R"(, payload_bytes: 100}}
   - {id: sink, type: counter, parallelism: 4}
 streams:
   - {from: gen, to: sink, transport: kafka}
 )"),
                         *kafka);
   rt->start();
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
-  const Snapshot a = rt->snapshot();
-  const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
-  const Snapshot b = rt->snapshot();
-  const double secs = seconds(t0);
+  Window w = measure(*rt, cfg);
   rt->stop(std::chrono::seconds(5));
-  auto s = intervalStats(a, b);
-  const Percentiles pc = percentilesUs(s["sink"].e2e);
-  // p50 stands in for the offered rate actually emitted, to print beside the received rate.
-  return {s["sink"].counters.received / secs, s["gen"].counters.emitted / secs, pc.p99};
-}
-
-// One Kafka hop at a fixed rate with the default tuning: generator → counter
-// over `transport: kafka`; the counter's end-to-end latency.
-Figures hopLatencyOnce(const Config& cfg) {
-  auto kafka = startKafka();
-  auto rt = makeRuntime(parse(R"(
-topolab: 1
-name: hop
-components:
-  - {id: gen, type: generator, params: {rate: )" +
-                              std::to_string(cfg.rate) + R"(, payload_bytes: 100}}
-  - {id: sink, type: counter, parallelism: 4}
-streams:
-  - {from: gen, to: sink, transport: kafka}
-)"),
-                        *kafka);
-  rt->start();
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // warm-up
-  const Snapshot a = rt->snapshot();
-  const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds));
-  const Snapshot b = rt->snapshot();
-  const double secs = seconds(t0);
-  rt->stop(std::chrono::seconds(5));
-  const ComponentStats s = intervalStats(a, b)["sink"];
-  const Percentiles pc = percentilesUs(s.e2e);
-  return {s.counters.received / secs, pc.p50, pc.p99};
+  const Percentiles pc = percentilesUs(w.stats["sink"].e2e);
+  return {w.stats["sink"].counters.received / w.seconds,
+          w.stats["gen"].counters.emitted / w.seconds, pc.p50, pc.p99};
 }
 
 // The median of each figure over `runs` runs of `once`.
@@ -346,15 +328,24 @@ int benchMain(int argc, char** argv) {
     row("generator → kafka-sink → topic → kafka-source → counter, end to end", buf, cmd + "e2e");
   }
   if (wanted(cfg, "transport")) {
-    const Figures r = medianOf(cfg.runs, [&] { return transportOnce(cfg); });
+    std::vector<double> received, emitted, p99;
+    for (int i = 0; i < cfg.runs; ++i) {
+      const Hop h = hopOnce(cfg, 2, cfg.transport_rate / 2);
+      received.push_back(h.received);
+      emitted.push_back(h.emitted);
+      p99.push_back(h.p99_us);
+    }
     std::snprintf(buf, sizeof buf, "%.0f k tuples/s received of %.0f k/s emitted; e2e p99 %.1f ms",
-                  r.throughput / 1e3, r.p50_us / 1e3, r.p99_us / 1e3);
+                  median(received) / 1e3, median(emitted) / 1e3, median(p99) / 1e3);
     row("generator ×2 → counter ×4 over `transport: kafka`, 100-byte payloads, offered " +
             std::to_string(cfg.transport_rate / 1000) + " k/s",
         buf, cmd + "transport --transport-rate " + std::to_string(cfg.transport_rate));
   }
   if (wanted(cfg, "hop")) {
-    const Figures r = medianOf(cfg.runs, [&] { return hopLatencyOnce(cfg); });
+    const Figures r = medianOf(cfg.runs, [&] {
+      const Hop h = hopOnce(cfg, 1, cfg.rate);
+      return Figures{h.received, h.p50_us, h.p99_us};
+    });
     std::snprintf(buf, sizeof buf, "p99 %.1f ms (p50 %.1f ms) at %.0f tuples/s", r.p99_us / 1e3,
                   r.p50_us / 1e3, r.throughput);
     row("one `transport: kafka` hop at a fixed rate, default tuning, end to end", buf, cmd + "hop");
