@@ -4,15 +4,18 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDir>
 #include <QFile>
 #include <QGraphicsItem>
+#include <QLineEdit>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
 
+#include "cluster_controller.h"
 #include "component_commands.h"
 #include "dark_palette.h"
 #include "document.h"
@@ -70,6 +73,11 @@ void buildThroughCommands(Canvas& canvas, const Topology& reference) {
     for (const ParamEntry& p : c.params) {
       QVERIFY(canvas.edits.setParam(id, QString::fromStdString(p.name),
                                     QString::fromStdString(p.text)));
+    }
+    if (!c.placement.empty()) {
+      QStringList agents;
+      for (const std::string& a : c.placement) agents << QString::fromStdString(a);
+      QVERIFY(canvas.edits.setPlacement(id, agents));
     }
   }
   for (const Stream& s : reference.streams) {
@@ -153,7 +161,8 @@ class StudioTest final : public QObject {
     const Topology& r = *reference.topology;
     int expected = 1 + static_cast<int>(r.components.size() + r.streams.size() + r.layout.size());
     for (const Component& c : r.components)
-      expected += static_cast<int>(c.params.size()) + (c.parallelism ? 1 : 0);
+      expected += static_cast<int>(c.params.size()) + (c.parallelism ? 1 : 0) +
+                  (c.placement.empty() ? 0 : 1);
     const int steps = canvas.document.undoStack().count();
     QCOMPARE(steps, expected);
     while (canvas.document.undoStack().canUndo()) canvas.document.undoStack().undo();
@@ -360,6 +369,86 @@ class StudioTest final : public QObject {
     window.scene().selectIds({QStringLiteral("store")});
     QCOMPARE(editor->component(), QStringLiteral("store"));
     QVERIFY(!editor->findChild<QComboBox*>(QStringLiteral("transport")));
+  }
+
+  void placementIsEditedFromThePropertyEditorAndChecksAgainstTheCluster() {
+    MainWindow window;
+    QVERIFY(window.files().openFile(examplePath(QStringLiteral("web-tier.yaml"))));
+    const QByteArray shipped = window.document().text();
+    QVERIFY(!shipped.contains("placement"));
+    auto* editor = window.findChild<widgets::PropertyEditor*>();
+    QVERIFY(editor);
+    window.scene().selectIds({QStringLiteral("node2")});
+    QCOMPARE(editor->component(), QStringLiteral("node2"));
+    auto* placement = editor->findChild<QLineEdit*>(QStringLiteral("placement"));
+    QVERIFY(placement);
+    QCOMPARE(placement->text(), QString());
+    const int steps = window.document().undoStack().count();
+
+    // Two agents, typed loosely: written as a flow list, one undo step.
+    placement->setText(QStringLiteral(" node-a ,node-b,"));
+    emit placement->editingFinished();
+    QCOMPARE(window.document().undoStack().count(), steps + 1);
+    QVERIFY(window.document().text().contains("placement: [node-a, node-b]"));
+    QCOMPARE(placement->text(), QStringLiteral("node-a, node-b"));
+    QVERIFY(placement->property("problem").toString().isEmpty());
+
+    // An invalid agent name is flagged on the field and not applied.
+    const QByteArray pinned = window.document().text();
+    placement->setText(QStringLiteral("node-a, bad name"));
+    emit placement->editingFinished();
+    QCOMPARE(window.document().text(), pinned);
+    QCOMPARE(window.document().undoStack().count(), steps + 1);
+    QVERIFY(placement->property("problem").toString().contains("'bad name' is not a valid agent"));
+    QVERIFY(placement->toolTip().contains("'bad name'"));
+    QVERIFY(!placement->styleSheet().isEmpty());
+    // The controller refuses it too, naming the component.
+    QSignalSpy refused(&window.edits(), &EditController::refused);
+    QVERIFY(!window.edits().setPlacement(QStringLiteral("node2"), {QStringLiteral("-x")}));
+    QCOMPARE(refused.count(), 1);
+    QVERIFY(refused.front().front().toString().contains("node2.placement: '-x'"));
+
+    // Undo restores the file and the field; clearing the field removes the key.
+    window.document().undoStack().undo();
+    QCOMPARE(window.document().text(), shipped);
+    QCOMPARE(placement->text(), QString());
+    QVERIFY(placement->property("problem").toString().isEmpty());
+    window.document().undoStack().redo();
+    QCOMPARE(window.document().text(), pinned);
+    placement->setText(QString());
+    emit placement->editingFinished();
+    QCOMPARE(window.document().text(), shipped);
+
+    // With a cluster known, its agents are offered and a placement elsewhere is a problem.
+    QTemporaryDir dir;
+    const QString token = dir.filePath(QStringLiteral("token"));
+    QFile file(token);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("secret\n");
+    file.close();
+    QString error;
+    QVERIFY2(window.cluster().addAgent(QStringLiteral("node-a"), QStringLiteral("127.0.0.1:1"),
+                                       token, &error),
+             qPrintable(error));
+    QVERIFY2(window.cluster().addAgent(QStringLiteral("node-b"), QStringLiteral("127.0.0.1:2"),
+                                       token, &error),
+             qPrintable(error));
+    QCOMPARE(editor->agentNames(),
+             (QStringList{QStringLiteral("node-a"), QStringLiteral("node-b")}));
+    QVERIFY(placement->completer());
+    placement->completer()->setCompletionPrefix(QStringLiteral("node-"));
+    QCOMPARE(placement->completer()->completionCount(), 2);
+    QVERIFY(placement->toolTip().contains("cluster: node-a, node-b"));
+    placement->setText(QStringLiteral("node-a, node-c"));
+    emit placement->editingFinished();
+    QVERIFY(window.document().text().contains("placement: [node-a, node-c]"));
+    QTRY_VERIFY(window.document()
+                    .model()
+                    .problemsOf(QStringLiteral("node2"))
+                    .join('\n')
+                    .contains("placement on unknown agent 'node-c'"));
+    window.document().undoStack().undo();
+    QTRY_VERIFY(window.document().model().problemsOf(QStringLiteral("node2")).isEmpty());
   }
 
   void groupPacksTheSelectionIntoOneBlockInOneUndoStep() {

@@ -1,9 +1,10 @@
-// PropertyEditor: one row per schema param, plus id and parallelism; or a
-// stream's grouping, fields and transport.
+// PropertyEditor: one row per schema param, plus id, parallelism and placement;
+// or a stream's grouping, fields and transport.
 #include "topolab/widgets/property_editor.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -11,12 +12,15 @@
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStringListModel>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <array>
 #include <limits>
 
+#include "topolab/engine/plan.h"
+#include "topolab/widgets/canvas_painter.h"
 #include "topolab/widgets/topology_model.h"
 
 namespace topolab::widgets {
@@ -24,6 +28,7 @@ namespace {
 
 constexpr char kIdField[] = "\x01id";
 constexpr char kParallelismField[] = "\x01parallelism";
+constexpr char kPlacementField[] = "\x01placement";
 constexpr char kGroupingField[] = "\x01grouping";
 constexpr char kTransportField[] = "\x01transport";
 // Grouping fields a tuple carries (DESIGN.md §3).
@@ -51,10 +56,32 @@ class CompactDoubleSpinBox final : public QDoubleSpinBox {
   QString textFromValue(double value) const override { return numberText(value); }
 };
 
+// Completes the agent name after the last comma, keeping the names before it.
+class AgentCompleter final : public QCompleter {
+ public:
+  using QCompleter::QCompleter;
+  QStringList splitPath(const QString& path) const override {
+    return {path.section(QLatin1Char(','), -1).trimmed()};
+  }
+  QString pathFromIndex(const QModelIndex& index) const override {
+    const QString chosen = QCompleter::pathFromIndex(index);
+    const auto* edit = qobject_cast<const QLineEdit*>(widget());
+    const QString text = edit ? edit->text() : QString();
+    const qsizetype comma = text.lastIndexOf(QLatin1Char(','));
+    return comma < 0 ? chosen : text.left(comma + 1) + QLatin1Char(' ') + chosen;
+  }
+};
+
+QString placementText(const Component& c) {
+  QStringList names;
+  for (const std::string& agent : c.placement) names << toQString(agent);
+  return names.join(QStringLiteral(", "));
+}
+
 }  // namespace
 
 PropertyEditor::PropertyEditor(TopologyModel& model, QWidget* parent)
-    : QWidget(parent), model_(model) {
+    : QWidget(parent), model_(model), agentModel_(new QStringListModel(this)) {
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(6, 6, 6, 6);
   title_ = new QLabel(this);
@@ -145,6 +172,7 @@ void PropertyEditor::rebuild() {
   idEdit->setMinimumWidth(60);
   parallelism->setMinimumWidth(60);
   form_->addRow(tr("parallelism"), parallelism);
+  form_->addRow(tr("placement"), makePlacementEditor());
 
   if (type) {
     for (const ParamSchema& s : type->params) {
@@ -180,6 +208,73 @@ void PropertyEditor::rebuild() {
     }
   }
   refreshValues();
+}
+
+void PropertyEditor::setAgentNames(const QStringList& names) {
+  agents_ = names;
+  agentModel_->setStringList(names);
+  if (auto* edit = qobject_cast<QLineEdit*>(editors_.value(QString::fromLatin1(kPlacementField))))
+    showPlacementProblem(edit->property("problem").toString());
+}
+
+QWidget* PropertyEditor::makePlacementEditor() {
+  auto* edit = new QLineEdit(body_);
+  edit->setObjectName(QStringLiteral("placement"));
+  edit->setPlaceholderText(tr("any agent"));
+  edit->setMinimumWidth(60);
+  auto* completer = new AgentCompleter(agentModel_, edit);
+  completer->setCaseSensitivity(Qt::CaseInsensitive);
+  edit->setCompleter(completer);
+  connect(edit, &QLineEdit::editingFinished, this, &PropertyEditor::commitPlacement);
+  editors_.insert(QString::fromLatin1(kPlacementField), edit);
+  showPlacementProblem({});
+  return edit;
+}
+
+void PropertyEditor::commitPlacement() {
+  auto* edit = qobject_cast<QLineEdit*>(editors_.value(QString::fromLatin1(kPlacementField)));
+  const Component* c = model_.component(id_);
+  if (!edit || !c) return;
+  QStringList agents;
+  for (const QString& part : edit->text().split(QLatin1Char(','))) {
+    const QString name = part.trimmed();
+    if (name.isEmpty()) continue;
+    if (!isValidAgentName(toStd(name))) {
+      showPlacementProblem(tr("'%1' is not a valid agent name: use letters, digits, '-', '_' "
+                              "and '.', starting with a letter or digit")
+                               .arg(name));
+      return;
+    }
+    if (agents.contains(name)) {
+      showPlacementProblem(tr("agent '%1' is listed twice").arg(name));
+      return;
+    }
+    agents << name;
+  }
+  showPlacementProblem({});
+  if (agents.join(QStringLiteral(", ")) != placementText(*c)) {
+    emit placementEdited(id_, agents);
+  } else {
+    const QSignalBlocker block(edit);
+    edit->setText(placementText(*c));
+  }
+}
+
+void PropertyEditor::showPlacementProblem(const QString& problem) {
+  auto* edit = qobject_cast<QLineEdit*>(editors_.value(QString::fromLatin1(kPlacementField)));
+  if (!edit) return;
+  QString tip = tr("Agents to spread the instances on, comma-separated (empty: any agent)");
+  if (!agents_.isEmpty()) tip += tr("\ncluster: %1").arg(agents_.join(QStringLiteral(", ")));
+  edit->setProperty("problem", problem);
+  if (problem.isEmpty()) {
+    edit->setStyleSheet({});
+    edit->setToolTip(tip);
+    return;
+  }
+  // Flagged and not applied until fixed, so the typed text stays to be corrected.
+  const QColor colour = CanvasColors::fromPalette(palette()).problem;
+  edit->setStyleSheet(QStringLiteral("QLineEdit { border: 2px solid %1; }").arg(colour.name()));
+  edit->setToolTip(problem + QStringLiteral("\n\n") + tip);
 }
 
 void PropertyEditor::rebuildStream() {
@@ -353,6 +448,11 @@ void PropertyEditor::refreshValues() {
   if (auto* par = qobject_cast<QSpinBox*>(editors_.value(QString::fromLatin1(kParallelismField)))) {
     const QSignalBlocker block(par);
     par->setValue(c->instances());
+  }
+  if (auto* edit = qobject_cast<QLineEdit*>(editors_.value(QString::fromLatin1(kPlacementField)))) {
+    const QSignalBlocker block(edit);
+    edit->setText(placementText(*c));
+    showPlacementProblem({});
   }
   const ComponentType* type = model_.typeOf(id_);
   if (!type) return;

@@ -215,6 +215,14 @@ void TopologyModel::setParallelism(const QString& id, std::optional<int> paralle
   emit edited();
 }
 
+void TopologyModel::setPlacement(const QString& id, std::vector<std::string> agents) {
+  Component* c = mutableComponent(id);
+  Q_ASSERT(c);
+  c->placement = std::move(agents);
+  emit componentChanged(id);
+  emit edited();
+}
+
 void TopologyModel::renameComponent(const QString& from, const QString& to) {
   Component* c = mutableComponent(from);
   Q_ASSERT(c);

@@ -15,6 +15,8 @@
 #include <set>
 #include <sstream>
 
+#include "topolab/engine/plan.h"
+
 namespace topolab::control {
 namespace {
 
@@ -31,13 +33,6 @@ std::string trimmed(std::string_view s) {
   if (b == std::string_view::npos) return {};
   const size_t e = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(b, e - b + 1));
-}
-
-bool validName(std::string_view s) {
-  if (s.empty() || s.size() > 63 || !std::isalnum(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
 }
 
 // HOST:PORT or [V6]:PORT with a port in 1..65535; the reason when not.
@@ -198,7 +193,7 @@ class Reader {
     std::string what = "agent";
     if (!name) {
       error(a.mark, "an agent entry has no 'name': add one, e.g. {name: node-a, ...}");
-    } else if (!validName(*name)) {
+    } else if (!isValidAgentName(*name)) {
       error(a.name_mark, "agent name '" + *name +
                              "' is not valid: use letters, digits, '-', '_' and '.', starting "
                              "with a letter or digit");

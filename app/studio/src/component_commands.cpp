@@ -191,6 +191,17 @@ SetParallelismCommand::SetParallelismCommand(TopologyModel& model, QString id,
 void SetParallelismCommand::redo() { model_.setParallelism(id_, to_); }
 void SetParallelismCommand::undo() { model_.setParallelism(id_, before_); }
 
+SetPlacementCommand::SetPlacementCommand(TopologyModel& model, QString id,
+                                         std::vector<std::string> agents, QUndoCommand* parent)
+    : QUndoCommand(parent), model_(model), id_(std::move(id)), to_(std::move(agents)) {
+  if (const Component* c = model.component(id_)) before_ = c->placement;
+  setText(to_.empty() ? QObject::tr("Reset %1.placement").arg(id_)
+                      : QObject::tr("Set %1.placement").arg(id_));
+}
+
+void SetPlacementCommand::redo() { model_.setPlacement(id_, to_); }
+void SetPlacementCommand::undo() { model_.setPlacement(id_, before_); }
+
 SetHeaderCommand::SetHeaderCommand(TopologyModel& model, widgets::TopologyHeader header,
                                    QUndoCommand* parent)
     : QUndoCommand(parent), model_(model), to_(std::move(header)), before_(model.header()) {

@@ -1,6 +1,6 @@
 // Undo commands that edit components: add, remove (with their streams and
 // positions), move (consecutive steps of one drag merge), rename, params,
-// parallelism and the topology's header. Each captures what it needs to undo
+// parallelism, placement and the topology's header. Each captures what it needs to undo
 // when it is made, and changes the model only through TopologyModel's edits.
 #pragma once
 
@@ -114,6 +114,20 @@ class SetParallelismCommand final : public QUndoCommand {
   TopologyModel& model_;
   QString id_;
   std::optional<int> to_, before_;
+};
+
+class SetPlacementCommand final : public QUndoCommand {
+ public:
+  // Sets the agents `id` runs on; an empty list removes the `placement` key.
+  SetPlacementCommand(TopologyModel& model, QString id, std::vector<std::string> agents,
+                      QUndoCommand* parent = nullptr);
+  void redo() override;
+  void undo() override;
+
+ private:
+  TopologyModel& model_;
+  QString id_;
+  std::vector<std::string> to_, before_;
 };
 
 class SetHeaderCommand final : public QUndoCommand {

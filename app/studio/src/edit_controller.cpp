@@ -3,6 +3,7 @@
 
 #include <QRegularExpression>
 #include <QSet>
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "document.h"
 #include "layout_commands.h"
 #include "stream_commands.h"
+#include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 
 namespace topolab::studio {
@@ -183,6 +185,26 @@ bool EditController::setParallelism(const QString& id, int parallelism) {
     return refuse(tr("parallelism must be in [1, %1]").arg(kMaxParallelism));
   if (c->instances() == parallelism) return true;
   document_.undoStack().push(new SetParallelismCommand(document_.model(), id, parallelism));
+  return true;
+}
+
+bool EditController::setPlacement(const QString& id, const QStringList& agents) {
+  const Component* c = document_.model().component(id);
+  if (!c) return refuse(tr("There is no component '%1'").arg(id));
+  std::vector<std::string> names;
+  for (const QString& agent : agents) {
+    const QString name = agent.trimmed();
+    if (name.isEmpty()) continue;
+    if (!isValidAgentName(toStd(name)))
+      return refuse(tr("%1.placement: '%2' is not a valid agent name: use letters, digits, '-', "
+                       "'_' and '.', starting with a letter or digit")
+                        .arg(id, name));
+    if (std::find(names.begin(), names.end(), toStd(name)) != names.end())
+      return refuse(tr("%1.placement: agent '%2' is listed twice").arg(id, name));
+    names.push_back(toStd(name));
+  }
+  if (c->placement == names) return true;
+  document_.undoStack().push(new SetPlacementCommand(document_.model(), id, std::move(names)));
   return true;
 }
 

@@ -45,6 +45,9 @@ class EditController final : public QObject {
   bool setParam(const QString& id, const QString& name, const QString& text);
   bool resetParam(const QString& id, const QString& name);
   bool setParallelism(const QString& id, int parallelism);
+  // Pins `id` to `agents` (each trimmed; blanks ignored); an empty list removes
+  // the key. An invalid or repeated agent name is refused.
+  bool setPlacement(const QString& id, const QStringList& agents);
   void autoLayout();
   // Arranges `ids` (two or more) as one block, in one undo step; see makeGroupCommand().
   bool group(const QStringList& ids);

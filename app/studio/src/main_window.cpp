@@ -93,7 +93,9 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow() {
   // The lab's agents stop while everything that shows them still exists.
   lab_->stopAndWait();
-  // Items paint with painter_: take the scene down first.
+  // Items paint with painter_: take the scene down first. Items removed while
+  // it goes must not reach the views that follow the selection.
+  disconnect(scene_, &QGraphicsScene::selectionChanged, nullptr, nullptr);
   delete view_;
   delete scene_;
 }
@@ -163,6 +165,17 @@ void MainWindow::createDocks() {
           [this](const QString& id, const QString& name) { edits_->resetParam(id, name); });
   connect(properties_, &widgets::PropertyEditor::parallelismEdited, edits_,
           [this](const QString& id, int n) { edits_->setParallelism(id, n); });
+  connect(
+      properties_, &widgets::PropertyEditor::placementEdited, edits_,
+      [this](const QString& id, const QStringList& agents) { edits_->setPlacement(id, agents); });
+  // Designing against a known cluster: offer its agents and check placements on them.
+  connect(cluster_, &ClusterController::clusterChanged, this, [this] {
+    const std::vector<std::string> agents = cluster_->cluster().agentNames();
+    QStringList names;
+    for (const std::string& a : agents) names << QString::fromStdString(a);
+    properties_->setAgentNames(names);
+    validation_->setAgentNames(cluster_->isEmpty() ? std::nullopt : std::make_optional(agents));
+  });
   connect(properties_, &widgets::PropertyEditor::renameRequested, edits_,
           [this](const QString& id, const QString& newId) {
             if (edits_->renameComponent(id, newId)) scene_->selectIds({newId});

@@ -33,11 +33,17 @@ ValidationController::ValidationController(Document& document, QObject* parent)
   validateNow();
 }
 
+void ValidationController::setAgentNames(std::optional<std::vector<std::string>> agents) {
+  agents_ = std::move(agents);
+  validateNow();
+}
+
 void ValidationController::validateNow() {
   pending_.stop();
   widgets::TopologyModel& model = document_.model();
   const std::vector<Diagnostic> diagnostics =
-      validateTopology(model.topology(), document_.filePath().toStdString(), model.catalogue());
+      validateTopology(model.topology(), document_.filePath().toStdString(), model.catalogue(),
+                       agents_ ? &*agents_ : nullptr);
   // Line numbers describe the file as loaded; after an edit they may point elsewhere.
   const bool positionsValid = !document_.isModified() && !document_.filePath().isEmpty();
   std::vector<widgets::Problem> problems;

@@ -1,10 +1,14 @@
 // ValidationController: runs the engine's validator after each edit (coalesced
-// to one run per event-loop turn) and hands the model its problems, each tied
-// to the component or stream its message names.
+// to one run per event-loop turn), against the known cluster's agents when
+// there is one, and hands the model its problems, each tied to the component
+// or stream its message names.
 #pragma once
 
 #include <QObject>
 #include <QTimer>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "topolab/widgets/topology_model.h"
 
@@ -19,9 +23,13 @@ class ValidationController final : public QObject {
   explicit ValidationController(Document& document, QObject* parent = nullptr);
   // Validates now instead of at the next turn of the event loop.
   void validateNow();
+  // The agents of the cluster the design is meant for: each `placement` must
+  // name one of them. nullopt (no cluster known) leaves placement unchecked.
+  void setAgentNames(std::optional<std::vector<std::string>> agents);
 
  private:
   Document& document_;
+  std::optional<std::vector<std::string>> agents_;
   QTimer pending_;
 };
 

@@ -4,6 +4,7 @@
 #include "topolab/engine/plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <utility>
@@ -201,6 +202,13 @@ class Placer {
 };
 
 }  // namespace
+
+bool isValidAgentName(std::string_view name) {
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (name.empty() || name.size() > 63 || !alnum(name.front())) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return alnum(c) || c == '-' || c == '_' || c == '.'; });
+}
 
 int instanceCount(const Component& c) {
   if (c.type != kReplicatedStore) return c.instances();

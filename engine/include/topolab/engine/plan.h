@@ -41,6 +41,10 @@ struct Plan {
 // one primary plus `replicas` followers (its parallelism is not used).
 int instanceCount(const Component& c);
 
+// An agent name as a cluster file and a `placement` list write it: 1 to 63
+// letters, digits, '-', '_' and '.', starting with a letter or digit.
+[[nodiscard]] bool isValidAgentName(std::string_view name);
+
 // Honours each component's `placement` (instances round-robin over the listed
 // agents); spreads the others evenly (fewest instances first, then cluster
 // order); puts the instances of a replicated-store on distinct agents. Fails

@@ -1,6 +1,7 @@
 // PropertyEditor: the fields of one component, generated from its type's
 // param schema (spin boxes with the schema's range, combos for enums, line
-// edits for strings; each param's doc as its tooltip), or of one stream (its
+// edits for strings; each param's doc as its tooltip; a placement line taking
+// comma-separated agent names, offered from the known cluster), or of one stream (its
 // grouping, the fields a fields grouping hashes, its transport). It only
 // reports edits; a controller turns them into undo commands.
 #pragma once
@@ -13,6 +14,7 @@
 
 class QFormLayout;
 class QLabel;
+class QStringListModel;
 
 namespace topolab::widgets {
 
@@ -32,11 +34,16 @@ class PropertyEditor final : public QWidget {
   QPair<QString, QString> stream() const { return {streamFrom_, streamTo_}; }
   // The editor of param `name` (for tests and focus), or nullptr.
   QWidget* editorFor(const QString& name) const { return editors_.value(name); }
+  // The agents of the known cluster, offered while typing a placement (empty: none known).
+  void setAgentNames(const QStringList& names);
+  const QStringList& agentNames() const { return agents_; }
 
  signals:
   void paramEdited(const QString& id, const QString& name, const QString& text);
   void paramReset(const QString& id, const QString& name);
   void parallelismEdited(const QString& id, int parallelism);
+  // Valid agent names only; empty removes the placement.
+  void placementEdited(const QString& id, const QStringList& agents);
   void renameRequested(const QString& id, const QString& newId);
   // `fields` is empty unless `type` is Fields.
   void groupingEdited(const QString& from, const QString& to, GroupingType type,
@@ -50,6 +57,9 @@ class PropertyEditor final : public QWidget {
   void refreshStream();
   void emitGrouping();
   QWidget* makeEditor(const QString& name);
+  QWidget* makePlacementEditor();
+  void commitPlacement();
+  void showPlacementProblem(const QString& problem);
 
   TopologyModel& model_;
   QString id_;
@@ -59,6 +69,8 @@ class PropertyEditor final : public QWidget {
   QWidget* body_ = nullptr;
   QLabel* title_ = nullptr;
   QHash<QString, QWidget*> editors_;  // children of body_
+  QStringList agents_;
+  QStringListModel* agentModel_;  // child; the placement completer's choices
 };
 
 }  // namespace topolab::widgets

@@ -75,6 +75,8 @@ class TopologyModel : public QObject {
   void setParam(const QString& id, const std::string& name, std::optional<ParamEntry> value,
                 int index = -1);
   void setParallelism(const QString& id, std::optional<int> parallelism);
+  // The agents `id` runs on; empty removes the `placement` key.
+  void setPlacement(const QString& id, std::vector<std::string> agents);
   void renameComponent(const QString& from, const QString& to);
   void setHeader(TopologyHeader header);
 
