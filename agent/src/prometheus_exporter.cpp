@@ -37,26 +37,18 @@ MetricFamily family(const char* name, MetricType type, const char* help) {
   return f;
 }
 
-void addCounter(MetricFamily& f, const Labels& labels, double value) {
-  ClientMetric m;
-  m.label = labels;
-  m.counter.value = value;
-  f.metric.push_back(std::move(m));
-}
-
-void addGauge(MetricFamily& f, const Labels& labels, double value) {
-  ClientMetric m;
-  m.label = labels;
-  m.gauge.value = value;
-  f.metric.push_back(std::move(m));
-}
+// One sample an instance gives a family: a value (counters, gauges) or a
+// histogram (summaries), under the instance's labels plus `extra` if named.
+struct Sample {
+  double value = 0;
+  const Histogram* histogram = nullptr;
+  ClientMetric::Label extra = {};
+};
 
 // A cumulative latency histogram (ns) as a summary in seconds. The sum is
 // approximate (bucket midpoints), within the histogram's 1/256 resolution;
 // quantiles of an empty histogram are NaN, as Prometheus clients report them.
-void addSummary(MetricFamily& f, const Labels& labels, const Histogram& h) {
-  ClientMetric m;
-  m.label = labels;
+void setSummary(ClientMetric& m, const Histogram& h) {
   m.summary.sample_count = h.count();
   double sum_ns = 0;
   const auto& buckets = h.buckets();
@@ -73,8 +65,127 @@ void addSummary(MetricFamily& f, const Labels& labels, const Histogram& h) {
                                : static_cast<double>(h.quantile(q)) / kNsPerSecond;
     m.summary.quantile.push_back(ClientMetric::Quantile{q, v});
   }
+}
+
+void add(MetricFamily& f, const Labels& labels, const Sample& s) {
+  ClientMetric m;
+  m.label = labels;
+  if (!s.extra.name.empty()) m.label.push_back(s.extra);
+  switch (f.type) {
+    case MetricType::Counter:
+      m.counter.value = s.value;
+      break;
+    case MetricType::Summary:
+      setSummary(m, *s.histogram);
+      break;
+    default:
+      m.gauge.value = s.value;
+      break;
+  }
   f.metric.push_back(std::move(m));
 }
+
+double seconds(uint64_t ns) { return static_cast<double>(ns) / kNsPerSecond; }
+
+// One family per instance figure: its name, type and help, and how to read
+// the instance's samples of it (none when the instance has no such figure).
+struct FamilySpec {
+  const char* name;
+  MetricType type;
+  const char* help;
+  void (*read)(const InstanceSnapshot&, std::vector<Sample>&);
+};
+
+using Out = std::vector<Sample>;
+using I = InstanceSnapshot;
+
+// In the order the families are exposed (after topolab_agent_up).
+const FamilySpec kFamilies[] = {
+    {"topolab_tuples_received_total", MetricType::Counter,
+     "Tuples taken from the instance's input queue.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.received)}); }},
+    {"topolab_tuples_emitted_total", MetricType::Counter,
+     "Tuples sent downstream; each copy counts.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.emitted)}); }},
+    {"topolab_tuples_acked_total", MetricType::Counter,
+     "Producers: tuple trees completed; others: tuples processed.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.acked)}); }},
+    {"topolab_tuples_failed_total", MetricType::Counter,
+     "Producers: tuple trees failed or timed out; others: tuples failed.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.failed)}); }},
+    {"topolab_tuples_errors_total", MetricType::Counter, "Tuples the component rejected.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.errors)}); }},
+    {"topolab_tuples_replayed_total", MetricType::Counter,
+     "Producers: tuples emitted again after a failure.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.replayed)}); }},
+    {"topolab_tuples_dropped_total", MetricType::Counter,
+     "Tuples lost with a killed instance (at-most-once).",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.dropped)}); }},
+    {"topolab_queue_depth", MetricType::Gauge, "Tuples waiting in the instance's input queue.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.queue)}); }},
+    {"topolab_queue_capacity", MetricType::Gauge,
+     "Capacity of the instance's input queue, in tuples.",
+     [](const I& i, Out& o) { o.push_back({static_cast<double>(i.queue_capacity)}); }},
+    {"topolab_blocked_seconds_total", MetricType::Counter,
+     "Time spent waiting on a full downstream queue.",
+     [](const I& i, Out& o) { o.push_back({seconds(i.blocked_ns)}); }},
+    {"topolab_latency_seconds", MetricType::Summary,
+     "Processing latency per tuple since the instance started.",
+     [](const I& i, Out& o) { o.push_back({0, &i.latency}); }},
+    {"topolab_e2e_latency_seconds", MetricType::Summary,
+     "End-to-end latency at sinks, from the producer's timestamp, since the instance started.",
+     [](const I& i, Out& o) {
+       if (i.is_sink || !i.e2e.empty()) o.push_back({0, &i.e2e});
+     }},
+    {"topolab_lb_member_sent_total", MetricType::Counter,
+     "Tuples a load-balancer sent to the member.",
+     [](const I& i, Out& o) {
+       for (const MemberStats& m : i.members)
+         o.push_back({static_cast<double>(m.sent), nullptr, {"member", m.member}});
+     }},
+    {"topolab_lb_member_outstanding", MetricType::Gauge,
+     "Tuples a load-balancer sent to the member not yet done.",
+     [](const I& i, Out& o) {
+       for (const MemberStats& m : i.members)
+         o.push_back({static_cast<double>(m.outstanding), nullptr, {"member", m.member}});
+     }},
+    {"topolab_lb_member_healthy", MetricType::Gauge,
+     "1 when the load-balancer member passes health checks, else 0.",
+     [](const I& i, Out& o) {
+       for (const MemberStats& m : i.members)
+         o.push_back({m.healthy ? 1.0 : 0.0, nullptr, {"member", m.member}});
+     }},
+    {"topolab_replica_role", MetricType::Gauge,
+     "1 for a replicated-store instance's role (primary, follower or dead).",
+     [](const I& i, Out& o) {
+       if (i.replica) o.push_back({1, nullptr, {"role", i.replica->role}});
+     }},
+    {"topolab_replica_epoch", MetricType::Gauge, "Promotions of the replicated store so far.",
+     [](const I& i, Out& o) {
+       if (i.replica) o.push_back({static_cast<double>(i.replica->epoch)});
+     }},
+    {"topolab_replica_applied_writes", MetricType::Gauge,
+     "Sequence number of the last write the store instance applied.",
+     [](const I& i, Out& o) {
+       if (i.replica) o.push_back({static_cast<double>(i.replica->applied)});
+     }},
+    {"topolab_replica_lag_writes", MetricType::Gauge,
+     "Writes the primary applied that this instance has not.",
+     [](const I& i, Out& o) {
+       if (i.replica) o.push_back({static_cast<double>(i.replica->lag_ops)});
+     }},
+    {"topolab_replica_lag_seconds", MetricType::Gauge,
+     "How long ago the primary applied the oldest write this instance lacks.",
+     [](const I& i, Out& o) {
+       if (i.replica) o.push_back({static_cast<double>(i.replica->lag_ms) / 1000});
+     }},
+    {"topolab_replica_write_latency_seconds", MetricType::Summary,
+     "Primary: from a write reaching it to its acknowledgement, since it started.",
+     [](const I& i, Out& o) {
+       if (i.replica && !i.replica->write_latency.empty())
+         o.push_back({0, &i.replica->write_latency});
+     }},
+};
 
 // Why `bind` cannot be served, with what to do about it; empty when it can.
 // civetweb reports any failure as "null context ... Possible problem binding
@@ -121,59 +232,14 @@ class PrometheusExporter::Families final : public prometheus::Collectable {
       // A scrape must never take the agent down; it shows the agent up, no figures.
       deployments.clear();
     }
-    MetricFamily received = family("topolab_tuples_received_total", MetricType::Counter,
-                                   "Tuples taken from the instance's input queue.");
-    MetricFamily emitted = family("topolab_tuples_emitted_total", MetricType::Counter,
-                                  "Tuples sent downstream; each copy counts.");
-    MetricFamily acked = family("topolab_tuples_acked_total", MetricType::Counter,
-                                "Producers: tuple trees completed; others: tuples processed.");
-    MetricFamily failed =
-        family("topolab_tuples_failed_total", MetricType::Counter,
-               "Producers: tuple trees failed or timed out; others: tuples failed.");
-    MetricFamily errors = family("topolab_tuples_errors_total", MetricType::Counter,
-                                 "Tuples the component rejected.");
-    MetricFamily replayed = family("topolab_tuples_replayed_total", MetricType::Counter,
-                                   "Producers: tuples emitted again after a failure.");
-    MetricFamily dropped = family("topolab_tuples_dropped_total", MetricType::Counter,
-                                  "Tuples lost with a killed instance (at-most-once).");
-    MetricFamily queue = family("topolab_queue_depth", MetricType::Gauge,
-                                "Tuples waiting in the instance's input queue.");
-    MetricFamily capacity = family("topolab_queue_capacity", MetricType::Gauge,
-                                   "Capacity of the instance's input queue, in tuples.");
-    MetricFamily blocked = family("topolab_blocked_seconds_total", MetricType::Counter,
-                                  "Time spent waiting on a full downstream queue.");
-    MetricFamily latency = family("topolab_latency_seconds", MetricType::Summary,
-                                  "Processing latency per tuple since the instance started.");
-    MetricFamily e2e = family("topolab_e2e_latency_seconds", MetricType::Summary,
-                              "End-to-end latency at sinks, from the producer's timestamp, "
-                              "since the instance started.");
-    MetricFamily lb_sent = family("topolab_lb_member_sent_total", MetricType::Counter,
-                                  "Tuples a load-balancer sent to the member.");
-    MetricFamily lb_outstanding = family("topolab_lb_member_outstanding", MetricType::Gauge,
-                                         "Tuples a load-balancer sent to the member not yet done.");
-    MetricFamily lb_healthy =
-        family("topolab_lb_member_healthy", MetricType::Gauge,
-               "1 when the load-balancer member passes health checks, else 0.");
-    MetricFamily replica_role =
-        family("topolab_replica_role", MetricType::Gauge,
-               "1 for a replicated-store instance's role (primary, follower or dead).");
-    MetricFamily replica_epoch = family("topolab_replica_epoch", MetricType::Gauge,
-                                        "Promotions of the replicated store so far.");
-    MetricFamily replica_applied =
-        family("topolab_replica_applied_writes", MetricType::Gauge,
-               "Sequence number of the last write the store instance applied.");
-    MetricFamily replica_lag = family("topolab_replica_lag_writes", MetricType::Gauge,
-                                      "Writes the primary applied that this instance has not.");
-    MetricFamily replica_lag_s =
-        family("topolab_replica_lag_seconds", MetricType::Gauge,
-               "How long ago the primary applied the oldest write this instance lacks.");
-    MetricFamily replica_write =
-        family("topolab_replica_write_latency_seconds", MetricType::Summary,
-               "Primary: from a write reaching it to its acknowledgement, since it started.");
     MetricFamily up =
         family("topolab_agent_up", MetricType::Gauge, "1 while the agent serves metrics.");
-    addGauge(up, {{"agent", agent_name_}}, 1);
+    add(up, {{"agent", agent_name_}}, {1});
+    std::vector<MetricFamily> families;
+    for (const FamilySpec& spec : kFamilies)
+      families.push_back(family(spec.name, spec.type, spec.help));
 
+    std::vector<Sample> samples;
     for (const auto& [deployment, snapshot] : deployments) {
       for (const InstanceSnapshot& inst : snapshot.instances) {
         const Labels labels = {
@@ -182,46 +248,18 @@ class PrometheusExporter::Families final : public prometheus::Collectable {
             {"instance", std::to_string(inst.index)},
             {"agent", inst.agent.empty() ? agent_name_ : inst.agent},
         };
-        const Counters& c = inst.counters;
-        addCounter(received, labels, static_cast<double>(c.received));
-        addCounter(emitted, labels, static_cast<double>(c.emitted));
-        addCounter(acked, labels, static_cast<double>(c.acked));
-        addCounter(failed, labels, static_cast<double>(c.failed));
-        addCounter(errors, labels, static_cast<double>(c.errors));
-        addCounter(replayed, labels, static_cast<double>(c.replayed));
-        addCounter(dropped, labels, static_cast<double>(c.dropped));
-        addGauge(queue, labels, static_cast<double>(inst.queue));
-        addGauge(capacity, labels, static_cast<double>(inst.queue_capacity));
-        addCounter(blocked, labels, static_cast<double>(inst.blocked_ns) / kNsPerSecond);
-        addSummary(latency, labels, inst.latency);
-        if (inst.is_sink || !inst.e2e.empty()) addSummary(e2e, labels, inst.e2e);
-        for (const MemberStats& member : inst.members) {
-          Labels with_member = labels;
-          with_member.push_back({"member", member.member});
-          addCounter(lb_sent, with_member, static_cast<double>(member.sent));
-          addGauge(lb_outstanding, with_member, static_cast<double>(member.outstanding));
-          addGauge(lb_healthy, with_member, member.healthy ? 1 : 0);
-        }
-        if (const auto& r = inst.replica) {
-          Labels with_role = labels;
-          with_role.push_back({"role", r->role});
-          addGauge(replica_role, with_role, 1);
-          addGauge(replica_epoch, labels, static_cast<double>(r->epoch));
-          addGauge(replica_applied, labels, static_cast<double>(r->applied));
-          addGauge(replica_lag, labels, static_cast<double>(r->lag_ops));
-          addGauge(replica_lag_s, labels, static_cast<double>(r->lag_ms) / 1000);
-          if (!r->write_latency.empty()) addSummary(replica_write, labels, r->write_latency);
+        for (size_t k = 0; k < families.size(); ++k) {
+          samples.clear();
+          kFamilies[k].read(inst, samples);
+          for (const Sample& s : samples) add(families[k], labels, s);
         }
       }
     }
 
     std::vector<MetricFamily> out;
-    for (MetricFamily* f :
-         {&up, &received, &emitted, &acked, &failed, &errors, &replayed, &dropped, &queue,
-          &capacity, &blocked, &latency, &e2e, &lb_sent, &lb_outstanding, &lb_healthy,
-          &replica_role, &replica_epoch, &replica_applied, &replica_lag, &replica_lag_s,
-          &replica_write}) {
-      if (!f->metric.empty()) out.push_back(std::move(*f));
+    out.push_back(std::move(up));
+    for (MetricFamily& f : families) {
+      if (!f.metric.empty()) out.push_back(std::move(f));
     }
     return out;
   }
