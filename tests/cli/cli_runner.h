@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+// In its own namespace, not `topolab`: a test that also includes the
+// project's headers (namespace topolab) calls cli_runner::topolab.
+namespace cli_runner {
 
 struct Result {
   int code = -1;
@@ -55,3 +58,5 @@ inline std::vector<std::string> lines(const std::string& s) {
 }
 
 inline std::string example(const std::string& name) { return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml"; }
+
+}  // namespace cli_runner

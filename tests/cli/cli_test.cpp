@@ -13,6 +13,8 @@
 
 #include "cli_runner.h"
 
+using namespace cli_runner;
+
 namespace {
 
 // Checks each line is one JSON object, with Python's parser (a client we did not write).

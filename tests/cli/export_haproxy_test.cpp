@@ -5,6 +5,8 @@
 
 #include "cli_runner.h"
 
+using namespace cli_runner;
+
 namespace {
 
 // HAProxy's own check of a config file; its output when it refuses.

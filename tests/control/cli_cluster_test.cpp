@@ -2,15 +2,12 @@
 // fake agents served from this test: deploy (and --plan-only), watch, stop,
 // fault and agents, with their output and exit codes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "cli_runner.h"
 #include "fake_agent.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
@@ -19,26 +16,9 @@ namespace topolab::control {
 namespace {
 
 namespace fs = std::filesystem;
+using cli_runner::lines;
+using cli_runner::Result;
 using testing::FakeServer;
-
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> v;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
 
 constexpr std::string_view kPipeline = R"(topolab: 1
 name: pipe
@@ -94,23 +74,8 @@ class CliClusterTest : public ::testing::Test {
   std::string cluster() const { return (dir_ / "cluster.yaml").string(); }
   std::string pipeline() const { return (dir_ / "pipe.yaml").string(); }
 
-  // Runs `topolab ARGS`, capturing stdout and stderr.
-  Result topolab(const std::vector<std::string>& args) {
-    const std::string err_file = (dir_ / "stderr").string();
-    std::string cmd = quote(TOPOLAB_CLI);
-    for (const auto& a : args) cmd += " " + quote(a);
-    cmd += " 2>" + quote(err_file) + " </dev/null";
-    Result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t got;
-    while ((got = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), got);
-    const int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(err_file);
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
-  }
+  // Runs `topolab ARGS` with nothing on its input, capturing stdout and stderr.
+  Result topolab(const std::vector<std::string>& args) { return cli_runner::topolab(args, "/dev/null"); }
 
   fs::path dir_;
   FakeServer a_{"node-a"};
