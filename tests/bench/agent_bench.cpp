@@ -6,19 +6,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <random>
 
-#include "agent_process.h"
+#include "bench_lab.h"
+#include "bench_util.h"
 #include "topolab/engine/metrics.h"
-#include "topolab/engine/plan.h"
-#include "topolab/engine/spec.h"
-#include "topolab/wire/convert.h"
 
 namespace topolab {
 namespace {
 
-using testing::AgentProcess;
-using testing::callContext;
+using bench::Lab;
+using bench::median;
+using testing::runCli;
 
 struct Measured {
   double throughput = 0;
@@ -33,54 +31,18 @@ int64_t unixNowMs() {
 }
 
 Measured runOnce(const std::string& scenario, double seconds) {
-  AgentProcess a("node-a"), b("node-b");
-  if (!a.started() || !b.started()) {
-    std::cerr << "agents did not start\n" << a.log() << b.log();
-    std::exit(1);
-  }
+  Lab lab(2);
+  bench::requireStarted(lab);
   const std::string yaml = testing::readFile(std::string(TOPOLAB_BENCH_DIR) + "/" + scenario + ".yaml");
-  LoadResult r = parseTopology(yaml, scenario);
-  std::string error;
-  auto plan = planDeployment(*r.topology, {"node-a", "node-b"}, &error);
-  v1::DeployRequest req;
-  req.set_deployment(r.topology->name);
-  req.set_topology_yaml(yaml);
-  req.set_plan_id(std::to_string(std::random_device{}()));
-  wire::toProto(*plan, &req);
-  for (AgentProcess* p : {&a, &b}) {
-    auto* pa = req.add_agents();
-    pa->set_name(p->name());
-    pa->set_address(p->address());
-  }
-  for (auto phase : {v1::DeployRequest::PHASE_PREPARE, v1::DeployRequest::PHASE_START}) {
-    for (AgentProcess* p : {&a, &b}) {
-      req.set_phase(phase);
-      req.set_self(p->name());
-      v1::DeployReply reply;
-      auto ctx = callContext(p->operatorToken());
-      const grpc::Status s = p->stub()->Deploy(ctx.get(), req, &reply);
-      if (!s.ok()) {
-        std::cerr << p->name() << ": " << s.error_message() << '\n';
-        std::exit(1);
-      }
-    }
-  }
+  const std::string deployment = bench::deployOverGrpc(lab, yaml, scenario);
   // Watch the sink's agent: one update per interval.
-  auto ctx = callContext(b.viewerToken(), std::chrono::seconds(static_cast<int>(seconds) + 30));
-  v1::WatchRequest wreq;
-  wreq.set_deployment(r.topology->name);
-  auto stub = b.stub();
-  auto reader = stub->WatchMetrics(ctx.get(), wreq);
   std::vector<Snapshot> snaps;
   std::vector<double> delays;
-  v1::MetricsUpdate u;
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds + 1.5);
-  while (std::chrono::steady_clock::now() < end && reader->Read(&u)) {
+  bench::watchMetrics(*lab.agents[1], deployment, seconds + 1.5, [&](const v1::MetricsUpdate& u) {
     delays.push_back(static_cast<double>(unixNowMs() - u.unix_ms()));
     snaps.push_back(wire::fromProto(u));
-  }
-  ctx->TryCancel();
-  reader->Finish();
+    return true;
+  });
   Measured m;
   if (snaps.size() < 3) return m;
   // Skip the first interval (start-up); measure from the second to the last.
@@ -102,31 +64,17 @@ Measured runOnce(const std::string& scenario, double seconds) {
 // since the command started, minus its t_ms (which counts from the start on
 // the agents, so the deploy's own time is included: an upper bound).
 std::vector<double> cliIntervalDelaysMs(double seconds) {
-  AgentProcess a("node-a"), b("node-b");
-  const std::string cluster = (std::filesystem::temp_directory_path() / "bench-cluster.yaml").string();
-  std::ofstream(cluster) << "agents:\n  - {name: node-a, address: \"" << a.address() << "\", token_file: \""
-                         << a.operatorTokenFile() << "\"}\n  - {name: node-b, address: \"" << b.address()
-                         << "\", token_file: \"" << b.operatorTokenFile() << "\"}\n";
-  const std::string cmd = std::string(TOPOLAB_CLI) + " deploy " + TOPOLAB_BENCH_DIR + "/two-agents-fixed.yaml --cluster " +
-                          cluster + " --json --duration " + std::to_string(seconds);
+  Lab lab(2);
   const auto start = std::chrono::steady_clock::now();
-  FILE* p = popen(cmd.c_str(), "r");
+  const auto run = runCli(std::string("deploy ") + TOPOLAB_BENCH_DIR + "/two-agents-fixed.yaml --cluster " +
+                          lab.cluster_file + " --json --duration " + std::to_string(seconds));
   std::vector<double> delays;
-  char buf[1 << 16];
-  while (fgets(buf, sizeof buf, p)) {
-    const std::string line(buf);
+  for (const auto& [at, line] : run.lines) {
     if (line.rfind("{\"type\":\"interval\",\"t_ms\":", 0) != 0) continue;
-    const double arrival = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double arrival = std::chrono::duration<double, std::milli>(at - start).count();
     delays.push_back(arrival - std::stod(line.substr(26)));
   }
-  pclose(p);
-  std::filesystem::remove(cluster);
   return delays;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 int benchMain(int argc, char** argv) {

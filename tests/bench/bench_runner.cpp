@@ -9,12 +9,15 @@
 #include <iostream>
 #include <thread>
 
+#include "bench_util.h"
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/runtime.h"
 #include "topolab/engine/spec.h"
 
 namespace topolab {
 namespace {
+
+using bench::median;
 
 struct Config {
   int runs = 5;
@@ -73,12 +76,6 @@ Measured runOnce(const Topology& t, const RunOptions& options, const Config& cfg
   m.e2e_p50_us = p.p50;
   m.e2e_p99_us = p.p99;
   return m;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::string mtps(double v) {

@@ -9,17 +9,17 @@
 #include <cstdio>
 #include <iostream>
 #include <random>
+#include <thread>
 
-#include "agent_process.h"
-#include "topolab/engine/metrics.h"
-#include "topolab/engine/plan.h"
-#include "topolab/engine/spec.h"
-#include "topolab/wire/convert.h"
+#include "bench_lab.h"
+#include "bench_util.h"
 
 namespace topolab {
 namespace {
 
-using testing::AgentProcess;
+using bench::AgentProcess;
+using bench::Lab;
+using bench::median;
 using testing::callContext;
 using Clock = std::chrono::steady_clock;
 
@@ -31,23 +31,19 @@ double msSince(Clock::time_point t) {
 
 // Follows node-a's metrics stream until node3#0's health is `healthy`; the
 // time that took, or -1 after the timeout.
-double waitForHealth(v1::Agent::Stub& stub, const std::string& token, bool healthy,
-                     Clock::time_point since) {
-  auto ctx = callContext(token, std::chrono::seconds(10));
-  v1::WatchRequest req;
-  req.set_deployment("web-tier-3-agents");
-  auto reader = stub.WatchMetrics(ctx.get(), req);
-  v1::MetricsUpdate u;
+double waitForHealth(const AgentProcess& node_a, bool healthy, Clock::time_point since) {
   double found = -1;
-  while (found < 0 && reader->Read(&u)) {
-    for (const auto& i : u.instances()) {
-      for (const auto& m : i.members()) {
-        if (m.member() == kMember && m.healthy() == healthy) found = msSince(since);
-      }
-    }
-  }
-  ctx->TryCancel();
-  reader->Finish();
+  bench::watchMetrics(
+      node_a, "web-tier-3-agents", 10,
+      [&](const v1::MetricsUpdate& u) {
+        for (const auto& i : u.instances()) {
+          for (const auto& m : i.members()) {
+            if (m.member() == kMember && m.healthy() == healthy) found = msSince(since);
+          }
+        }
+        return found < 0;
+      },
+      0);
   return found;
 }
 
@@ -56,44 +52,14 @@ struct Run {
 };
 
 Run runOnce() {
-  std::vector<std::unique_ptr<AgentProcess>> agents;
-  for (const char* name : {"node-a", "node-b", "node-c"}) agents.push_back(std::make_unique<AgentProcess>(name));
-  for (const auto& a : agents) {
-    if (!a->started()) {
-      std::cerr << "agents did not start\n" << a->log();
-      std::exit(1);
-    }
-  }
+  Lab lab(3);
+  bench::requireStarted(lab);
+  const auto& agents = lab.agents;
   std::string yaml =
       testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/web-tier-3-agents.yaml");
   const std::string from = "metrics_interval_ms: 1000";
   yaml.replace(yaml.find(from), from.size(), "metrics_interval_ms: 100");
-  LoadResult r = parseTopology(yaml, "web-tier-3-agents.yaml");
-  std::string error;
-  auto plan = planDeployment(*r.topology, {"node-a", "node-b", "node-c"}, &error);
-  v1::DeployRequest req;
-  req.set_deployment(r.topology->name);
-  req.set_topology_yaml(yaml);
-  req.set_plan_id(std::to_string(std::random_device{}()));
-  wire::toProto(*plan, &req);
-  for (const auto& a : agents) {
-    auto* pa = req.add_agents();
-    pa->set_name(a->name());
-    pa->set_address(a->address());
-  }
-  for (auto phase : {v1::DeployRequest::PHASE_PREPARE, v1::DeployRequest::PHASE_START}) {
-    for (const auto& a : agents) {
-      req.set_phase(phase);
-      req.set_self(a->name());
-      v1::DeployReply reply;
-      auto ctx = callContext(a->operatorToken());
-      const grpc::Status s = a->stub()->Deploy(ctx.get(), req, &reply);
-      if (!s.ok()) {
-        std::cerr << a->name() << ": " << s.error_message() << '\n';
-        std::exit(1);
-      }
-    }
-  }
+  bench::deployOverGrpc(lab, yaml, "web-tier-3-agents.yaml");
   // Faults at a random phase of the health checks, which run every 500 ms from the start.
   std::mt19937 rng(std::random_device{}());
   auto randomPause = [&rng](int base_ms) {
@@ -101,8 +67,7 @@ Run runOnce() {
         std::chrono::milliseconds(base_ms + std::uniform_int_distribution<int>(0, 499)(rng)));
   };
   randomPause(1500);
-  auto node_a = agents[0]->stub();
-  const std::string token = agents[0]->viewerToken();
+  const AgentProcess& node_a = *agents[0];
   auto fault = [&](bool revive) {
     v1::FaultRequest f;
     f.set_deployment("web-tier-3-agents");
@@ -115,20 +80,15 @@ Run runOnce() {
   };
   Run run;
   auto t = Clock::now();
-  if (fault(false)) run.instance_out = waitForHealth(*node_a, token, false, t);
+  if (fault(false)) run.instance_out = waitForHealth(node_a, false, t);
   randomPause(0);
   t = Clock::now();
-  if (fault(true)) run.revived_in = waitForHealth(*node_a, token, true, t);
+  if (fault(true)) run.revived_in = waitForHealth(node_a, true, t);
   randomPause(500);
   t = Clock::now();
   agents[2]->stop(SIGKILL);
-  run.agent_out = waitForHealth(*node_a, token, false, t);
+  run.agent_out = waitForHealth(node_a, false, t);
   return run;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 int benchMain(int argc, char** argv) {

@@ -6,22 +6,18 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <thread>
 
-#include "agent_process.h"
-#include "cli_lab.h"
+#include "bench_lab.h"
+#include "bench_util.h"
 #include "topolab/engine/metrics.h"
-#include "topolab/engine/plan.h"
-#include "topolab/engine/spec.h"
-#include "topolab/wire/convert.h"
 
 namespace topolab {
 namespace {
 
-using testing::AgentProcess;
-using testing::callContext;
-using testing::Lab;
+using bench::AgentProcess;
+using bench::Lab;
+using bench::median;
 using testing::runCli;
 
 struct Measured {
@@ -32,19 +28,11 @@ struct Measured {
 // Every metrics update of `deployment` on `a` for `seconds`.
 std::vector<Snapshot> watchFor(const AgentProcess& a, const std::string& deployment,
                                double seconds) {
-  auto ctx = callContext(a.viewerToken(),
-                         std::chrono::milliseconds(static_cast<int>(seconds * 1000) + 5000));
-  v1::WatchRequest req;
-  req.set_deployment(deployment);
-  auto stub = a.stub();
-  auto reader = stub->WatchMetrics(ctx.get(), req);
   std::vector<Snapshot> out;
-  v1::MetricsUpdate u;
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end && reader->Read(&u))
+  bench::watchMetrics(a, deployment, seconds, [&](const v1::MetricsUpdate& u) {
     out.push_back(wire::fromProto(u));
-  ctx->TryCancel();
-  reader->Finish();
+    return true;
+  });
   return out;
 }
 
@@ -58,10 +46,7 @@ const InstanceSnapshot* find(const Snapshot& s, const std::string& component, in
 // `rate`: writes/s of the writer, 0 for as fast as acknowledgements allow.
 Measured runOnce(const std::string& mode, int rate, double seconds) {
   Lab lab(3);
-  if (!lab.started()) {
-    std::cerr << "agents did not start\n";
-    std::exit(1);
-  }
+  bench::requireStarted(lab);
   std::string yaml = testing::readFile(std::string(TOPOLAB_BENCH_DIR) + "/replicated-store.yaml");
   yaml.replace(yaml.find("mode: async"), 11, "mode: " + mode);
   yaml.replace(yaml.find("rate: 0"), 7, "rate: " + std::to_string(rate));
@@ -106,11 +91,6 @@ Measured runOnce(const std::string& mode, int rate, double seconds) {
     m.p99_us = p.p99;
   }
   return m;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 int benchMain(int argc, char** argv) {
