@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 
 namespace topolab::control {
 namespace {
@@ -38,6 +40,27 @@ bool splitAssignment(std::string_view value, std::string_view* left, std::string
   *left = value.substr(0, eq);
   *right = value.substr(eq + 1);
   return true;
+}
+
+// `option`'s "NAME=NUMBER" with NUMBER from `low` to `high`: the name and the
+// number, or nothing with an error that quotes the value and `expected`.
+template <typename T>
+std::optional<std::pair<std::string, T>> parseAssignment(std::string_view option,
+                                                         std::string_view value, T low, T high,
+                                                         const char* expected, std::string* error) {
+  std::string_view name, number;
+  T parsed = 0;
+  bool ok = splitAssignment(value, &name, &number);
+  if constexpr (std::is_floating_point_v<T>) {
+    ok = ok && parseDouble(number, &parsed);
+  } else {
+    ok = ok && parseInt(number, &parsed);
+  }
+  if (!ok || parsed < low || parsed > high) {
+    fail(error, std::string(option) + " '" + std::string(value) + "': expected " + expected);
+    return std::nullopt;
+  }
+  return std::pair{std::string(name), parsed};
 }
 
 }  // namespace
@@ -98,48 +121,37 @@ std::optional<FaultSpec> parseRevive(std::string_view value, std::string* error)
 }
 
 std::optional<FaultSpec> parseLatency(std::string_view value, std::string* error) {
-  std::string_view id, ms;
-  unsigned parsed = 0;
-  if (!splitAssignment(value, &id, &ms) || !parseInt(ms, &parsed) || parsed > 3'600'000) {
-    fail(error, "--latency '" + std::string(value) +
-                    "': expected ID=MS with MS from 0 to 3600000, e.g. enrich=50");
-    return std::nullopt;
-  }
+  const auto a = parseAssignment<unsigned>(
+      "--latency", value, 0, 3'600'000,
+      "ID=MS with MS from 0 to 3600000, e.g. enrich=50", error);
+  if (!a) return std::nullopt;
   FaultSpec f;
   f.kind = FaultSpec::Kind::Latency;
-  f.component = std::string(id);
-  f.latency_ms = parsed;
+  f.component = a->first;
+  f.latency_ms = a->second;
   return f;
 }
 
 std::optional<FaultSpec> parseFail(std::string_view value, std::string* error) {
-  std::string_view id, r;
-  double ratio = 0;
-  if (!splitAssignment(value, &id, &r) || !parseDouble(r, &ratio) || ratio < 0 || ratio > 1) {
-    fail(error, "--fail '" + std::string(value) +
-                    "': expected ID=RATIO with RATIO from 0 to 1, e.g. enrich=0.1");
-    return std::nullopt;
-  }
+  const auto a = parseAssignment<double>(
+      "--fail", value, 0, 1, "ID=RATIO with RATIO from 0 to 1, e.g. enrich=0.1", error);
+  if (!a) return std::nullopt;
   FaultSpec f;
   f.kind = FaultSpec::Kind::Fail;
-  f.component = std::string(id);
-  f.ratio = ratio;
+  f.component = a->first;
+  f.ratio = a->second;
   return f;
 }
 
 std::optional<FaultSpec> parsePartition(std::string_view value, std::string* error) {
-  std::string_view agent, s;
-  unsigned seconds = 0;
-  if (!splitAssignment(value, &agent, &s) || !parseInt(s, &seconds) || seconds < 1 ||
-      seconds > 86'400) {
-    fail(error, "--partition '" + std::string(value) +
-                    "': expected AGENT=SECONDS with SECONDS from 1 to 86400, e.g. node-b=10");
-    return std::nullopt;
-  }
+  const auto a = parseAssignment<unsigned>(
+      "--partition", value, 1, 86'400,
+      "AGENT=SECONDS with SECONDS from 1 to 86400, e.g. node-b=10", error);
+  if (!a) return std::nullopt;
   FaultSpec f;
   f.kind = FaultSpec::Kind::Partition;
-  f.agent = std::string(agent);
-  f.seconds = seconds;
+  f.agent = a->first;
+  f.seconds = a->second;
   return f;
 }
 
