@@ -340,6 +340,35 @@ class DashboardTest final : public QObject {
     QVERIFY(dash.seriesPoints(QStringLiteral("throughput")).isEmpty());
   }
 
+  void oneHappeningReportedByEveryAgentIsOneMarker() {
+    DashboardWidget dash;
+    // Each agent reports its own part of a deploy, and of a fault on a
+    // component spread over them, within a moment of each other.
+    dash.addEvent(100, QStringLiteral("deploy"), QStringLiteral("started 3 instances"), QStringLiteral("node-a"));
+    dash.addEvent(130, QStringLiteral("deploy"), QStringLiteral("started 2 instances"), QStringLiteral("node-b"));
+    dash.addEvent(180, QStringLiteral("deploy"), QStringLiteral("started 1 instance"), QStringLiteral("node-c"));
+    dash.addEvent(8000, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-a"));
+    dash.addEvent(8200, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-b"));
+    // The same agent twice is two happenings; so is the same kind much later.
+    dash.addEvent(8300, QStringLiteral("fault"), QStringLiteral("kill enrich#0"), QStringLiteral("node-b"));
+    dash.addEvent(20'000, QStringLiteral("fault"), QStringLiteral("kill enrich#1"), QStringLiteral("node-c"));
+    // The studio's own note of a fault, then the agents acting on it.
+    dash.addEvent(30'000, QStringLiteral("fault"), QStringLiteral("Injecting: kill store#0"));
+    dash.addEvent(30'400, QStringLiteral("fault"), QStringLiteral("killed store#0"), QStringLiteral("node-c"));
+    const auto& events = dash.history().events();
+    QCOMPARE(events.size(), size_t{5});
+    QCOMPARE(QString::fromStdString(events[4].detail),
+             QStringLiteral("Injecting: kill store#0; node-c: killed store#0"));
+    QCOMPARE(QString::fromStdString(events[0].detail),
+             QStringLiteral("node-a: started 3 instances; node-b: started 2 instances; node-c: started 1 instance"));
+    QVERIFY(events[0].agent.empty());
+    QCOMPARE(QString::fromStdString(events[1].detail),
+             QStringLiteral("node-a: latency 50 ms into enrich; node-b: latency 50 ms into enrich"));
+    QCOMPARE(QString::fromStdString(events[2].detail), QStringLiteral("kill enrich#0"));
+    QCOMPARE(QString::fromStdString(events[2].agent), QStringLiteral("node-b"));
+    QCOMPARE(events[3].t_ms, int64_t{20'000});
+  }
+
   void aShortWidePanelPutsTheChartsInARow() {
     DashboardWidget dash;
     dash.resize(1000, 700);

@@ -186,6 +186,22 @@ void MetricsHistory::judgeSlo(double duration_s) {
 }
 
 void MetricsHistory::addEvent(HistoryEvent event) {
+  if (!events_.empty()) {
+    HistoryEvent& last = events_.back();
+    const bool seen = std::find(last_agents_.begin(), last_agents_.end(), event.agent) !=
+                      last_agents_.end();
+    if (last.kind == event.kind && !event.agent.empty() && !seen &&
+        event.t_ms - last.t_ms <= kCoalesceMs && event.t_ms >= last.t_ms) {
+      last_agents_.push_back(event.agent);
+      // Each part keeps the agent it came from.
+      if (!last.agent.empty()) last.detail = last.agent + ": " + last.detail;
+      last.detail += "; " + event.agent + ": " + event.detail;
+      last.agent.clear();
+      return;
+    }
+  }
+  last_agents_.clear();
+  if (!event.agent.empty()) last_agents_.push_back(event.agent);
   events_.push_back(std::move(event));
   while (events_.size() > kMaxEvents) events_.pop_front();
 }
@@ -193,6 +209,7 @@ void MetricsHistory::addEvent(HistoryEvent event) {
 void MetricsHistory::clear() {
   series_.clear();
   events_.clear();
+  last_agents_.clear();
   last_interval_.clear();
   slo_status_ = {};
   rounds_ = 0;

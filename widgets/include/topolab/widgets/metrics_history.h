@@ -104,7 +104,12 @@ class MetricsHistory {
   // producers, per second. Returns false (recording nothing) when cur is not
   // later than prev.
   bool addRound(const Snapshot& prev, const Snapshot& cur);
+  // The same happening reported by several agents (a deploy, a fault each
+  // agent applies to its own instances, after the client's own note of it)
+  // is one event: one of the same kind from an agent not yet in it, within
+  // kCoalesceMs of the previous, is folded into it, details joined.
   void addEvent(HistoryEvent event);
+  static constexpr int64_t kCoalesceMs = 1000;
   void clear();  // points, events and scopes; the topology stays
 
   size_t capacity() const { return capacity_; }
@@ -138,6 +143,7 @@ class MetricsHistory {
   std::optional<Slo> slo_;
   std::map<ScopeKey, SeriesRing> series_;
   std::deque<HistoryEvent> events_;
+  std::vector<std::string> last_agents_;  // the agents the newest event came from
   std::map<std::string, ComponentStats> last_interval_;
   SloStatus slo_status_;
   double last_seconds_ = 1;  // the latest interval's length
