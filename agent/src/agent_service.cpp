@@ -344,53 +344,57 @@ void AgentService::setEmbeddedKafka(EmbeddedKafka* kafka) {
 grpc::ServerUnaryReactor* AgentService::CreateKafkaTopics(grpc::CallbackServerContext* ctx,
                                                           const v1::KafkaTopicsRequest* req,
                                                           v1::KafkaTopicsReply* reply) {
-  using grpc::Status;
-  using grpc::StatusCode;
   Role role;
   if (auto s = check(ctx, "CreateKafkaTopics", &role, req->deployment()); !s.ok()) {
     return finish(ctx, s);
   }
+  const grpc::Status s = createKafkaTopics(*req, reply);
+  audit_.record("CreateKafkaTopics", role, ctx->peer(), req->deployment(),
+                s.ok() ? "created " + std::to_string(reply->created()) + " Kafka topics"
+                       : s.error_message(),
+                s.ok());
+  return finish(ctx, s);
+}
+
+grpc::Status AgentService::createKafkaTopics(const v1::KafkaTopicsRequest& req,
+                                             v1::KafkaTopicsReply* reply) {
+  using grpc::Status;
+  using grpc::StatusCode;
   constexpr int kMaxTopics = 1000;
   constexpr uint32_t kMaxPartitions = 1024;
-  Status s;
-  std::string detail;
   if (kafka_ == nullptr) {
-    s = Status(StatusCode::FAILED_PRECONDITION,
-               "this agent hosts no embedded Kafka cluster (start it with --embedded-kafka)");
-  } else if (req->topics_size() > kMaxTopics) {
-    s = Status(StatusCode::INVALID_ARGUMENT,
-               "at most " + std::to_string(kMaxTopics) + " topics per request");
+    return Status(StatusCode::FAILED_PRECONDITION,
+                  "this agent hosts no embedded Kafka cluster (start it with --embedded-kafka)");
   }
-  // A topic that exists is kept as it is, so a request cannot reshape topics others use.
-  for (const v1::KafkaTopic& t : req->topics()) {
-    if (!s.ok()) break;
+  if (req.topics_size() > kMaxTopics) {
+    return Status(StatusCode::INVALID_ARGUMENT,
+                  "at most " + std::to_string(kMaxTopics) + " topics per request");
+  }
+  // Every name and size is checked before anything is created.
+  for (const v1::KafkaTopic& t : req.topics()) {
     const std::string& name = t.name();
     const bool legal = !name.empty() && name.size() <= 249 && name != "." && name != ".." &&
                        std::all_of(name.begin(), name.end(), [](unsigned char c) {
                          return std::isalnum(c) || c == '.' || c == '_' || c == '-';
                        });
     if (!legal) {
-      s = Status(StatusCode::INVALID_ARGUMENT,
-                 "topic '" + name + "': a Kafka topic name is 1 to 249 of [A-Za-z0-9._-]");
-    } else if (t.partitions() < 1 || t.partitions() > kMaxPartitions) {
-      s = Status(StatusCode::INVALID_ARGUMENT,
-                 "topic '" + name + "': 1 to " + std::to_string(kMaxPartitions) + " partitions");
+      return Status(StatusCode::INVALID_ARGUMENT,
+                    "topic '" + name + "': a Kafka topic name is 1 to 249 of [A-Za-z0-9._-]");
+    }
+    if (t.partitions() < 1 || t.partitions() > kMaxPartitions) {
+      return Status(StatusCode::INVALID_ARGUMENT,
+                    "topic '" + name + "': 1 to " + std::to_string(kMaxPartitions) + " partitions");
     }
   }
-  uint32_t created = 0;
-  for (const v1::KafkaTopic& t : req->topics()) {
-    if (!s.ok()) break;
+  // A topic that exists is kept as it is, so a request cannot reshape topics others use.
+  for (const v1::KafkaTopic& t : req.topics()) {
     std::string error;
     if (!kafka_->createTopic(t.name(), static_cast<int>(t.partitions()), &error)) {
-      s = Status(StatusCode::INTERNAL, error);
-    } else {
-      ++created;
+      return Status(StatusCode::INTERNAL, error);
     }
+    reply->set_created(reply->created() + 1);
   }
-  reply->set_created(created);
-  detail = s.ok() ? "created " + std::to_string(created) + " Kafka topics" : s.error_message();
-  audit_.record("CreateKafkaTopics", role, ctx->peer(), req->deployment(), detail, s.ok());
-  return finish(ctx, s);
+  return Status::OK;
 }
 
 grpc::ServerUnaryReactor* AgentService::InjectFault(grpc::CallbackServerContext* ctx,

@@ -83,6 +83,7 @@ class AgentService final : public v1::Agent::CallbackService {
   // OK, or the status to answer with; audits refused attempts at state changes.
   grpc::Status check(grpc::CallbackServerContext* ctx, std::string_view method, Role* role,
                      std::string_view deployment = {});
+  grpc::Status createKafkaTopics(const v1::KafkaTopicsRequest& req, v1::KafkaTopicsReply* reply);
   grpc::Status injectFault(const v1::FaultRequest& req, v1::FaultReply* reply);
 
   const AgentConfig config_;

@@ -157,25 +157,26 @@ std::string kafkaBootstrapFor(const ClusterClient::Shared& s, const std::vector<
                               std::string* host, std::string* problem) {
   const std::string& configured = s.cluster.kafka_bootstrap;
   if (!configured.empty() && configured != "embedded") return configured;
-  for (const AgentHello& h : known) {
-    if (!h.kafka_bootstrap.empty()) {
-      *host = h.agent;
-      return h.kafka_bootstrap;
+  auto hosted = [host](const std::vector<AgentHello>& hellos) -> std::string {
+    for (const AgentHello& h : hellos) {
+      if (!h.kafka_bootstrap.empty()) {
+        *host = h.agent;
+        return h.kafka_bootstrap;
+      }
     }
-  }
+    return {};
+  };
+  if (std::string b = hosted(known); !b.empty()) return b;
   std::vector<const AgentChannel*> others;
   for (const AgentChannel& a : s.agents) {
     const bool asked = std::any_of(known.begin(), known.end(),
                                    [&](const AgentHello& h) { return h.agent == a.entry.name; });
     if (!asked) others.push_back(&a);
   }
-  const auto hellos =
-      fanOut<AgentHello>(others, [&](const AgentChannel& a) { return helloOne(s, a); });
-  for (const AgentHello& h : hellos) {
-    if (!h.kafka_bootstrap.empty()) {
-      *host = h.agent;
-      return h.kafka_bootstrap;
-    }
+  if (std::string b = hosted(fanOut<AgentHello>(
+          others, [&](const AgentChannel& a) { return helloOne(s, a); }));
+      !b.empty()) {
+    return b;
   }
   *problem = "no agent of " + s.cluster.path +
              " hosts an embedded Kafka cluster (start one agent with --embedded-kafka) and the "

@@ -12,6 +12,7 @@ namespace {
 // The end of an upstream instance's input is a message with its own tag.
 constexpr uint8_t kTupleTag = 1;
 constexpr uint8_t kEndOfInputTag = 2;
+constexpr char kEndOfInputMessage = static_cast<char>(kEndOfInputTag);
 constexpr size_t kHeaderBytes = 1 + 8 + 8 + 8 + 8;
 constexpr int kConsumeBatch = 1024;
 constexpr int kAdminTimeoutMs = 10'000;
@@ -272,35 +273,29 @@ void KafkaStreamLink::consume(Partition& p) {
     const ssize_t more =
         rd_kafka_consume_batch_queue(queue, 0, messages.data() + 1, messages.size() - 1);
     if (more > 0) n += more;
-    bool end_of_input = false;
-    for (ssize_t i = 0; i < n; ++i) {
-      rd_kafka_message_t* m = messages[i];
-      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        Tuple t;
-        if (isEndOfInput(m)) {
-          if (!batch.empty()) {
-            std::lock_guard lock(p.mu);
-            p.outstanding += static_cast<int64_t>(batch.size());
-          }
-          if (!batch.empty()) config_.deliver(p.target, std::move(batch), config_.origin);
-          batch = Batch();
-          config_.deliver_end_of_input(p.target);
-          end_of_input = true;
-        } else if (decode(m, t)) {
-          batch.push_back(std::move(t));
-        }
-      }
-      rd_kafka_message_destroy(m);
-    }
-    (void)end_of_input;
-    if (!batch.empty()) {
+    // Hands what was decoded to the target; it returns credit as it takes them.
+    auto deliver = [&] {
+      if (batch.empty()) return;
       {
         std::lock_guard lock(p.mu);
         p.outstanding += static_cast<int64_t>(batch.size());
       }
       config_.deliver(p.target, std::move(batch), config_.origin);
       batch = Batch();
+    };
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = messages[i];
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (isEndOfInput(m)) {
+          deliver();  // the tuples before the marker first
+          config_.deliver_end_of_input(p.target);
+        } else if (Tuple t; decode(m, t)) {
+          batch.push_back(std::move(t));
+        }
+      }
+      rd_kafka_message_destroy(m);
     }
+    deliver();
   }
   rd_kafka_queue_destroy(queue);
 }
@@ -337,17 +332,7 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
   std::string value;
   for (const Tuple& t : batch) {
     encode(t, value);
-    rd_kafka_resp_err_t err;
-    while ((err = rd_kafka_producev(
-                producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_PARTITION(partition),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_KEY(t.key.empty() ? nullptr : t.key.data(), t.key.size()),
-                RD_KAFKA_V_VALUE(value.data(), value.size()),
-                RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(partition))),
-                RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      // Only when the brokers fall far behind the window above.
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    const rd_kafka_resp_err_t err = produce(partition, t.key, value, partition);
     produced_[partition].fetch_add(1, std::memory_order_relaxed);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       unacknowledged_.fetch_add(1, std::memory_order_relaxed);
@@ -364,16 +349,24 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
 void KafkaStreamLink::sendEndOfInput(uint32_t target, uint32_t) {
   const int partition = partitionOf(target);
   if (partition < 0) return;
-  char tag = static_cast<char>(kEndOfInputTag);
   // Behind every tuple this producer sent to the partition: Kafka keeps the order.
-  for (;;) {
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(&tag, 1),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(-1))), RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+  (void)produce(partition, {}, std::string_view(&kEndOfInputMessage, 1), kNoPartition);
+}
+
+rd_kafka_resp_err_t KafkaStreamLink::produce(int partition, std::string_view key,
+                                             std::string_view value, int reported_partition) {
+  rd_kafka_resp_err_t err;
+  while ((err = rd_kafka_producev(
+              producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_PARTITION(partition),
+              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+              RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
+              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+              RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(reported_partition))),
+              RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    // Only when the brokers fall far behind the senders' window.
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
+  return err;
 }
 
 void KafkaStreamLink::sendAcks(std::vector<AckOp>) {
@@ -392,7 +385,7 @@ bool KafkaStreamLink::reachable() const { return true; }
 void KafkaStreamLink::deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<KafkaStreamLink*>(opaque);
   const auto partition = static_cast<int>(reinterpret_cast<intptr_t>(m->_private));
-  if (partition < 0) return;  // an end-of-input marker
+  if (partition == kNoPartition) return;  // an end-of-input marker
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->delivery_errors_.fetch_add(1, std::memory_order_relaxed);
   }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -77,6 +78,11 @@ class KafkaStreamLink final : public RemotePeer {
  private:
   explicit KafkaStreamLink(KafkaStreamConfig config);
   static void deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+  // Produces to `partition`, waiting while the producer's queue is full. The
+  // delivery report names `reported_partition` (kNoPartition: not counted).
+  rd_kafka_resp_err_t produce(int partition, std::string_view key, std::string_view value,
+                              int reported_partition);
+  static constexpr int kNoPartition = -1;
   void consume(Partition& p);
   int partitionOf(uint32_t target) const;
 
