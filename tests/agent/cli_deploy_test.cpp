@@ -108,5 +108,31 @@ TEST(CliDeploy, AgentsListsEveryAgent) {
   EXPECT_NE(all.find("0.1.0"), std::string::npos) << all;
 }
 
+// An agent that is restarting when the CLI calls is found once it listens,
+// within the Hello deadline (2 s), rather than called unreachable.
+TEST(CliDeploy, AgentsFindsAnAgentThatComesUpWhileItAsks) {
+  Lab lab(1);
+  ASSERT_TRUE(lab.started());
+  AgentProcess& a = *lab.agents[0];
+  a.stop(SIGKILL);  // its port, state dir and tokens stay as the cluster file has them
+  std::atomic<bool> started{false};
+  CliRun r;
+  std::thread cli([&] { r = runCli("agents --cluster " + lab.cluster_file, &started); });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string log = a.stateDir() + "/../again.log";
+  const pid_t pid = AgentProcess::spawn({TOPOLAB_AGENT, "--name", a.name(), "--state-dir", a.stateDir(),
+                                         "--listen", a.address()},
+                                        log);
+  cli.join();
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  std::string all;
+  for (const auto& [t, l] : r.lines) all += l + "\n";
+  EXPECT_EQ(r.code, 0) << all << testing::readFile(log);
+  EXPECT_NE(all.find("node-a"), std::string::npos) << all;
+  EXPECT_EQ(all.find("unreachable"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace topolab

@@ -264,6 +264,33 @@ streams:
   for (const auto& [k, ps] : partitions_of_key) EXPECT_EQ(ps.size(), 1u) << k;
 }
 
+// The embedded brokers keep only the newest 5 MiB of a partition. A producer
+// far faster than the consumers (37 MB into two partitions, consumed at a
+// tenth of the speed) is held back by the partitions' backlog, so no consumer
+// finds its next offset already gone: at-most-once, every tuple arrives once.
+TEST(KafkaTransport, ASlowConsumerHoldsTheProducerBackAndLosesNothing) {
+  auto kafka = startKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: slow
+components:
+  - {id: gen, type: generator, params: {rate: 0, count: 150000, payload_bytes: 200}}
+  - {id: work, type: work, parallelism: 2, params: {cost_us: 10}}
+  - {id: sink, type: counter}
+streams:
+  - {from: gen, to: work, transport: kafka}
+  - {from: work, to: sink}
+)");
+  auto rt = onKafka(t, *kafka, "run1");
+  ASSERT_NE(rt, nullptr);
+  const auto totals = runToCompletion(*rt);
+  EXPECT_EQ(statsOf(totals, "gen").counters.emitted, 150000u);
+  EXPECT_EQ(statsOf(totals, "work").counters.received, 150000u);
+  EXPECT_EQ(statsOf(totals, "sink").counters.received, 150000u);
+  EXPECT_EQ(statsOf(totals, "work").counters.errors, 0u);
+}
+
 TEST(KafkaTransport, AStreamThroughKafkaNeedsAClusterAndSaysWhichStream) {
   const Topology t = parseOrDie(R"(
 topolab: 1

@@ -60,12 +60,25 @@ AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
   AgentHello h;
   h.agent = a.entry.name;
   h.address = a.entry.address;
-  grpc::ClientContext context;
-  s.prepare(context, a, s.options.hello_deadline);
   v1::HelloRequest request;
   request.set_api_version(kApiVersion);
   v1::HelloReply reply;
-  const grpc::Status status = a.stub->Hello(&context, request, &reply);
+  auto call = [&](bool wait_for_ready) {
+    grpc::ClientContext context;
+    s.prepare(context, a, s.options.hello_deadline);
+    context.set_wait_for_ready(wait_for_ready);
+    return a.stub->Hello(&context, request, &reply);
+  };
+  grpc::Status status = call(false);
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    // A connection that failed is tried again until the deadline: the agent
+    // may be starting, and gRPC 1.51 can fail a sound connect(2) when a call
+    // in between clobbers errno (grpc/grpc#35064). The first failure names
+    // the cause better than a deadline does.
+    if (grpc::Status again = call(true); again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      status = again;
+    }
+  }
   if (!status.ok()) {
     h.error = describeStatus(status, a.entry, s.options.hello_deadline);
     return h;

@@ -16,6 +16,18 @@ constexpr char kEndOfInputMessage = static_cast<char>(kEndOfInputTag);
 constexpr size_t kHeaderBytes = 1 + 8 + 8 + 8 + 8;
 constexpr int kConsumeBatch = 1024;
 constexpr int kAdminTimeoutMs = 10'000;
+// Back pressure through Kafka: a partition holds at most this much that its
+// consumer has not handed on, shared by the links producing into it. The
+// embedded brokers keep only the newest 5 MiB (and 100,000 batches) of a
+// partition: a consumer further behind would find its offset gone.
+constexpr int64_t kBacklogBytes = 3 << 20;
+constexpr int64_t kBacklogMessages = 50'000;
+constexpr int64_t kBacklogMinMessages = 256;
+// How often a consumer commits what it handed on, and how often the
+// producing side reads those commits.
+constexpr auto kCommitEvery = std::chrono::milliseconds(5);
+constexpr auto kWatchEvery = std::chrono::milliseconds(5);
+constexpr int kMeanMessageGuess = 256;  // bytes, before the first message
 
 template <typename T>
 void put(std::string& out, T v) {
@@ -144,6 +156,8 @@ KafkaStreamLink::KafkaStreamLink(KafkaStreamConfig config) : config_(std::move(c
   const size_t n = config_.target_task_ids.size();
   produced_ = std::make_unique<std::atomic<int64_t>[]>(n);
   settled_ = std::make_unique<std::atomic<int64_t>[]>(n);
+  log_end_ = std::make_unique<std::atomic<int64_t>[]>(n);
+  committed_ = std::make_unique<std::atomic<int64_t>[]>(n);
 }
 
 std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig config,
@@ -182,6 +196,32 @@ std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig confi
   }
   link->topic_.reset(rd_kafka_topic_new(link->producer_.get(), c.topic.c_str(), nullptr));
   if (!link->topic_) return fail(rd_kafka_err2str(rd_kafka_last_error()));
+  // What a partition already holds is its consumers' (they start at its
+  // beginning) until they commit past it.
+  for (size_t i = 0; i < c.target_task_ids.size(); ++i) {
+    int64_t low = 0, high = 0;
+    if (auto err = rd_kafka_query_watermark_offsets(link->producer_.get(), c.topic.c_str(),
+                                                    static_cast<int32_t>(i), &low, &high,
+                                                    kAdminTimeoutMs);
+        err) {
+      return fail("cannot read partition " + std::to_string(i) + "'s offsets: " +
+                  rd_kafka_err2str(err));
+    }
+    link->committed_[i] = low;
+    link->log_end_[i] = high;
+  }
+  kafka::ConfPtr wc = kafka::makeConf(
+      {
+          {"bootstrap.servers", c.bootstrap},
+          {"group.id", c.topic},
+          {"client.id", "topolab-stream-" + c.stream + "-backlog"},
+          {"enable.auto.commit", "false"},
+          {"log.connection.close", "false"},
+      },
+      &e);
+  if (!wc) return fail(e);
+  link->watcher_ = kafka::makeHandle(RD_KAFKA_CONSUMER, std::move(wc), &e);
+  if (!link->watcher_) return fail(e);
 
   for (uint32_t target : c.local_targets) {
     auto p = std::make_unique<Partition>();
@@ -197,12 +237,18 @@ std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig confi
             {"enable.auto.offset.store", "false"},
             {"fetch.wait.max.ms", "5"},
             {"fetch.min.bytes", "1"},
+            // Should the offset ever be gone, go on from the oldest kept
+            // message at once rather than after the default half second.
+            {"auto.offset.reset", "earliest"},
+            {"fetch.error.backoff.ms", "20"},
             {"log.connection.close", "false"},
         },
         &e);
     if (!cc) return fail(e);
     p->consumer = kafka::makeHandle(RD_KAFKA_CONSUMER, std::move(cc), &e);
     if (!p->consumer) return fail(e);
+    // Commit results come with the messages, and are dropped there.
+    rd_kafka_poll_set_consumer(p->consumer.get());
     kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), c.topic.c_str(), p->index)->offset =
         RD_KAFKA_OFFSET_BEGINNING;
@@ -217,6 +263,7 @@ std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig confi
   link->poller_ = std::thread([raw] {
     while (!raw->stopping_.load(std::memory_order_relaxed)) rd_kafka_poll(raw->producer_.get(), 50);
   });
+  link->watcher_thread_ = std::thread([raw] { raw->watchBacklog(); });
   return link;
 }
 
@@ -242,6 +289,7 @@ void KafkaStreamLink::stop(int flush_ms) {
     rd_kafka_consumer_close(p->consumer.get());
   }
   if (poller_.joinable()) poller_.join();
+  if (watcher_thread_.joinable()) watcher_thread_.join();
   if (producer_) rd_kafka_flush(producer_.get(), flush_ms);
   std::lock_guard lock(waiters_mu_);
   waiters_.clear();
@@ -256,7 +304,22 @@ void KafkaStreamLink::consume(Partition& p) {
   rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(p.consumer.get());
   std::vector<rd_kafka_message_t*> messages(kConsumeBatch);
   Batch batch;
+  // Commits (without waiting) the offset after the last message handed on:
+  // the producing side holds back while the partition's backlog is full.
+  int64_t handed = -1, committed = -1;
+  auto next_commit = std::chrono::steady_clock::now();
+  auto commit = [&] {
+    const auto now = std::chrono::steady_clock::now();
+    if (handed <= committed || now < next_commit) return;
+    next_commit = now + kCommitEvery;
+    kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p.index)->offset = handed;
+    if (rd_kafka_commit(p.consumer.get(), list.get(), 1) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      committed = handed;
+    }
+  };
   while (!stopping_.load(std::memory_order_relaxed)) {
+    commit();
     {
       // Back pressure: no more than a queue's worth waits at the target.
       std::unique_lock lock(p.mu);
@@ -292,10 +355,12 @@ void KafkaStreamLink::consume(Partition& p) {
         } else if (Tuple t; decode(m, t)) {
           batch.push_back(std::move(t));
         }
+        handed = m->offset + 1;
       }
       rd_kafka_message_destroy(m);
     }
     deliver();
+    commit();
   }
   rd_kafka_queue_destroy(queue);
 }
@@ -319,19 +384,29 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
     batch.clear();  // not one of this stream's instances: a wiring bug, not user input
     return true;
   }
-  if (unacknowledged_.load(std::memory_order_relaxed) + static_cast<int64_t>(batch.size()) >
-          static_cast<int64_t>(config_.max_unacknowledged) &&
-      unacknowledged_.load(std::memory_order_relaxed) > 0) {
+  // Waits while the brokers are far behind, or the partition holds what its
+  // consumer has not handed on (nothing waits when nothing is outstanding).
+  const auto size = static_cast<int64_t>(batch.size());
+  auto must_wait = [&] {
+    const int64_t unacknowledged = unacknowledged_.load(std::memory_order_relaxed);
+    const int64_t held = backlog(partition);
+    return (unacknowledged > 0 &&
+            unacknowledged + size > static_cast<int64_t>(config_.max_unacknowledged)) ||
+           (held > 0 && held + size > backlogLimit());
+  };
+  if (must_wait()) {
     std::lock_guard lock(waiters_mu_);
-    // Checked again under the lock the delivery reports take to wake waiters.
-    if (unacknowledged_.load(std::memory_order_relaxed) > 0) {
+    // Checked again under the lock taken to wake waiters.
+    if (must_wait()) {
       waiters_.push_back(std::move(on_credit));
       return false;
     }
   }
   std::string value;
+  int64_t bytes = 0;
   for (const Tuple& t : batch) {
     encode(t, value);
+    bytes += static_cast<int64_t>(value.size() + t.key.size());
     const rd_kafka_resp_err_t err = produce(partition, t.key, value, partition);
     produced_[partition].fetch_add(1, std::memory_order_relaxed);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -342,8 +417,62 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
       settled_[partition].fetch_add(1, std::memory_order_relaxed);
     }
   }
+  produced_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  produced_messages_.fetch_add(size, std::memory_order_relaxed);
   batch.clear();
   return true;
+}
+
+int64_t KafkaStreamLink::backlog(int partition) const {
+  const int64_t in_log = log_end_[partition].load(std::memory_order_relaxed) -
+                         committed_[partition].load(std::memory_order_relaxed);
+  const int64_t on_the_way = produced_[partition].load(std::memory_order_relaxed) -
+                             settled_[partition].load(std::memory_order_relaxed);
+  return std::max<int64_t>(in_log, 0) + on_the_way;
+}
+
+int64_t KafkaStreamLink::backlogLimit() const {
+  const int64_t n = produced_messages_.load(std::memory_order_relaxed);
+  // Each message costs about 20 bytes more in a record batch.
+  const int64_t mean =
+      n > 0 ? produced_bytes_.load(std::memory_order_relaxed) / n + 20 : kMeanMessageGuess;
+  const int64_t all = std::min(kBacklogBytes / std::max<int64_t>(mean, 1), kBacklogMessages);
+  return std::max(all / std::max(config_.senders, 1), kBacklogMinMessages);
+}
+
+void KafkaStreamLink::watchBacklog() {
+  const int n = static_cast<int>(config_.target_task_ids.size());
+  kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
+  for (int i = 0; i < n; ++i) rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), i);
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    std::this_thread::sleep_for(kWatchEvery);
+    {
+      std::lock_guard lock(waiters_mu_);
+      if (waiters_.empty()) continue;  // nobody waits: no need to ask
+    }
+    for (int i = 0; i < n; ++i) list->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+    if (rd_kafka_committed(watcher_.get(), list.get(), kAdminTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      continue;
+    }
+    for (int i = 0; i < n; ++i) {
+      const int64_t offset = list->elems[i].offset;
+      if (list->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && offset >= 0) {
+        int64_t seen = committed_[i].load(std::memory_order_relaxed);
+        while (offset > seen && !committed_[i].compare_exchange_weak(seen, offset)) {
+        }
+      }
+    }
+    wakeSenders();
+  }
+}
+
+void KafkaStreamLink::wakeSenders() {
+  std::vector<std::function<void()>> wake;
+  {
+    std::lock_guard lock(waiters_mu_);
+    wake.swap(waiters_);
+  }
+  for (auto& f : wake) f();
 }
 
 void KafkaStreamLink::sendEndOfInput(uint32_t target, uint32_t) {
@@ -389,16 +518,15 @@ void KafkaStreamLink::deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, v
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->delivery_errors_.fetch_add(1, std::memory_order_relaxed);
   }
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset >= 0) {
+    std::atomic<int64_t>& end = self->log_end_[partition];
+    int64_t seen = end.load(std::memory_order_relaxed);
+    while (m->offset + 1 > seen && !end.compare_exchange_weak(seen, m->offset + 1)) {
+    }
+  }
   self->settled_[partition].fetch_add(1, std::memory_order_relaxed);
   const int64_t left = self->unacknowledged_.fetch_sub(1, std::memory_order_relaxed) - 1;
-  if (left <= static_cast<int64_t>(self->config_.max_unacknowledged / 2)) {
-    std::vector<std::function<void()>> wake;
-    {
-      std::lock_guard lock(self->waiters_mu_);
-      wake.swap(self->waiters_);
-    }
-    for (auto& f : wake) f();
-  }
+  if (left <= static_cast<int64_t>(self->config_.max_unacknowledged / 2)) self->wakeSenders();
 }
 
 }  // namespace topolab

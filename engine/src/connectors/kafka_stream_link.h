@@ -38,6 +38,9 @@ struct KafkaStreamConfig {
   // Tuples produced and not yet acknowledged by the brokers, at most:
   // senders are told to wait beyond it.
   size_t max_unacknowledged = 200'000;
+  // The links that produce into the stream (one per agent running upstream
+  // instances): they share the backlog a partition may hold.
+  int senders = 1;
   int origin = 0;  // the origin the deliveries carry (for credit returns)
   std::function<void(uint32_t target, Batch&& batch, int origin)> deliver;
   std::function<void(uint32_t target)> deliver_end_of_input;
@@ -78,6 +81,16 @@ class KafkaStreamLink final : public RemotePeer {
  private:
   explicit KafkaStreamLink(KafkaStreamConfig config);
   static void deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+  // Reads the consumers' committed offsets every few milliseconds and wakes
+  // the senders waiting for a partition's backlog to shrink.
+  void watchBacklog();
+  // Messages in `partition` its consumer has not yet handed on, plus this
+  // link's own not yet in the log.
+  int64_t backlog(int partition) const;
+  // The backlog a partition may have before this link's senders wait.
+  int64_t backlogLimit() const;
+  // Asks the senders told to wait to try again.
+  void wakeSenders();
   // Produces to `partition`, waiting while the producer's queue is full. The
   // delivery report names `reported_partition` (kNoPartition: not counted).
   rd_kafka_resp_err_t produce(int partition, std::string_view key, std::string_view value,
@@ -91,6 +104,8 @@ class KafkaStreamLink final : public RemotePeer {
   kafka::HandlePtr producer_;
   kafka::TopicPtr topic_;
   std::thread poller_;
+  kafka::HandlePtr watcher_;  // reads the consumer group's committed offsets
+  std::thread watcher_thread_;
   std::vector<std::unique_ptr<Partition>> partitions_;  // the local targets'
   std::atomic<bool> stopping_{false};
   bool stopped_ = false;
@@ -98,6 +113,12 @@ class KafkaStreamLink final : public RemotePeer {
   std::atomic<int64_t> unacknowledged_{0};
   std::unique_ptr<std::atomic<int64_t>[]> produced_;  // per partition
   std::unique_ptr<std::atomic<int64_t>[]> settled_;   // per partition: acked by the brokers or failed
+  // Per partition: the log end after this link's last delivered message, and
+  // the offset its consumer committed (what it handed on).
+  std::unique_ptr<std::atomic<int64_t>[]> log_end_;
+  std::unique_ptr<std::atomic<int64_t>[]> committed_;
+  std::atomic<int64_t> produced_bytes_{0};  // for the mean message size
+  std::atomic<int64_t> produced_messages_{0};
   std::atomic<uint64_t> delivery_errors_{0};
   std::mutex waiters_mu_;
   std::vector<std::function<void()>> waiters_;  // senders told to wait

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "connectors/kafka_stream_link.h"
@@ -72,9 +73,13 @@ KafkaStreamLink* kafkaLinkFor(Runtime::Impl& impl, const Topology& topology, con
   c.topic = kafkaStreamTopic(topology, s, run_id).name;
   c.stream = stream;
   bool sends = false;
+  std::set<std::string> sending_agents;
   for (int i = 0; i < instanceCount(*topology.component(s.from)); ++i) {
-    sends = sends || plan.find(s.from, i)->agent == self;
+    const std::string& agent = plan.find(s.from, i)->agent;
+    sends = sends || agent == self;
+    sending_agents.insert(agent);
   }
+  c.senders = static_cast<int>(sending_agents.size());
   for (int i = 0; i < instanceCount(*topology.component(s.to)); ++i) {
     const PlacedInstance* placed = plan.find(s.to, i);
     c.target_task_ids.push_back(placed->task_id);
