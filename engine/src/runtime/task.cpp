@@ -11,8 +11,10 @@ namespace {
 
 // A task yields after this long so others on the same worker get a turn.
 constexpr int64_t kSliceNs = 2'000'000;
-// Simulated service time is slept in steps of at least this (timer granularity).
-constexpr int64_t kBusySlackNs = 100'000;
+// Simulated service time is served in steps of about this: a step's outputs
+// leave when it ends (at most this late, never early), and a task wakes at
+// most once a step rather than every few tuples.
+constexpr int64_t kBusySlackNs = 1'000'000;
 
 }  // namespace
 
