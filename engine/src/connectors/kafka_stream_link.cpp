@@ -27,6 +27,8 @@ constexpr int64_t kBacklogMinMessages = 256;
 // producing side reads those commits.
 constexpr auto kCommitEvery = std::chrono::milliseconds(5);
 constexpr auto kWatchEvery = std::chrono::milliseconds(5);
+// A cluster that does not answer holds a stop up by at most this.
+constexpr int kCommittedTimeoutMs = 1000;
 constexpr int kMeanMessageGuess = 256;  // bytes, before the first message
 
 template <typename T>
@@ -451,7 +453,8 @@ void KafkaStreamLink::watchBacklog() {
       if (waiters_.empty()) continue;  // nobody waits: no need to ask
     }
     for (int i = 0; i < n; ++i) list->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-    if (rd_kafka_committed(watcher_.get(), list.get(), kAdminTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (rd_kafka_committed(watcher_.get(), list.get(), kCommittedTimeoutMs) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
       continue;
     }
     for (int i = 0; i < n; ++i) {
