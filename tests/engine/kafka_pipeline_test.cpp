@@ -289,6 +289,8 @@ streams:
   EXPECT_EQ(statsOf(totals, "work").counters.received, 150000u);
   EXPECT_EQ(statsOf(totals, "sink").counters.received, 150000u);
   EXPECT_EQ(statsOf(totals, "work").counters.errors, 0u);
+  // The wait shows where a user looks for back pressure.
+  EXPECT_GT(statsOf(totals, "gen").blocked_ns, 100'000'000u) << "the generator was never held back";
 }
 
 TEST(KafkaTransport, AStreamThroughKafkaNeedsAClusterAndSaysWhichStream) {
