@@ -152,6 +152,34 @@ streams:
   EXPECT_GE(total(kcatKeys(bootstrapOf(*lab.agents[0]), m[1].str())), 100000u);
 }
 
+// Producers on two agents write 50 MB into a stream whose two consumers, on
+// a third, take a tenth of that speed; the embedded brokers keep 5 MiB of a
+// partition. The consumers' commits hold both producers back, so at-most-once
+// every tuple arrives exactly once.
+TEST(KafkaAgent, ProducersOnTwoAgentsWaitForASlowConsumerInsteadOfLosingTuples) {
+  Lab lab(3, {{"--embedded-kafka"}, {}, {}});
+  ASSERT_TRUE(lab.started());
+  ASSERT_TRUE(eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
+  const std::string file = writeTopology("kafka-slow", R"(topolab: 1
+name: kafka-slow
+components:
+  - {id: gen, type: generator, parallelism: 2, placement: [node-a, node-b], params: {rate: 0, count: 100000, payload_bytes: 200}}
+  - {id: work, type: work, parallelism: 2, placement: [node-c], params: {cost_us: 10}}
+  - {id: sink, type: counter, placement: [node-c]}
+streams:
+  - {from: gen, to: work, transport: kafka}
+  - {from: work, to: sink}
+)");
+  const CliRun r = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
+  std::filesystem::remove(file);
+  ASSERT_EQ(r.code, 0) << (r.lines.empty() ? "" : r.lines.back().second);
+  const std::string& summary = r.lines.back().second;
+  ASSERT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << summary;
+  EXPECT_NE(summary.find("\"gen\":{\"received\":0,\"emitted\":200000,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"work\":{\"received\":200000,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"sink\":{\"received\":200000,"), std::string::npos) << summary;
+}
+
 TEST(KafkaAgent, AKafkaSourceWhoseAgentIsKilledReplaysEveryMessageAfterARedeploy) {
   Lab lab(2, {{"--embedded-kafka"}, {}});
   ASSERT_TRUE(lab.started());
