@@ -10,6 +10,16 @@
 #include "topolab/wire/convert.h"
 
 namespace topolab::agent {
+namespace {
+
+// At most one frame per this much time to a peer while traffic is steady...
+constexpr int64_t kFrameGapNs = 500'000;
+// ...unless this many tuples are already waiting for it.
+constexpr size_t kFullFrameTuples = 4096;
+// How long closing waits for what is pending to be written.
+constexpr auto kCloseFlushWait = std::chrono::milliseconds(200);
+
+}  // namespace
 
 // One attempt at the stream. Lives until gRPC calls OnDone; a hold keeps
 // OnDone back until the link has stopped using it.
@@ -38,9 +48,9 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
     {
       std::lock_guard lock(link_.mu_);
       write_in_flight_ = false;
-      if (!ok) return;
     }
-    link_.maybeStartWrite();
+    link_.cv_.notify_all();  // close() may wait for the last write
+    if (ok) link_.maybeStartWrite();
   }
 
   void OnReadDone(bool ok) override {
@@ -99,6 +109,7 @@ PeerLink::~PeerLink() { close(); }
 
 void PeerLink::start() {
   connector_ = std::thread([this] { connectLoop(); });
+  flusher_ = std::thread([this] { flushLoop(); });
   prober_->start();
 }
 
@@ -106,12 +117,39 @@ void PeerLink::close() {
   {
     std::lock_guard lock(mu_);
     if (closing_ && !connector_.joinable()) return;
+    closing_now_ = true;
+  }
+  // What waits for the gap (acks a peer's producers wait for) goes out first.
+  maybeStartWrite();
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, kCloseFlushWait, [this] {
+      return stream_ == nullptr || !connected_ || (pending_empty_ && !stream_->write_in_flight_);
+    });
     closing_ = true;
     if (stream_ != nullptr) stream_->cancel();
   }
   cv_.notify_all();
+  flush_cv_.notify_all();
   if (connector_.joinable()) connector_.join();
+  if (flusher_.joinable()) flusher_.join();
   prober_->stop();
+}
+
+void PeerLink::flushLoop() {
+  std::unique_lock lock(mu_);
+  while (!closing_) {
+    if (flush_at_ns_ == 0) {
+      flush_cv_.wait(lock, [this] { return closing_ || flush_at_ns_ != 0; });
+      continue;
+    }
+    const auto at = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(flush_at_ns_));
+    if (flush_cv_.wait_until(lock, at, [this] { return closing_; })) break;
+    flush_at_ns_ = 0;
+    lock.unlock();
+    maybeStartWrite();
+    lock.lock();
+  }
 }
 
 void PeerLink::connectLoop() {
@@ -175,10 +213,22 @@ void PeerLink::onCredit(uint32_t target, int64_t tuples) {
 void PeerLink::maybeStartWrite() {
   std::lock_guard lock(mu_);
   if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
+  const int64_t now = monoNowNs();
+  if (now < last_write_ns_ + kFrameGapNs && pending_tuples_ < kFullFrameTuples &&
+      !pending_end_of_input_ && !closing_now_) {
+    if (flush_at_ns_ == 0) {
+      flush_at_ns_ = last_write_ns_ + kFrameGapNs;
+      flush_cv_.notify_one();
+    }
+    return;
+  }
+  last_write_ns_ = now;
   stream_->write_in_flight_ = true;
   v1::Frame f;
   f.Swap(&pending_);
   pending_empty_ = true;
+  pending_tuples_ = 0;
+  pending_end_of_input_ = false;
   stream_->write(std::move(f));
 }
 
@@ -198,6 +248,7 @@ bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch,
     tb->set_source(source);
     wire::appendTuples(batch, tb);
     pending_empty_ = false;
+    pending_tuples_ += batch.size();
   }
   batch.clear();
   maybeStartWrite();
@@ -212,6 +263,7 @@ void PeerLink::sendEndOfInput(uint32_t target, uint32_t source) {
     tb->set_source(source);
     tb->set_end_of_input(true);
     pending_empty_ = false;
+    pending_end_of_input_ = true;
   }
   maybeStartWrite();
 }

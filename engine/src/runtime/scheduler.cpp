@@ -1,5 +1,7 @@
 #include "runtime/scheduler.h"
 
+#include <pthread.h>
+
 #include <chrono>
 
 #include "topolab/engine/tuple.h"
@@ -9,7 +11,12 @@ namespace topolab {
 Scheduler::Scheduler(int threads) {
   if (threads < 1) threads = 1;
   workers_.reserve(threads);
-  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (int i = 0; i < threads; ++i) {
+    workers_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "topolab-worker");  // as top -H and perf show it
+      workerLoop();
+    });
+  }
 }
 
 Scheduler::~Scheduler() { shutdown(); }
