@@ -3,6 +3,7 @@
 #include "topolab/control/cluster_client.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -63,14 +64,17 @@ AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
   v1::HelloRequest request;
   request.set_api_version(kApiVersion);
   v1::HelloReply reply;
+  // Both attempts end by the one deadline.
+  const auto deadline = std::chrono::system_clock::now() + s.options.hello_deadline;
   auto call = [&](bool wait_for_ready) {
     grpc::ClientContext context;
-    s.prepare(context, a, s.options.hello_deadline);
+    s.prepare(context, a, std::chrono::milliseconds(0));
+    if (s.options.hello_deadline.count() > 0) context.set_deadline(deadline);
     context.set_wait_for_ready(wait_for_ready);
     return a.stub->Hello(&context, request, &reply);
   };
   grpc::Status status = call(false);
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && s.options.hello_deadline.count() > 0) {
     // A connection that failed is tried again until the deadline: the agent
     // may be starting, and gRPC 1.51 can fail a sound connect(2) when a call
     // in between clobbers errno (grpc/grpc#35064). The first failure names

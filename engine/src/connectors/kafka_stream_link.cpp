@@ -22,11 +22,11 @@ constexpr int kAdminTimeoutMs = 10'000;
 // partition: a consumer further behind would find its offset gone.
 constexpr int64_t kBacklogBytes = 3 << 20;
 constexpr int64_t kBacklogMessages = 50'000;
-constexpr int64_t kBacklogMinMessages = 256;
 // How often a consumer commits what it handed on, and how often the
 // producing side reads those commits.
 constexpr auto kCommitEvery = std::chrono::milliseconds(5);
 constexpr auto kWatchEvery = std::chrono::milliseconds(5);
+constexpr auto kCommitAgainEvery = std::chrono::milliseconds(100);
 // A cluster that does not answer holds a stop up by at most this.
 constexpr int kCommittedTimeoutMs = 1000;
 constexpr int kMeanMessageGuess = 256;  // bytes, before the first message
@@ -294,7 +294,8 @@ void KafkaStreamLink::stop(int flush_ms) {
   if (watcher_thread_.joinable()) watcher_thread_.join();
   if (producer_) rd_kafka_flush(producer_.get(), flush_ms);
   std::lock_guard lock(waiters_mu_);
-  waiters_.clear();
+  unacknowledged_waiters_.clear();
+  backlog_waiters_.clear();
 }
 
 int KafkaStreamLink::partitionOf(uint32_t target) const {
@@ -308,12 +309,16 @@ void KafkaStreamLink::consume(Partition& p) {
   Batch batch;
   // Commits (without waiting) the offset after the last message handed on:
   // the producing side holds back while the partition's backlog is full.
+  // A commit the brokers lost is sent again after a while: a producer may
+  // be waiting for it with nothing more to send.
   int64_t handed = -1, committed = -1;
   auto next_commit = std::chrono::steady_clock::now();
+  auto again_at = next_commit;
   auto commit = [&] {
     const auto now = std::chrono::steady_clock::now();
-    if (handed <= committed || now < next_commit) return;
+    if (handed < 0 || now < next_commit || (handed == committed && now < again_at)) return;
     next_commit = now + kCommitEvery;
+    again_at = now + kCommitAgainEvery;
     kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), p.index)->offset = handed;
     if (rd_kafka_commit(p.consumer.get(), list.get(), 1) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -386,22 +391,38 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
     batch.clear();  // not one of this stream's instances: a wiring bug, not user input
     return true;
   }
-  // Waits while the brokers are far behind, or the partition holds what its
-  // consumer has not handed on (nothing waits when nothing is outstanding).
+  // Waits while the brokers are far behind, or while the partition holds
+  // what its consumer has not handed on (nothing waits when nothing is
+  // outstanding). Each producing link may add to the partition's backlog only
+  // its share of what is left, so together they stay within the limit.
   const auto size = static_cast<int64_t>(batch.size());
+  enum class Wait { None, Brokers, Backlog };
   auto must_wait = [&] {
     const int64_t unacknowledged = unacknowledged_.load(std::memory_order_relaxed);
-    const int64_t held = backlog(partition);
-    return (unacknowledged > 0 &&
-            unacknowledged + size > static_cast<int64_t>(config_.max_unacknowledged)) ||
-           (held > 0 && held + size > backlogLimit());
+    if (unacknowledged > 0 &&
+        unacknowledged + size > static_cast<int64_t>(config_.max_unacknowledged)) {
+      return Wait::Brokers;
+    }
+    const int64_t in_log = inLog(partition);
+    const int64_t mine = onTheWay(partition);
+    if ((in_log > 0 || mine > 0) &&
+        in_log + (mine + size) * std::max(config_.senders, 1) > backlogLimit()) {
+      return Wait::Backlog;
+    }
+    return Wait::None;
   };
-  if (must_wait()) {
+  if (must_wait() != Wait::None) {
     std::lock_guard lock(waiters_mu_);
     // Checked again under the lock taken to wake waiters.
-    if (must_wait()) {
-      waiters_.push_back(std::move(on_credit));
-      return false;
+    switch (must_wait()) {
+      case Wait::Brokers:
+        unacknowledged_waiters_.push_back(std::move(on_credit));
+        return false;
+      case Wait::Backlog:
+        backlog_waiters_.push_back(std::move(on_credit));
+        return false;
+      case Wait::None:
+        break;
     }
   }
   std::string value;
@@ -425,12 +446,15 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
   return true;
 }
 
-int64_t KafkaStreamLink::backlog(int partition) const {
-  const int64_t in_log = log_end_[partition].load(std::memory_order_relaxed) -
-                         committed_[partition].load(std::memory_order_relaxed);
-  const int64_t on_the_way = produced_[partition].load(std::memory_order_relaxed) -
-                             settled_[partition].load(std::memory_order_relaxed);
-  return std::max<int64_t>(in_log, 0) + on_the_way;
+int64_t KafkaStreamLink::inLog(int partition) const {
+  return std::max<int64_t>(log_end_[partition].load(std::memory_order_relaxed) -
+                               committed_[partition].load(std::memory_order_relaxed),
+                           0);
+}
+
+int64_t KafkaStreamLink::onTheWay(int partition) const {
+  return produced_[partition].load(std::memory_order_relaxed) -
+         settled_[partition].load(std::memory_order_relaxed);
 }
 
 int64_t KafkaStreamLink::backlogLimit() const {
@@ -438,8 +462,7 @@ int64_t KafkaStreamLink::backlogLimit() const {
   // Each message costs about 20 bytes more in a record batch.
   const int64_t mean =
       n > 0 ? produced_bytes_.load(std::memory_order_relaxed) / n + 20 : kMeanMessageGuess;
-  const int64_t all = std::min(kBacklogBytes / std::max<int64_t>(mean, 1), kBacklogMessages);
-  return std::max(all / std::max(config_.senders, 1), kBacklogMinMessages);
+  return std::min(kBacklogBytes / std::max<int64_t>(mean, 1), kBacklogMessages);
 }
 
 void KafkaStreamLink::watchBacklog() {
@@ -450,7 +473,7 @@ void KafkaStreamLink::watchBacklog() {
     std::this_thread::sleep_for(kWatchEvery);
     {
       std::lock_guard lock(waiters_mu_);
-      if (waiters_.empty()) continue;  // nobody waits: no need to ask
+      if (backlog_waiters_.empty()) continue;  // nobody waits: no need to ask
     }
     for (int i = 0; i < n; ++i) list->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
     if (rd_kafka_committed(watcher_.get(), list.get(), kCommittedTimeoutMs) !=
@@ -465,17 +488,17 @@ void KafkaStreamLink::watchBacklog() {
         }
       }
     }
-    wakeSenders();
+    wake(backlog_waiters_);
   }
 }
 
-void KafkaStreamLink::wakeSenders() {
-  std::vector<std::function<void()>> wake;
+void KafkaStreamLink::wake(std::vector<std::function<void()>>& waiters) {
+  std::vector<std::function<void()>> woken;
   {
     std::lock_guard lock(waiters_mu_);
-    wake.swap(waiters_);
+    woken.swap(waiters);
   }
-  for (auto& f : wake) f();
+  for (auto& f : woken) f();
 }
 
 void KafkaStreamLink::sendEndOfInput(uint32_t target, uint32_t) {
@@ -529,7 +552,9 @@ void KafkaStreamLink::deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, v
   }
   self->settled_[partition].fetch_add(1, std::memory_order_relaxed);
   const int64_t left = self->unacknowledged_.fetch_sub(1, std::memory_order_relaxed) - 1;
-  if (left <= static_cast<int64_t>(self->config_.max_unacknowledged / 2)) self->wakeSenders();
+  if (left <= static_cast<int64_t>(self->config_.max_unacknowledged / 2)) {
+    self->wake(self->unacknowledged_waiters_);
+  }
 }
 
 }  // namespace topolab

@@ -84,13 +84,14 @@ class KafkaStreamLink final : public RemotePeer {
   // Reads the consumers' committed offsets every few milliseconds and wakes
   // the senders waiting for a partition's backlog to shrink.
   void watchBacklog();
-  // Messages in `partition` its consumer has not yet handed on, plus this
-  // link's own not yet in the log.
-  int64_t backlog(int partition) const;
-  // The backlog a partition may have before this link's senders wait.
+  // Messages in `partition`'s log its consumer has not yet handed on.
+  int64_t inLog(int partition) const;
+  // This link's messages for `partition` not yet in the log.
+  int64_t onTheWay(int partition) const;
+  // The messages a partition may hold that its consumer has not handed on.
   int64_t backlogLimit() const;
-  // Asks the senders told to wait to try again.
-  void wakeSenders();
+  // Asks the senders in `waiters` to try again.
+  void wake(std::vector<std::function<void()>>& waiters);
   // Produces to `partition`, waiting while the producer's queue is full. The
   // delivery report names `reported_partition` (kNoPartition: not counted).
   rd_kafka_resp_err_t produce(int partition, std::string_view key, std::string_view value,
@@ -121,7 +122,10 @@ class KafkaStreamLink final : public RemotePeer {
   std::atomic<int64_t> produced_messages_{0};
   std::atomic<uint64_t> delivery_errors_{0};
   std::mutex waiters_mu_;
-  std::vector<std::function<void()>> waiters_;  // senders told to wait
+  // Senders told to wait: for the brokers (woken by delivery reports), and
+  // for a partition's backlog (woken by the watcher).
+  std::vector<std::function<void()>> unacknowledged_waiters_;
+  std::vector<std::function<void()>> backlog_waiters_;
 };
 
 }  // namespace topolab

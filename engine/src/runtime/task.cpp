@@ -12,8 +12,8 @@ namespace {
 // A task yields after this long so others on the same worker get a turn.
 constexpr int64_t kSliceNs = 2'000'000;
 // Simulated service time is served in steps of about this: a step's outputs
-// leave when it ends (at most this late, never early), and a task wakes at
-// most once a step rather than every few tuples.
+// leave when it ends (at most this late; earlier only when an output batch
+// fills), and a task wakes at most once a step rather than every few tuples.
 constexpr int64_t kBusySlackNs = 1'000'000;
 
 }  // namespace
@@ -237,6 +237,10 @@ void Task::runConsumer(int64_t now) {
   }
   // The input is empty.
   if (blocked_) return;
+  if (busy_until_ > now) {
+    scheduler_.wakeAt(this, busy_until_);  // the step's outputs leave when its service is over
+    return;
+  }
   if (eos_seen_ >= expected_eos_) {
     finish();
     return;
