@@ -344,9 +344,10 @@ class DashboardTest final : public QObject {
     DashboardWidget dash;
     // Each agent reports its own part of a deploy, and of a fault on a
     // component spread over them, within a moment of each other.
+    // (Their reports come in any order: node-c's is the earliest.)
     dash.addEvent(100, QStringLiteral("deploy"), QStringLiteral("started 3 instances"), QStringLiteral("node-a"));
     dash.addEvent(130, QStringLiteral("deploy"), QStringLiteral("started 2 instances"), QStringLiteral("node-b"));
-    dash.addEvent(180, QStringLiteral("deploy"), QStringLiteral("started 1 instance"), QStringLiteral("node-c"));
+    dash.addEvent(80, QStringLiteral("deploy"), QStringLiteral("started 1 instance"), QStringLiteral("node-c"));
     dash.addEvent(8000, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-a"));
     dash.addEvent(8200, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-b"));
     // The same agent twice is two happenings; so is the same kind much later.
@@ -362,6 +363,7 @@ class DashboardTest final : public QObject {
     QCOMPARE(QString::fromStdString(events[0].detail),
              QStringLiteral("node-a: started 3 instances; node-b: started 2 instances; node-c: started 1 instance"));
     QVERIFY(events[0].agent.empty());
+    QCOMPARE(events[0].t_ms, int64_t{80});  // the marker stands at the earliest report
     QCOMPARE(QString::fromStdString(events[1].detail),
              QStringLiteral("node-a: latency 50 ms into enrich; node-b: latency 50 ms into enrich"));
     QCOMPARE(QString::fromStdString(events[2].detail), QStringLiteral("kill enrich#0"));

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "topolab/engine/catalogue.h"
@@ -190,8 +191,10 @@ void MetricsHistory::addEvent(HistoryEvent event) {
     HistoryEvent& last = events_.back();
     const bool seen = std::find(last_agents_.begin(), last_agents_.end(), event.agent) !=
                       last_agents_.end();
+    // Agents' reports arrive in any order: one may be a little earlier.
     if (last.kind == event.kind && !event.agent.empty() && !seen &&
-        event.t_ms - last.t_ms <= kCoalesceMs && event.t_ms >= last.t_ms) {
+        std::abs(event.t_ms - last.t_ms) <= kCoalesceMs) {
+      last.t_ms = std::min(last.t_ms, event.t_ms);
       last_agents_.push_back(event.agent);
       // Each part keeps the agent it came from.
       if (!last.agent.empty()) last.detail = last.agent + ": " + last.detail;
