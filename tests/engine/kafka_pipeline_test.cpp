@@ -293,6 +293,44 @@ streams:
   EXPECT_GT(statsOf(totals, "gen").blocked_ns, 100'000'000u) << "the generator was never held back";
 }
 
+// The back pressure lives on commits and delivery reports: refused commits,
+// failed fetches and a broker away for 1.5 s slow the stream down, and it
+// then finishes with every tree acknowledged.
+TEST(KafkaTransport, RefusedCommitsAndABrokerOutageHoldTheStreamBackButLoseNothing) {
+  auto kafka = startKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: outage
+defaults: {delivery: at-least-once, ack_timeout_ms: 5000}
+components:
+  - {id: gen, type: generator, params: {rate: 0, count: 60000, payload_bytes: 200}}
+  - {id: work, type: work, parallelism: 2, params: {cost_us: 20}}
+  - {id: sink, type: counter}
+streams:
+  - {from: gen, to: work, transport: kafka}
+  - {from: work, to: sink}
+)");
+  auto rt = onKafka(t, *kafka, "run1");
+  ASSERT_NE(rt, nullptr);
+  kafka->failRequests(EmbeddedKafka::kApiOffsetCommit,
+                      {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                       RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+  kafka->failRequests(EmbeddedKafka::kApiFetch,
+                      {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR__TRANSPORT});
+  rt->start();
+  ASSERT_TRUE(eventually([&] { return ackedAt(*rt, "gen") >= 5000; }))
+      << "only " << ackedAt(*rt, "gen") << " trees acknowledged";
+  ASSERT_TRUE(kafka->setBrokerDown(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(kafka->setBrokerUp(2));
+  ASSERT_TRUE(rt->waitFinished(std::chrono::seconds(60)))
+      << "the stream did not finish; " << ackedAt(*rt, "gen") << " trees acknowledged";
+  const auto totals = totalStats(rt->snapshot());
+  EXPECT_EQ(statsOf(totals, "gen").counters.acked, 60000u);
+  EXPECT_GE(statsOf(totals, "sink").counters.received, 60000u);
+}
+
 TEST(KafkaTransport, AStreamThroughKafkaNeedsAClusterAndSaysWhichStream) {
   const Topology t = parseOrDie(R"(
 topolab: 1
