@@ -182,6 +182,27 @@ TEST_F(ClusterClientTest, KillGoesToEveryAgentAndThoseWithoutTheInstanceAreIgnor
   for (FakeServer* s : {a(), b(), c()}) EXPECT_EQ(s->agent().methods().size(), 1u);
 }
 
+// An agent that is not yet listening when a call goes out (restarting, or
+// its first connection failed) gets the call once it listens.
+TEST_F(ClusterClientTest, ACallReachesAnAgentThatListensShortlyAfter) {
+  const std::string address = c()->address();
+  c()->shutdown();
+  std::unique_ptr<FakeServer> again;
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    again = std::make_unique<FakeServer>("node-c", address);
+    again->agent().fault_detail = "killed gen#1";
+  });
+  a()->agent().fault_status = grpc::Status(grpc::StatusCode::NOT_FOUND, "gen#1 does not run on node-a");
+  b()->agent().fault_status = grpc::Status(grpc::StatusCode::NOT_FOUND, "gen#1 does not run on node-b");
+  const FaultOutcome out = client_->fault("pipe", *parseKill("gen#1", nullptr));
+  later.join();
+  EXPECT_TRUE(out.ok) << out.message;
+  ASSERT_EQ(out.details.size(), 1u);
+  EXPECT_EQ(out.details[0].first, "node-c");
+  EXPECT_EQ(again->agent().methods().size(), 1u);
+}
+
 TEST_F(ClusterClientTest, AFaultNoAgentCanApplyFails) {
   for (FakeServer* s : {a(), b(), c()}) {
     s->agent().fault_status = grpc::Status(grpc::StatusCode::NOT_FOUND, "no gen#9 here");

@@ -163,9 +163,11 @@ class FakeAgent final : public v1::Agent::Service {
 // A FakeAgent served on a free loopback port.
 class FakeServer {
  public:
-  explicit FakeServer(std::string name) : name_(name), agent_(std::move(name)) {
+  // Listens on `address` (by default a port the system picks).
+  explicit FakeServer(std::string name, const std::string& address = "127.0.0.1:0")
+      : name_(name), agent_(std::move(name)) {
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&agent_);
     server_ = builder.BuildAndStart();
   }

@@ -64,25 +64,9 @@ AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
   v1::HelloRequest request;
   request.set_api_version(kApiVersion);
   v1::HelloReply reply;
-  // Both attempts end by the one deadline.
-  const auto deadline = std::chrono::system_clock::now() + s.options.hello_deadline;
-  auto call = [&](bool wait_for_ready) {
-    grpc::ClientContext context;
-    s.prepare(context, a, std::chrono::milliseconds(0));
-    if (s.options.hello_deadline.count() > 0) context.set_deadline(deadline);
-    context.set_wait_for_ready(wait_for_ready);
+  const grpc::Status status = s.call(a, s.options.hello_deadline, [&](grpc::ClientContext& context) {
     return a.stub->Hello(&context, request, &reply);
-  };
-  grpc::Status status = call(false);
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && s.options.hello_deadline.count() > 0) {
-    // A connection that failed is tried again until the deadline: the agent
-    // may be starting, and gRPC 1.51 can fail a sound connect(2) when a call
-    // in between clobbers errno (grpc/grpc#35064). The first failure names
-    // the cause better than a deadline does.
-    if (grpc::Status again = call(true); again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-      status = again;
-    }
-  }
+  });
   if (!status.ok()) {
     h.error = describeStatus(status, a.entry, s.options.hello_deadline);
     return h;
@@ -108,10 +92,10 @@ grpc::Status deployCall(const ClusterClient::Shared& s, const AgentChannel& a,
                         const v1::DeployRequest& base, std::chrono::milliseconds deadline) {
   v1::DeployRequest request = base;
   request.set_self(a.entry.name);
-  grpc::ClientContext context;
-  s.prepare(context, a, deadline);
   v1::DeployReply reply;
-  return a.stub->Deploy(&context, request, &reply);
+  return s.call(a, deadline, [&](grpc::ClientContext& context) {
+    return a.stub->Deploy(&context, request, &reply);
+  });
 }
 
 grpc::Status stopCall(const ClusterClient::Shared& s, const AgentChannel& a,
@@ -120,9 +104,9 @@ grpc::Status stopCall(const ClusterClient::Shared& s, const AgentChannel& a,
   v1::StopRequest request;
   request.set_deployment(deployment);
   request.set_drain_ms(static_cast<uint32_t>(std::max<int64_t>(drain.count(), 0)));
-  grpc::ClientContext context;
-  s.prepare(context, a, s.options.call_deadline + drain);
-  return a.stub->Stop(&context, request, reply);
+  return s.call(a, s.options.call_deadline + drain, [&](grpc::ClientContext& context) {
+    return a.stub->Stop(&context, request, reply);
+  });
 }
 
 // A call whose outcome is unknown: the agent may have acted on it.
@@ -262,10 +246,11 @@ DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topolog
         topic->set_name(t.name);
         topic->set_partitions(static_cast<uint32_t>(t.partitions));
       }
-      grpc::ClientContext context;
-      s.prepare(context, a, s.options.call_deadline);
       v1::KafkaTopicsReply reply;
-      if (const grpc::Status st = a.stub->CreateKafkaTopics(&context, request, &reply); !st.ok()) {
+      const grpc::Status st = s.call(a, s.options.call_deadline, [&](grpc::ClientContext& context) {
+        return a.stub->CreateKafkaTopics(&context, request, &reply);
+      });
+      if (!st.ok()) {
         out.failed_agent = host;
         out.message = host + ": cannot create the Kafka topics of '" + topology.name + "': " +
                       describeStatus(st, a.entry, s.options.call_deadline);
@@ -367,9 +352,9 @@ ListOutcome listImpl(const ClusterClient::Shared& s) {
   const auto agents = allAgents(s);
   std::vector<v1::ListReply> replies(agents.size());
   const auto results = fanOut<grpc::Status>(agents, [&](const AgentChannel& a) {
-    grpc::ClientContext context;
-    s.prepare(context, a, s.options.call_deadline);
-    return a.stub->List(&context, v1::ListRequest(), &replies[&a - &s.agents[0]]);
+    return s.call(a, s.options.call_deadline, [&](grpc::ClientContext& context) {
+      return a.stub->List(&context, v1::ListRequest(), &replies[&a - &s.agents[0]]);
+    });
   });
   for (size_t i = 0; i < agents.size(); ++i) {
     if (!results[i].ok()) {
@@ -430,9 +415,9 @@ FaultOutcome faultImpl(const ClusterClient::Shared& s, const std::string& deploy
   std::vector<size_t> slot(s.agents.size());
   for (size_t i = 0; i < targets.size(); ++i) slot[targets[i] - &s.agents[0]] = i;
   const auto results = fanOut<grpc::Status>(targets, [&](const AgentChannel& a) {
-    grpc::ClientContext context;
-    s.prepare(context, a, s.options.call_deadline);
-    return a.stub->InjectFault(&context, request, &replies[slot[&a - &s.agents[0]]]);
+    return s.call(a, s.options.call_deadline, [&](grpc::ClientContext& context) {
+      return a.stub->InjectFault(&context, request, &replies[slot[&a - &s.agents[0]]]);
+    });
   });
   std::vector<std::string> not_found;
   for (size_t i = 0; i < targets.size(); ++i) {
