@@ -119,8 +119,14 @@ class AgentProcess {
     return exit_status_;
   }
 
+  // A stub on a connected channel when the agent answers within 2 s. A first
+  // connect can fail spuriously on gRPC 1.51 (a call between connect(2) and
+  // its errno check may overwrite errno, grpc/grpc#35064); the channel tries
+  // again, as the CLI does.
   std::unique_ptr<v1::Agent::Stub> stub() const {
-    return v1::Agent::NewStub(grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+    auto channel = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    return v1::Agent::NewStub(channel);
   }
 
  private:
