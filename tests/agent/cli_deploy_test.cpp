@@ -121,9 +121,9 @@ TEST(CliDeploy, AgentsFindsAnAgentThatComesUpWhileItAsks) {
   while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const std::string log = a.stateDir() + "/../again.log";
-  const pid_t pid = AgentProcess::spawn({TOPOLAB_AGENT, "--name", a.name(), "--state-dir", a.stateDir(),
-                                         "--listen", a.address()},
-                                        log);
+  const pid_t pid = AgentProcess::spawn(
+      {TOPOLAB_AGENT, "--name", a.name(), "--state-dir", a.stateDir(), "--listen", a.address()},
+      log);
   cli.join();
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);

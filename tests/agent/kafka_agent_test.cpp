@@ -159,7 +159,8 @@ streams:
 TEST(KafkaAgent, ProducersOnTwoAgentsWaitForASlowConsumerInsteadOfLosingTuples) {
   Lab lab(3, {{"--embedded-kafka"}, {}, {}});
   ASSERT_TRUE(lab.started());
-  ASSERT_TRUE(eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(
+      eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
   const std::string file = writeTopology("kafka-slow", R"(topolab: 1
 name: kafka-slow
 components:
@@ -170,12 +171,14 @@ streams:
   - {from: gen, to: work, transport: kafka}
   - {from: work, to: sink}
 )");
-  const CliRun r = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
+  const CliRun r =
+      runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
   std::filesystem::remove(file);
   ASSERT_EQ(r.code, 0) << (r.lines.empty() ? "" : r.lines.back().second);
   const std::string& summary = r.lines.back().second;
   ASSERT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << summary;
-  EXPECT_NE(summary.find("\"gen\":{\"received\":0,\"emitted\":200000,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("\"gen\":{\"received\":0,\"emitted\":200000,"), std::string::npos)
+      << summary;
   EXPECT_NE(summary.find("\"work\":{\"received\":200000,"), std::string::npos) << summary;
   EXPECT_NE(summary.find("\"sink\":{\"received\":200000,"), std::string::npos) << summary;
 }

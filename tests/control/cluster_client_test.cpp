@@ -193,8 +193,10 @@ TEST_F(ClusterClientTest, ACallReachesAnAgentThatListensShortlyAfter) {
     again = std::make_unique<FakeServer>("node-c", address);
     again->agent().fault_detail = "killed gen#1";
   });
-  a()->agent().fault_status = grpc::Status(grpc::StatusCode::NOT_FOUND, "gen#1 does not run on node-a");
-  b()->agent().fault_status = grpc::Status(grpc::StatusCode::NOT_FOUND, "gen#1 does not run on node-b");
+  a()->agent().fault_status =
+      grpc::Status(grpc::StatusCode::NOT_FOUND, "gen#1 does not run on node-a");
+  b()->agent().fault_status =
+      grpc::Status(grpc::StatusCode::NOT_FOUND, "gen#1 does not run on node-b");
   const FaultOutcome out = client_->fault("pipe", *parseKill("gen#1", nullptr));
   later.join();
   EXPECT_TRUE(out.ok) << out.message;

@@ -264,6 +264,24 @@ streams:
   for (const auto& [k, ps] : partitions_of_key) EXPECT_EQ(ps.size(), 1u) << k;
 }
 
+// A generator as fast as it can go (200-byte payloads) into two `work`
+// instances through Kafka, each taking `cost_us` per tuple, then a counter.
+std::string slowStream(const std::string& name, const std::string& defaults, int count,
+                       int cost_us) {
+  return "topolab: 1\nname: " + name + "\ndefaults: {delivery: " + defaults +
+         "}\ncomponents:\n"
+         "  - {id: gen, type: generator, params: {rate: 0, count: " +
+         std::to_string(count) +
+         ", payload_bytes: 200}}\n"
+         "  - {id: work, type: work, parallelism: 2, params: {cost_us: " +
+         std::to_string(cost_us) +
+         "}}\n"
+         "  - {id: sink, type: counter}\n"
+         "streams:\n"
+         "  - {from: gen, to: work, transport: kafka}\n"
+         "  - {from: work, to: sink}\n";
+}
+
 // The embedded brokers keep only the newest 5 MiB of a partition. A producer
 // far faster than the consumers (37 MB into two partitions, consumed at a
 // tenth of the speed) is held back by the partitions' backlog, so no consumer
@@ -271,17 +289,7 @@ streams:
 TEST(KafkaTransport, ASlowConsumerHoldsTheProducerBackAndLosesNothing) {
   auto kafka = startKafka(3);
   ASSERT_NE(kafka, nullptr);
-  const Topology t = parseOrDie(R"(
-topolab: 1
-name: slow
-components:
-  - {id: gen, type: generator, params: {rate: 0, count: 150000, payload_bytes: 200}}
-  - {id: work, type: work, parallelism: 2, params: {cost_us: 10}}
-  - {id: sink, type: counter}
-streams:
-  - {from: gen, to: work, transport: kafka}
-  - {from: work, to: sink}
-)");
+  const Topology t = parseOrDie(slowStream("slow", "at-most-once", 150000, 10));
   auto rt = onKafka(t, *kafka, "run1");
   ASSERT_NE(rt, nullptr);
   const auto totals = runToCompletion(*rt);
@@ -299,23 +307,14 @@ streams:
 TEST(KafkaTransport, RefusedCommitsAndABrokerOutageHoldTheStreamBackButLoseNothing) {
   auto kafka = startKafka(3);
   ASSERT_NE(kafka, nullptr);
-  const Topology t = parseOrDie(R"(
-topolab: 1
-name: outage
-defaults: {delivery: at-least-once, ack_timeout_ms: 5000}
-components:
-  - {id: gen, type: generator, params: {rate: 0, count: 60000, payload_bytes: 200}}
-  - {id: work, type: work, parallelism: 2, params: {cost_us: 20}}
-  - {id: sink, type: counter}
-streams:
-  - {from: gen, to: work, transport: kafka}
-  - {from: work, to: sink}
-)");
+  const Topology t =
+      parseOrDie(slowStream("outage", "at-least-once, ack_timeout_ms: 5000", 60000, 20));
   auto rt = onKafka(t, *kafka, "run1");
   ASSERT_NE(rt, nullptr);
-  kafka->failRequests(EmbeddedKafka::kApiOffsetCommit,
-                      {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                       RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+  kafka->failRequests(
+      EmbeddedKafka::kApiOffsetCommit,
+      {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+       RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
   kafka->failRequests(EmbeddedKafka::kApiFetch,
                       {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR__TRANSPORT});
   rt->start();

@@ -347,7 +347,8 @@ class DashboardTest final : public QObject {
     // (Their reports come in any order: node-c's is the earliest.)
     dash.addEvent(100, QStringLiteral("deploy"), QStringLiteral("started 3 instances"), QStringLiteral("node-a"));
     dash.addEvent(130, QStringLiteral("deploy"), QStringLiteral("started 2 instances"), QStringLiteral("node-b"));
-    dash.addEvent(80, QStringLiteral("deploy"), QStringLiteral("started 1 instance"), QStringLiteral("node-c"));
+    dash.addEvent(80, QStringLiteral("deploy"), QStringLiteral("started 1 instance"),
+                  QStringLiteral("node-c"));
     dash.addEvent(8000, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-a"));
     dash.addEvent(8200, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-b"));
     // The same agent twice is two happenings; so is the same kind much later.

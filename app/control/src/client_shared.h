@@ -37,7 +37,8 @@ struct ClusterClient::Shared {
   // connect(2) because a call in between overwrote errno (grpc/grpc#35064).
   // When that wait runs out, the first failure is returned: it says why.
   template <typename Rpc>
-  grpc::Status call(const AgentChannel& agent, std::chrono::milliseconds deadline, Rpc&& rpc) const {
+  grpc::Status call(const AgentChannel& agent, std::chrono::milliseconds deadline,
+                    Rpc&& rpc) const {
     const auto start = std::chrono::system_clock::now();
     grpc::Status status;
     {
@@ -46,10 +47,13 @@ struct ClusterClient::Shared {
       if (deadline.count() > 0) context.set_deadline(start + deadline);
       status = rpc(context);
     }
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || deadline.count() <= 0) return status;
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || deadline.count() <= 0) {
+      return status;
+    }
     grpc::ClientContext context;
     prepare(context, agent, std::chrono::milliseconds(0));
-    context.set_deadline(std::min(start + deadline, std::chrono::system_clock::now() + kReconnectWait));
+    context.set_deadline(
+        std::min(start + deadline, std::chrono::system_clock::now() + kReconnectWait));
     context.set_wait_for_ready(true);
     grpc::Status again = rpc(context);
     return again.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? status : again;

@@ -64,9 +64,9 @@ AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
   v1::HelloRequest request;
   request.set_api_version(kApiVersion);
   v1::HelloReply reply;
-  const grpc::Status status = s.call(a, s.options.hello_deadline, [&](grpc::ClientContext& context) {
-    return a.stub->Hello(&context, request, &reply);
-  });
+  const grpc::Status status = s.call(
+      a, s.options.hello_deadline,
+      [&](grpc::ClientContext& context) { return a.stub->Hello(&context, request, &reply); });
   if (!status.ok()) {
     h.error = describeStatus(status, a.entry, s.options.hello_deadline);
     return h;

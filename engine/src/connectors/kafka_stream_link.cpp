@@ -204,12 +204,12 @@ std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig confi
   // beginning) until they commit past it.
   for (size_t i = 0; i < c.target_task_ids.size(); ++i) {
     int64_t low = 0, high = 0;
-    if (auto err = rd_kafka_query_watermark_offsets(link->producer_.get(), c.topic.c_str(),
-                                                    static_cast<int32_t>(i), &low, &high,
-                                                    kAdminTimeoutMs);
+    if (auto err =
+            rd_kafka_query_watermark_offsets(link->producer_.get(), c.topic.c_str(),
+                                             static_cast<int32_t>(i), &low, &high, kAdminTimeoutMs);
         err) {
-      return fail("cannot read partition " + std::to_string(i) + "'s offsets: " +
-                  rd_kafka_err2str(err));
+      return fail("cannot read partition " + std::to_string(i) +
+                  "'s offsets: " + rd_kafka_err2str(err));
     }
     link->committed_[i] = low;
     link->log_end_[i] = high;
@@ -470,7 +470,9 @@ int64_t KafkaStreamLink::backlogLimit() const {
 void KafkaStreamLink::watchBacklog() {
   const int n = static_cast<int>(config_.target_task_ids.size());
   kafka::PartitionListPtr list(rd_kafka_topic_partition_list_new(n));
-  for (int i = 0; i < n; ++i) rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), i);
+  for (int i = 0; i < n; ++i) {
+    rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), i);
+  }
   while (!stopping_.load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(kWatchEvery);
     {
