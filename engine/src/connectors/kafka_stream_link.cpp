@@ -70,6 +70,13 @@ bool decode(const rd_kafka_message_t* m, Tuple& t) {
   return true;
 }
 
+// Raises `a` to `v` unless it already holds as much.
+void raiseTo(std::atomic<int64_t>& a, int64_t v) {
+  int64_t seen = a.load(std::memory_order_relaxed);
+  while (v > seen && !a.compare_exchange_weak(seen, v)) {
+  }
+}
+
 bool isEndOfInput(const rd_kafka_message_t* m) {
   return m->len == 1 && static_cast<uint8_t>(static_cast<const char*>(m->payload)[0]) == kEndOfInputTag;
 }
@@ -293,6 +300,10 @@ void KafkaStreamLink::stop(int flush_ms) {
     rd_kafka_consumer_close(p->consumer.get());
   }
   if (poller_.joinable()) poller_.join();
+  {
+    std::lock_guard lock(waiters_mu_);  // the watcher sees stopping_ or this notify
+  }
+  backlog_cv_.notify_all();
   if (watcher_thread_.joinable()) watcher_thread_.join();
   if (producer_) rd_kafka_flush(producer_.get(), flush_ms);
   std::lock_guard lock(waiters_mu_);
@@ -422,6 +433,7 @@ bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
         return false;
       case Wait::Backlog:
         backlog_waiters_.push_back(std::move(on_credit));
+        backlog_cv_.notify_one();
         return false;
       case Wait::None:
         break;
@@ -473,12 +485,16 @@ void KafkaStreamLink::watchBacklog() {
   for (int i = 0; i < n; ++i) {
     rd_kafka_topic_partition_list_add(list.get(), config_.topic.c_str(), i);
   }
-  while (!stopping_.load(std::memory_order_relaxed)) {
-    std::this_thread::sleep_for(kWatchEvery);
+  for (;;) {
     {
-      std::lock_guard lock(waiters_mu_);
-      if (backlog_waiters_.empty()) continue;  // nobody waits: no need to ask
+      // Asks only while somebody waits.
+      std::unique_lock lock(waiters_mu_);
+      backlog_cv_.wait(lock, [this] {
+        return stopping_.load(std::memory_order_relaxed) || !backlog_waiters_.empty();
+      });
     }
+    std::this_thread::sleep_for(kWatchEvery);  // time for the consumers to commit
+    if (stopping_.load(std::memory_order_relaxed)) return;
     for (int i = 0; i < n; ++i) list->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
     if (rd_kafka_committed(watcher_.get(), list.get(), kCommittedTimeoutMs) !=
         RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -487,9 +503,7 @@ void KafkaStreamLink::watchBacklog() {
     for (int i = 0; i < n; ++i) {
       const int64_t offset = list->elems[i].offset;
       if (list->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR && offset >= 0) {
-        int64_t seen = committed_[i].load(std::memory_order_relaxed);
-        while (offset > seen && !committed_[i].compare_exchange_weak(seen, offset)) {
-        }
+        raiseTo(committed_[i], offset);
       }
     }
     wake(backlog_waiters_);
@@ -549,10 +563,7 @@ void KafkaStreamLink::deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, v
     self->delivery_errors_.fetch_add(1, std::memory_order_relaxed);
   }
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->offset >= 0) {
-    std::atomic<int64_t>& end = self->log_end_[partition];
-    int64_t seen = end.load(std::memory_order_relaxed);
-    while (m->offset + 1 > seen && !end.compare_exchange_weak(seen, m->offset + 1)) {
-    }
+    raiseTo(self->log_end_[partition], m->offset + 1);
   }
   self->settled_[partition].fetch_add(1, std::memory_order_relaxed);
   const int64_t left = self->unacknowledged_.fetch_sub(1, std::memory_order_relaxed) - 1;

@@ -81,8 +81,8 @@ class KafkaStreamLink final : public RemotePeer {
  private:
   explicit KafkaStreamLink(KafkaStreamConfig config);
   static void deliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
-  // Reads the consumers' committed offsets every few milliseconds and wakes
-  // the senders waiting for a partition's backlog to shrink.
+  // While senders wait for a partition's backlog to shrink, reads the
+  // consumers' committed offsets every few milliseconds and wakes them.
   void watchBacklog();
   // Messages in `partition`'s log its consumer has not yet handed on.
   int64_t inLog(int partition) const;
@@ -126,6 +126,7 @@ class KafkaStreamLink final : public RemotePeer {
   // for a partition's backlog (woken by the watcher).
   std::vector<std::function<void()>> unacknowledged_waiters_;
   std::vector<std::function<void()>> backlog_waiters_;
+  std::condition_variable backlog_cv_;  // a backlog waiter came, or stopping
 };
 
 }  // namespace topolab

@@ -72,13 +72,11 @@ KafkaStreamLink* kafkaLinkFor(Runtime::Impl& impl, const Topology& topology, con
   c.bootstrap = impl.options.kafka_bootstrap;
   c.topic = kafkaStreamTopic(topology, s, run_id).name;
   c.stream = stream;
-  bool sends = false;
   std::set<std::string> sending_agents;
   for (int i = 0; i < instanceCount(*topology.component(s.from)); ++i) {
-    const std::string& agent = plan.find(s.from, i)->agent;
-    sends = sends || agent == self;
-    sending_agents.insert(agent);
+    sending_agents.insert(plan.find(s.from, i)->agent);
   }
+  const bool sends = sending_agents.count(self) > 0;
   c.senders = static_cast<int>(sending_agents.size());
   for (int i = 0; i < instanceCount(*topology.component(s.to)); ++i) {
     const PlacedInstance* placed = plan.find(s.to, i);
