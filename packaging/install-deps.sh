@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libyaml-cpp-dev libcli11-dev
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  graphviz procps python3 haproxy
+  graphviz procps python3 nodejs haproxy
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libspdlog-dev prometheus-cpp-dev prometheus openssl
   librdkafka-dev kcat

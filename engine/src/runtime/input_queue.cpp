@@ -4,7 +4,7 @@
 
 namespace topolab {
 
-bool InputQueue::tryPush(Batch& batch, Runnable* pusher) {
+bool InputQueue::tryPush(Batch& batch, Runnable* pusher, int64_t source) {
   const size_t n = batch.size();
   {
     std::lock_guard lock(mu_);
@@ -14,7 +14,7 @@ bool InputQueue::tryPush(Batch& batch, Runnable* pusher) {
       }
       return false;
     }
-    items_.push_back(Envelope{std::move(batch), false, -1, monoNowNs()});
+    items_.push_back(Envelope{std::move(batch), false, -1, monoNowNs(), source});
     size_ += n;
     depth_.store(static_cast<int64_t>(size_), std::memory_order_relaxed);
   }

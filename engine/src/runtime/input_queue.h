@@ -20,6 +20,7 @@ struct Envelope {
   bool end_of_input = false;  // the sending instance has finished
   int origin = -1;            // >= 0: arrived from another agent over that connection
   int64_t arrived_ns = 0;     // monotonic time it was queued
+  int64_t source = -1;        // the sending plan task when it is on this agent, else -1
 };
 
 class InputQueue {
@@ -30,7 +31,7 @@ class InputQueue {
   // Moves `batch` in and returns true, or leaves it and returns false when the
   // queue is full; then `pusher` is woken once there is room again. A batch is
   // always accepted into an empty queue, so any batch size makes progress.
-  bool tryPush(Batch& batch, Runnable* pusher);
+  bool tryPush(Batch& batch, Runnable* pusher, int64_t source = -1);
   // End-of-input markers are never refused.
   void pushEndOfInput();
   // Tuples from another agent. Never refused: the sender held credit for

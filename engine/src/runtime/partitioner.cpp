@@ -4,6 +4,8 @@
 #include <cstring>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 namespace topolab {
 namespace {
 
@@ -38,6 +40,31 @@ class FieldsPartitioner final : public Partitioner {
  private:
   int n_;
   bool key_, value_;
+};
+
+// A fields grouping on a multilang program's declared fields beyond the
+// first (which is the key): those values are read from the tuple's values
+// (a JSON array in its payload) and hashed as their JSON text, so equal
+// values go to the same task whatever their type.
+class ValuesFieldsPartitioner final : public Partitioner {
+ public:
+  ValuesFieldsPartitioner(int n, bool key, bool value, std::vector<size_t> indices)
+      : n_(n), key_(key), value_(value), indices_(std::move(indices)) {}
+  int select(const Tuple& t) override {
+    uint64_t h = hashFields(t, key_, value_);
+    const nlohmann::json values = nlohmann::json::parse(t.payload, nullptr, false);
+    for (size_t i : indices_) {
+      const std::string text =
+          values.is_array() && i < values.size() ? values[i].dump() : std::string("null");
+      h = fnv1a(text.data(), text.size(), h);
+    }
+    return static_cast<int>(Rng::splitmix(h) % static_cast<uint64_t>(n_));
+  }
+
+ private:
+  int n_;
+  bool key_, value_;
+  std::vector<size_t> indices_;
 };
 
 class FixedPartitioner final : public Partitioner {
@@ -167,13 +194,28 @@ uint64_t hashFields(const Tuple& t, bool key, bool value) {
 }
 
 PartitionerPtr makePartitioner(const Grouping& g, int targets, const std::vector<bool>& local,
-                               uint64_t seed) {
+                               uint64_t seed, const std::vector<std::string>& declared_fields) {
   switch (g.type) {
     case GroupingType::Shuffle:
       return std::make_unique<ShufflePartitioner>(targets, seed);
     case GroupingType::Fields: {
-      const bool key = std::find(g.fields.begin(), g.fields.end(), "key") != g.fields.end();
-      const bool value = std::find(g.fields.begin(), g.fields.end(), "value") != g.fields.end();
+      bool key = false, value = false;
+      std::vector<size_t> indices;
+      for (const std::string& f : g.fields) {
+        auto it = std::find(declared_fields.begin(), declared_fields.end(), f);
+        if (it == declared_fields.begin()) {
+          key = true;  // field 0 is the key
+        } else if (it != declared_fields.end()) {
+          indices.push_back(static_cast<size_t>(it - declared_fields.begin()));
+        } else if (f == "key") {
+          key = true;
+        } else if (f == "value") {
+          value = true;
+        }
+      }
+      if (!indices.empty()) {
+        return std::make_unique<ValuesFieldsPartitioner>(targets, key, value, std::move(indices));
+      }
       return std::make_unique<FieldsPartitioner>(targets, key, value);
     }
     case GroupingType::All:

@@ -26,9 +26,12 @@ class Partitioner {
 };
 using PartitionerPtr = std::unique_ptr<Partitioner>;
 
-// `local` marks targets on this agent, for local-or-shuffle (all are local in-process).
-PartitionerPtr makePartitioner(const Grouping& grouping, int targets, const std::vector<bool>& local,
-                               uint64_t seed);
+// `local` marks targets on this agent, for local-or-shuffle (all are local
+// in-process). `declared_fields`: the sender's output fields (a multilang
+// program's), which a fields grouping may name besides key and value.
+PartitionerPtr makePartitioner(const Grouping& grouping, int targets,
+                               const std::vector<bool>& local, uint64_t seed,
+                               const std::vector<std::string>& declared_fields = {});
 
 // A load-balancer's choice among its members, skipping unhealthy ones.
 

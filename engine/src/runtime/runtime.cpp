@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -41,6 +44,27 @@ struct Runtime::Impl {
   std::condition_variable cv;
   int64_t start_ns = 0;
   bool stopped = false;
+  // The topology as built (operators' contexts point into it).
+  std::unique_ptr<Topology> topology;
+  // Events operators report (a program that died), taken by takeEvents().
+  std::mutex events_mu;
+  std::vector<RuntimeEvent> events;
+  // A run folder made for this run (removed with it), when none was given.
+  std::string own_work_dir;
+
+  ~Impl() {
+    // Operators (and the programs they run) go before the folder they use.
+    tasks.clear();
+    if (!own_work_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(own_work_dir, ec);
+    }
+  }
+
+  void report(std::string kind, std::string detail) {
+    std::lock_guard lock(events_mu);
+    events.push_back(RuntimeEvent{std::move(kind), std::move(detail)});
+  }
 
   void taskFinished() {
     if (finished.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int>(tasks.size())) {
@@ -129,6 +153,7 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
                                          const Distribution& distribution, std::string* error) {
   auto impl = std::make_unique<Impl>();
   impl->distribution = distribution;
+  impl->topology = std::make_unique<Topology>(topology);
   const Plan& plan = impl->distribution->plan;
   const std::string& self = impl->distribution->self;
   impl->options = options;
@@ -155,6 +180,20 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
 
   uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
   const bool alo = topology.delivery() == Delivery::AtLeastOnce;
+  std::string work_dir = options.work_dir;
+  const bool runs_programs =
+      std::any_of(topology.components.begin(), topology.components.end(), [&](const Component& c) {
+        const ComponentType* t = catalogue.find(c.type);
+        return t && !t->traits.command_param.empty();
+      });
+  if (work_dir.empty() && runs_programs) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "topolab-run-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      *error = "cannot create a run folder in " + std::filesystem::temp_directory_path().string();
+      return nullptr;
+    }
+    work_dir = impl->own_work_dir = tmpl;
+  }
   for (const std::string& id : impl->order) {
     const Component& c = *topology.component(id);
     const ComponentType* type = catalogue.find(c.type);
@@ -178,6 +217,24 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       OperatorContext ctx{c.id, i, instanceCount(c), Rng::splitmix(seed++), options.kafka_bootstrap, alo};
       ctx.state_dir = options.state_dir;
       ctx.replication = impl->replication.get();
+      ctx.topology = impl->topology.get();
+      ctx.plan = &plan;
+      ctx.task_id = placed->task_id;
+      ctx.resources_base = options.resources_base;
+      ctx.work_dir = work_dir;
+      const std::string instance = c.id + "#" + std::to_string(i);
+      if (options.log) {
+        ctx.log = [log = options.log, instance](int level, const std::string& line) {
+          log(instance, level, line);
+        };
+      } else {
+        ctx.log = [instance](int level, const std::string& line) {
+          if (level >= 3) std::fprintf(stderr, "%s: %s\n", instance.c_str(), line.c_str());
+        };
+      }
+      ctx.event = [raw](const std::string& kind, const std::string& detail) {
+        raw->report(kind, detail);
+      };
       TaskConfig cfg;
       cfg.component = c.id;
       cfg.index = i;
@@ -236,7 +293,8 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       // Writers of a replicated store follow its primary, whatever the grouping.
       PartitionerPtr writer;
       if (impl->replication) writer = impl->replication->writerPartitioner(s.to);
-      f->addStream(s.grouping, to, std::move(writer));
+      f->addStream(s.grouping, to, std::move(writer), s.stream_id,
+                   outputFields(*topology.component(s.from), catalogue));
     }
     for (Task* t : impl->by_component[s.to]) t->expectEndOfInputFrom(upstream);
   }
@@ -361,6 +419,10 @@ void Runtime::deliverReplication(std::vector<ReplicationMessage> msgs) {
 
 std::vector<RuntimeEvent> Runtime::takeEvents() {
   std::vector<RuntimeEvent> out;
+  {
+    std::lock_guard lock(impl_->events_mu);
+    out.swap(impl_->events);
+  }
   if (!impl_->replication) return out;
   for (auto& [kind, detail] : impl_->replication->takeEvents()) {
     out.push_back(RuntimeEvent{std::move(kind), std::move(detail)});

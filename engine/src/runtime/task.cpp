@@ -26,6 +26,7 @@ Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<
       input_(scheduler, this, config_.queue_capacity),
       rng_(config_.seed) {
   records_e2e_ = config_.op->recordsEndToEnd();
+  config_.op->setWaker([this] { scheduler_.wake(this); });
   if (config_.role == Role::Producer && config_.at_least_once) {
     acker_id_ = acker_.addProducer(config_.task_id, config_.max_pending, this);
     pending_.resize(config_.max_pending);
@@ -37,8 +38,10 @@ Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<
 Task::~Task() = default;
 
 void Task::addStream(const Grouping& grouping, const std::vector<Destination>& targets,
-                     PartitionerPtr partitioner) {
+                     PartitionerPtr partitioner, std::string stream_id,
+                     const std::vector<std::string>& declared_fields) {
   Stream s;
+  s.id = std::move(stream_id);
   std::vector<bool> local;
   for (const Destination& t : targets) {
     auto it = std::find_if(outboxes_.begin(), outboxes_.end(),
@@ -52,7 +55,7 @@ void Task::addStream(const Grouping& grouping, const std::vector<Destination>& t
   }
   s.partitioner = partitioner ? std::move(partitioner)
                               : makePartitioner(grouping, static_cast<int>(targets.size()), local,
-                                                rng_.next());
+                                                rng_.next(), declared_fields);
   streams_.push_back(std::move(s));
 }
 
@@ -119,7 +122,10 @@ void Task::runProducer(int64_t now) {
     expirePending(now);
     if (!flush(false)) return;
   }
-  if (stop_requested_.load(std::memory_order_relaxed)) producer_done_ = true;
+  if (stop_requested_.load(std::memory_order_relaxed) && !producer_done_) {
+    producer_done_ = true;
+    config_.op->onProducerDone();
+  }
   const int64_t slice_end = now + kSliceNs;
   while (!producer_done_) {
     size_t budget = config_.batch_size;
@@ -129,6 +135,7 @@ void Task::runProducer(int64_t now) {
     if (!flush(false)) return;
     if (r.state == ProduceResult::State::Done) {
       producer_done_ = true;
+      config_.op->onProducerDone();
     } else if (r.state == ProduceResult::State::SleepUntil) {
       if (flush(true)) scheduler_.wakeAt(this, r.wake_mono_ns);
       return;
@@ -163,7 +170,7 @@ void Task::handleCompletions(int64_t now) {
       free_slots_.push_back(c.slot);
     } else {
       ++local_.failed;
-      replay(c.slot, now);
+      failPending(c.slot, now);
     }
   }
   completions_.clear();
@@ -176,15 +183,25 @@ void Task::expirePending(int64_t now) {
     Pending& p = pending_[s];
     if (p.root != 0 && p.deadline <= now && acker_.abandon(acker_id_, s, p.root)) {
       ++local_.failed;
-      replay(s, now);
+      config_.op->onComplete(p.token, false);
+      failPending(s, now);
     }
   }
+}
+
+void Task::failPending(uint32_t slot, int64_t now) {
+  if (!config_.op->replaysItself()) {
+    replay(slot, now);
+    return;
+  }
+  pending_[slot] = Pending{};  // the operator sends it again if it wants to
+  free_slots_.push_back(slot);
 }
 
 void Task::replay(uint32_t slot, int64_t now) {
   Pending& p = pending_[slot];
   Tuple t = p.tuple;
-  const int n = route(t, route_buf_.data());
+  const int n = routeTo(t, p.stream, p.direct_task, route_buf_.data());
   if (n <= 0) {  // nowhere to go now (e.g. no healthy member): try again at the next timeout
     p.root = acker_.begin(acker_id_, slot, rng_.nonZero());
     p.deadline = now + config_.ack_timeout_ns;
@@ -202,6 +219,10 @@ void Task::replay(uint32_t slot, int64_t now) {
 
 void Task::runConsumer(int64_t now) {
   const int64_t slice_end = now + kSliceNs;
+  cur_root_ = 0;
+  config_.op->poll(*this, now);
+  if (killed_.load(std::memory_order_relaxed)) return;  // the operator's program is gone
+  if (full_outboxes_ > 0 && !flush(false)) return;
   for (;;) {
     if (pos_ >= current_.batch.size()) {
       current_.batch.clear();
@@ -225,6 +246,15 @@ void Task::runConsumer(int64_t now) {
     }
     processBatch(now);
     if (blocked_) return;  // the full queue downstream wakes this task
+    if (pos_ < current_.batch.size() && !config_.op->accepting()) {
+      // The operator wakes this task when it takes input again.
+      if (flush(true)) {
+        if (const int64_t next = config_.op->nextTimerMonoNs(); next != 0) {
+          scheduler_.wakeAt(this, next);
+        }
+      }
+      return;
+    }
     if (busy_until_ > now + kBusySlackNs) {
       scheduler_.wakeAt(this, busy_until_);  // outputs leave when the service time has passed
       return;
@@ -241,7 +271,7 @@ void Task::runConsumer(int64_t now) {
     scheduler_.wakeAt(this, busy_until_);  // the step's outputs leave when its service is over
     return;
   }
-  if (eos_seen_ >= expected_eos_) {
+  if (eos_seen_ >= expected_eos_ && config_.op->idle()) {
     finish();
     return;
   }
@@ -278,6 +308,7 @@ void Task::processBatch(int64_t now) {
   }
   const double fail_ratio = fault_fail_ratio_.load(std::memory_order_relaxed);
   while (pos_ < b.size()) {
+    if (!config_.op->accepting()) break;
     Tuple& t = b[pos_++];
     cur_root_ = config_.at_least_once ? t.root : 0;
     ack_value_ = t.edge;
@@ -302,6 +333,8 @@ void Task::processBatch(int64_t now) {
       busy_until_ = std::max(busy_until_, now) + r.busy_ns;
       if (latency) latency_.record(static_cast<uint64_t>(r.busy_ns));
       ++timed;
+    } else if (r.latency_later) {
+      ++timed;
     }
     if (!r.ok) ++local_.errors;
     if (!r.ok || input_failed_) {
@@ -321,7 +354,7 @@ void Task::processBatch(int64_t now) {
     ack_ops_.clear();
   }
   const size_t n = pos_ - start;
-  if (latency && n > timed) {
+  if (latency && n > timed && n > 0) {
     // Per-tuple cost measured per batch: two clock reads per batch, not per tuple.
     const int64_t per = (monoNowNs() - t0) / static_cast<int64_t>(n);
     latency_.record(static_cast<uint64_t>(std::max<int64_t>(per, 0)), n - timed);
@@ -389,6 +422,7 @@ int Task::route(const Tuple& t, int* out) {
   }
   int n = 0;
   for (auto& s : streams_) {
+    if (!s.id.empty()) continue;  // a named stream takes only what is emitted on it
     const int k = s.partitioner->select(t);
     if (k == Partitioner::kAll) {
       for (int o : s.outboxes) out[n++] = o;
@@ -399,12 +433,52 @@ int Task::route(const Tuple& t, int* out) {
   return n;
 }
 
+int Task::routeTo(const Tuple& t, std::string_view stream, int64_t direct_task, int* out) {
+  if (stream.empty() && direct_task < 0) return route(t, out);
+  int n = 0;
+  for (auto& s : streams_) {
+    if (s.id != stream) continue;
+    if (direct_task >= 0) {
+      for (int o : s.outboxes) {
+        if (outboxes_[o].target.task_id == static_cast<uint64_t>(direct_task)) {
+          out[0] = o;
+          return 1;
+        }
+      }
+      continue;
+    }
+    const int k = s.partitioner->select(t);
+    if (k == Partitioner::kAll) {
+      for (int o : s.outboxes) out[n++] = o;
+    } else {
+      out[n++] = s.outboxes[k];
+    }
+  }
+  return direct_task >= 0 ? -2 : n;
+}
+
+bool Task::emitTo(Tuple&& t, const EmitTarget& target, uint64_t token) {
+  const int n = routeTo(t, target.stream, target.direct_task, route_buf_.data());
+  if (target.task_ids) {
+    target.task_ids->clear();
+    for (int i = 0; i < n; ++i) target.task_ids->push_back(outboxes_[route_buf_[i]].target.task_id);
+  }
+  if (n == -2) return false;
+  sendRouted(std::move(t), n, token, target.anchor, &target);
+  return true;
+}
+
 void Task::emit(Tuple&& t, uint64_t token) {
-  const int n = route(t, route_buf_.data());
+  sendRouted(std::move(t), route(t, route_buf_.data()), token, nullptr, nullptr);
+}
+
+void Task::sendRouted(Tuple&& t, int n, uint64_t token, AckOp* anchor, const EmitTarget* target) {
   if (n < 0) {
     // A load-balancer with no healthy member: an error, never a silent drop.
     ++local_.errors;
-    if (cur_root_ != 0) {
+    if (anchor && anchor->root != 0) {
+      anchor->fail = true;  // the operator fails the held input when it completes it
+    } else if (!anchor && cur_root_ != 0) {
       input_failed_ = true;
     } else {
       ++local_.dropped;
@@ -420,7 +494,8 @@ void Task::emit(Tuple&& t, uint64_t token) {
     return;
   }
   uint64_t root = 0;
-  if (producer ? config_.at_least_once : cur_root_ != 0) {
+  const bool anchored = anchor ? anchor->root != 0 : cur_root_ != 0;
+  if (producer ? config_.at_least_once : anchored) {
     uint64_t x = 0;
     for (int i = 0; i < n; ++i) x ^= edge_buf_[i] = rng_.nonZero();
     if (producer) {
@@ -428,6 +503,13 @@ void Task::emit(Tuple&& t, uint64_t token) {
       free_slots_.pop_back();
       root = acker_.begin(acker_id_, slot, x);
       pending_[slot] = Pending{t, token, root, now_ + config_.ack_timeout_ns};
+      if (target) {  // a replay takes the same way
+        pending_[slot].stream = std::string(target->stream);
+        pending_[slot].direct_task = target->direct_task;
+      }
+    } else if (anchor) {
+      root = anchor->root;
+      anchor->value ^= x;
     } else {
       root = cur_root_;
       ack_value_ ^= x;
@@ -486,7 +568,7 @@ bool Task::push(Outbox& o) {
   if (members_) members_->handing(o.batch);
   bool pushed;
   if (d.local) {
-    pushed = d.local->input().tryPush(o.batch, this);
+    pushed = d.local->input().tryPush(o.batch, this, config_.task_id);
   } else if (!d.peer->reachable()) {
     // The agent is gone: the tuples are lost with it, counted here (as errors
     // too in at-most-once); at-least-once trees are replayed.
@@ -585,8 +667,20 @@ int64_t Task::inFlight() const {
 }
 
 void Task::complete(const AckOp& held, bool ok) {
+  ok = ok && !held.fail;  // an output of it could not be routed
   if (!ok) late_failed_.fetch_add(1, std::memory_order_relaxed);
   if (held.root != 0) acker_.apply({AckOp{held.root, ok ? held.value : 0, !ok}});
+}
+
+void Task::recordLatency(int64_t ns) {
+  if (config_.record_latency) latency_.record(static_cast<uint64_t>(std::max<int64_t>(ns, 0)));
+}
+
+void Task::reportError(std::string_view) { ++local_.errors; }
+
+void Task::die() {
+  killed_.store(true, std::memory_order_relaxed);
+  scheduler_.wake(this);
 }
 
 namespace {

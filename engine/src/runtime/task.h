@@ -62,7 +62,8 @@ class Task final : public Runnable, private Emitter {
   // Adds a stream to the instances `targets`; output is routed on emit, by
   // `partitioner` when given (a replicated store's primary), else by `grouping`.
   void addStream(const Grouping& grouping, const std::vector<Destination>& targets,
-                 PartitionerPtr partitioner = nullptr);
+                 PartitionerPtr partitioner = nullptr, std::string stream_id = {},
+                 const std::vector<std::string>& declared_fields = {});
   void expectEndOfInputFrom(int upstream_instances) { expected_eos_ += upstream_instances; }
   // Called once after every addStream, before start.
   void wired();
@@ -100,18 +101,26 @@ class Task final : public Runnable, private Emitter {
   struct Stream {
     PartitionerPtr partitioner;
     std::vector<int> outboxes;  // index into outboxes_, one per target instance
+    std::string id;             // the sender's output stream; empty: default
   };
   struct Pending {
     Tuple tuple;  // a copy, to replay
     uint64_t token = 0;
     uint64_t root = 0;
     int64_t deadline = 0;
+    std::string stream;        // emitted on a named stream (emitTo)
+    int64_t direct_task = -1;  // emitted to one task (emitTo)
   };
 
   // Emitter
   void emit(Tuple&& t, uint64_t token) override;
   AckOp holdInput() override;
   void complete(const AckOp& held, bool ok) override;
+  bool emitTo(Tuple&& t, const EmitTarget& target, uint64_t token) override;
+  void recordLatency(int64_t ns) override;
+  void reportError(std::string_view message) override;
+  int64_t inputSource() const override { return current_.source; }
+  void die() override;
 
   void runProducer(int64_t now);
   void runConsumer(int64_t now);
@@ -122,9 +131,17 @@ class Task final : public Runnable, private Emitter {
   void handleCompletions(int64_t now);
   void expirePending(int64_t now);
   void replay(uint32_t slot, int64_t now);
+  // A failed or timed-out tree: replayed, or left to an operator that replays itself.
+  void failPending(uint32_t slot, int64_t now);
   // Appends n copies of `t` to the outboxes in route_buf_, with edge ids from edge_buf_.
   void sendCopies(Tuple&& t, int n, uint64_t root);
   int route(const Tuple& t, int* out);
+  // Routes on a named stream (empty: default), or to one task of it; -2 when
+  // `direct_task` is not downstream on that stream.
+  int routeTo(const Tuple& t, std::string_view stream, int64_t direct_task, int* out);
+  // Sends `t` to the n outboxes in route_buf_ as emit() does; `anchor` (bolts)
+  // is the held input it belongs to.
+  void sendRouted(Tuple&& t, int n, uint64_t token, AckOp* anchor, const EmitTarget* target);
   void refreshHealth(int64_t now);
   void takeOut(size_t member);
 

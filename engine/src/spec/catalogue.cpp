@@ -2,6 +2,8 @@
 // written in a file to its typed value.
 #include "topolab/engine/catalogue.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cassert>
 
@@ -35,6 +37,10 @@ std::string_view toString(ParamType t) {
       return "enum";
     case ParamType::Scalar:
       return "scalar";
+    case ParamType::StringList:
+      return "list";
+    case ParamType::StringMap:
+      return "map";
   }
   return "?";
 }
@@ -90,6 +96,55 @@ const std::string& Params::getString(std::string_view name) const {
   return kEmpty;
 }
 
+const StringList& Params::getList(std::string_view name) const {
+  static const StringList kEmpty;
+  const ParamValue* v = find(name);
+  assert(v && std::holds_alternative<StringList>(*v));
+  if (const auto* l = v ? std::get_if<StringList>(v) : nullptr) return *l;
+  return kEmpty;
+}
+
+const StringMap& Params::getMap(std::string_view name) const {
+  static const StringMap kEmpty;
+  const ParamValue* v = find(name);
+  assert(v && std::holds_alternative<StringMap>(*v));
+  if (const auto* m = v ? std::get_if<StringMap>(v) : nullptr) return *m;
+  return kEmpty;
+}
+
+namespace {
+
+// A list or map item is a string: one a YAML reader would take for a number,
+// a boolean or null, or one with a space (a command line's argument), is
+// written quoted so that every reader (and every person) sees a string.
+void appendFlowItem(std::string& out, std::string_view s) {
+  const bool looks_typed = spec::isNumberText(s) || s == "true" || s == "false" || s == "True" ||
+                           s == "False" || s == "yes" || s == "no";
+  spec::appendYamlScalar(out, s, looks_typed || s.find(' ') != std::string_view::npos);
+}
+
+}  // namespace
+
+std::string flowText(const StringList& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    appendFlowItem(out, items[i]);
+  }
+  return out + "]";
+}
+
+std::string flowText(const StringMap& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    appendFlowItem(out, items[i].first);
+    out += ": ";
+    appendFlowItem(out, items[i].second);
+  }
+  return out + "}";
+}
+
 namespace {
 
 bool checkRange(const ParamSchema& schema, double v, std::string_view text, std::string* error) {
@@ -116,6 +171,51 @@ void setError(std::string* error, std::string message) {
 }
 
 std::string quotedHint(bool quoted) { return quoted ? " (remove the quotes)" : ""; }
+
+// A flow list or map of scalars as yaml-cpp reads it; nullopt with `error`
+// set when `text` is not one (or nests collections).
+const char* flowExample(bool map) {
+  return map ? "a map of names to strings, like {LANG: C.UTF-8}"
+             : "a list of strings, like [python3, bolt.py]";
+}
+
+std::optional<YAML::Node> readFlow(std::string_view text, bool map, std::string* error) {
+  const char* want = flowExample(map);
+  try {
+    YAML::Node node = YAML::Load(std::string(text));
+    if (map ? !node.IsMap() : !node.IsSequence()) {
+      setError(error, "expected " + std::string(want) + ", got " + spec::quoteForMessage(text));
+      return std::nullopt;
+    }
+    for (const auto& item : node) {
+      const YAML::Node& v = map ? item.second : item;
+      if ((map && !item.first.IsScalar()) || !v.IsScalar()) {
+        setError(error, std::string("expected ") + want + ": items must be plain values, not " +
+                            (v.IsNull() ? "empty" : "nested lists or maps"));
+        return std::nullopt;
+      }
+    }
+    return node;
+  } catch (const YAML::Exception& e) {
+    setError(error, "expected " + std::string(want) + ", got " + spec::quoteForMessage(text));
+    return std::nullopt;
+  }
+}
+
+bool checkCount(const ParamSchema& schema, size_t n, std::string* error) {
+  if (schema.min && static_cast<double>(n) < *schema.min) {
+    setError(error, *schema.min == 1
+                        ? "must not be empty"
+                        : "needs at least " + spec::formatNumber(*schema.min) + " items");
+    return false;
+  }
+  if (schema.max && static_cast<double>(n) > *schema.max) {
+    setError(error, "has " + std::to_string(n) + " items, at most " +
+                        spec::formatNumber(*schema.max) + " are allowed");
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -181,6 +281,33 @@ std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_vi
         }
       }
       return ParamValue{std::string(text)};
+    }
+    case ParamType::StringList: {
+      StringList items;
+      if (quoted || text.empty() || text.front() != '[') {
+        items.emplace_back(text);
+      } else {
+        std::optional<YAML::Node> node = readFlow(text, false, error);
+        if (!node) return std::nullopt;
+        for (const auto& item : *node) items.push_back(item.Scalar());
+      }
+      if (!checkCount(schema, items.size(), error)) return std::nullopt;
+      return ParamValue{std::move(items)};
+    }
+    case ParamType::StringMap: {
+      if (quoted) {
+        setError(error, "expected " + std::string(flowExample(true)) + ", got " +
+                            spec::quoteForMessage(text));
+        return std::nullopt;
+      }
+      std::optional<YAML::Node> node = readFlow(text, true, error);
+      if (!node) return std::nullopt;
+      StringMap items;
+      for (const auto& item : *node) {
+        items.emplace_back(item.first.Scalar(), item.second.Scalar());
+      }
+      if (!checkCount(schema, items.size(), error)) return std::nullopt;
+      return ParamValue{std::move(items)};
     }
   }
   setError(error, "unsupported param type");

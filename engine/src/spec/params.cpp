@@ -35,6 +35,19 @@ std::optional<Params> resolveParams(const Component& component, const ComponentT
   return params;
 }
 
+std::vector<std::string> outputFields(const Component& component, const Catalogue& catalogue) {
+  const ComponentType* type = catalogue.find(component.type);
+  if (!type || type->traits.output_fields_param.empty()) return {};
+  const std::string& name = type->traits.output_fields_param;
+  const ParamSchema* schema = type->param(name);
+  const ParamEntry* entry = component.param(name);
+  if (!schema) return {};
+  std::optional<ParamValue> v = entry ? convertParam(*schema, entry->text, entry->quoted, nullptr)
+                                      : convertParam(*schema, schema->default_text, false, nullptr);
+  if (const auto* fields = v ? std::get_if<StringList>(&*v) : nullptr) return *fields;
+  return {};
+}
+
 bool applyOverride(Topology& topology, std::string_view assignment, std::string* error) {
   auto fail = [&](std::string message) {
     if (error) *error = std::move(message);
@@ -79,14 +92,24 @@ bool applyOverride(Topology& topology, std::string_view assignment, std::string*
       return fail("--set " + shown + ": " + why);
     }
   }
+  // A list or map is kept in its canonical flow form, as the reader keeps it.
+  std::string text = value;
+  bool flow = false;
+  if (schema && (schema->type == ParamType::StringList || schema->type == ParamType::StringMap)) {
+    std::optional<ParamValue> v = convertParam(*schema, value, false, nullptr);
+    if (const auto* l = std::get_if<StringList>(&*v)) text = flowText(*l);
+    if (const auto* m = std::get_if<StringMap>(&*v)) text = flowText(*m);
+    flow = true;
+  }
   for (ParamEntry& p : c->params) {
     if (p.name == name) {
-      p.text = value;
+      p.text = text;
       p.quoted = false;
+      p.flow = flow;
       return true;
     }
   }
-  c->params.push_back(ParamEntry{name, value, false, {}, {}});
+  c->params.push_back(ParamEntry{name, text, false, {}, {}, flow});
   return true;
 }
 

@@ -22,9 +22,11 @@ constexpr size_t kMaxGroupingFields = 16;
 using Keys = std::vector<std::string_view>;
 const Keys kTopKeys{"topolab",    "name",    "description", "defaults",
                     "components", "streams", "slo",         "layout"};
-const Keys kDefaultsKeys{"delivery", "metrics_interval_ms", "ack_timeout_ms", "max_pending"};
+const Keys kDefaultsKeys{"delivery", "metrics_interval_ms", "ack_timeout_ms", "max_pending",
+                         "restart"};
+const Keys kRestartKeys{"max", "within_s", "delay_ms"};
 const Keys kComponentKeys{"id", "type", "parallelism", "params", "placement"};
-const Keys kStreamKeys{"from", "to", "grouping", "transport"};
+const Keys kStreamKeys{"from", "to", "stream", "grouping", "transport"};
 const Keys kGroupingKeys{"type", "fields"};
 const Keys kSloKeys{"throughput_min", "p99_ms_max", "error_rate_max"};
 const Keys kLayoutKeys{"x", "y"};
@@ -292,9 +294,34 @@ class Reader {
       } else if (f.key == "max_pending") {
         d.max_pending = integer(f, "defaults", 1, 1'000'000);
         d.max_pending_mark = valueMark(f);
+      } else if (f.key == "restart") {
+        d.restart = readRestart(f);
       }
     }
     return d;
+  }
+
+  // `restart: never` or `restart: {max: 3, within_s: 60, delay_ms: 500}`.
+  std::optional<RestartPolicy> readRestart(const Entry& f) {
+    RestartPolicy r;
+    r.mark = valueMark(f);
+    if (f.value.IsScalar() && f.value.Scalar() == "never" && !isQuoted(f.value)) {
+      r.never = true;
+      return r;
+    }
+    if (!f.value.IsMap()) {
+      error(r.mark,
+            "defaults: restart: expected never or a mapping like "
+            "{max: 3, within_s: 60, delay_ms: 500}, got " +
+                kindOf(f.value));
+      return std::nullopt;
+    }
+    for (const Entry& k : entries(f.value, &kRestartKeys, "defaults", "in restart")) {
+      if (k.key == "max") r.max = integer(k, "defaults: restart", 0, 1000);
+      if (k.key == "within_s") r.within_s = integer(k, "defaults: restart", 1, 86'400);
+      if (k.key == "delay_ms") r.delay_ms = integer(k, "defaults: restart", 0, 600'000);
+    }
+    return r;
   }
 
   void readComponents(const Entry& e, Topology& t) {
@@ -359,16 +386,66 @@ class Reader {
       return;
     }
     for (const Entry& p : entries(*map, nullptr, context, "")) {
+      if (p.value.IsSequence() || p.value.IsMap()) {
+        readCollectionParam(p, context, c);
+        continue;
+      }
       if (!p.value.IsScalar()) {
         const Mark m = valueMark(p);
         error(m, context + ": param '" + p.key + "' " +
                      (p.value.IsNull() ? std::string("has no value")
                                        : "must be a single value, not " + kindOf(p.value)));
+        c.params.push_back(unreadable(p, m));
         continue;
       }
       c.params.push_back(ParamEntry{p.key, p.value.Scalar(), isQuoted(p.value),
                                     toMark(p.value.Mark()), p.key_mark});
     }
+  }
+
+  static ParamEntry unreadable(const Entry& p, Mark m) {
+    ParamEntry e{p.key, "", false, m, p.key_mark};
+    e.unreadable = true;
+    return e;
+  }
+
+  // A list or map param (a command line, field names, environment variables):
+  // plain values only, kept as canonical flow text. Whether the param takes a
+  // list is the validator's to say, against the type's schema.
+  void readCollectionParam(const Entry& p, const std::string& context, Component& c) {
+    const Mark m = valueMark(p);
+    const std::string what = context + ": param '" + p.key + "'";
+    if (p.value.size() > kMaxParamItems) {
+      error(m, what + " has " + std::to_string(p.value.size()) + " items (the limit is " +
+                   std::to_string(kMaxParamItems) + ")");
+      c.params.push_back(unreadable(p, m));
+      return;
+    }
+    if (p.value.IsSequence()) {
+      StringList items;
+      for (const YAML::Node& item : p.value) {
+        if (!item.IsScalar()) {
+          error(item.Mark().is_null() ? m : toMark(item.Mark()),
+                what + ": list items must be plain values, not " + kindOf(item));
+          c.params.push_back(unreadable(p, m));
+          return;
+        }
+        items.push_back(item.Scalar());
+      }
+      c.params.push_back(ParamEntry{p.key, flowText(items), false, m, p.key_mark, true});
+      return;
+    }
+    StringMap items;
+    for (const auto& item : p.value) {
+      if (!item.first.IsScalar() || !item.second.IsScalar()) {
+        error(item.second.Mark().is_null() ? m : toMark(item.second.Mark()),
+              what + ": entries must be NAME: value with plain values");
+        c.params.push_back(unreadable(p, m));
+        return;
+      }
+      items.emplace_back(item.first.Scalar(), item.second.Scalar());
+    }
+    c.params.push_back(ParamEntry{p.key, flowText(items), false, m, p.key_mark, true});
   }
 
   void readStreams(const Entry& e, Topology& t) {
@@ -407,6 +484,11 @@ class Reader {
         if (auto v = text(f, context)) {
           s.to = *v;
           s.to_mark = valueMark(f);
+        }
+      } else if (f.key == "stream") {
+        if (auto v = text(f, context)) {
+          s.stream_id = *v;
+          s.stream_id_mark = valueMark(f);
         }
       } else if (f.key == "grouping") {
         readGrouping(f, context, s.grouping);

@@ -111,6 +111,13 @@ bool isValidComponentId(std::string_view s) {
                      [](char c) { return isAlpha(c) || isDigit(c) || c == '_' || c == '-'; });
 }
 
+bool isValidStreamId(std::string_view s) {
+  if (s.empty() || s == "default" || s.starts_with("__")) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return isAlpha(c) || isDigit(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 std::string joinList(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& s : items) {
@@ -165,6 +172,95 @@ std::string quoteForMessage(std::string_view s) {
   if (s.size() > kMax) out += "...";
   out += "'";
   return out;
+}
+
+namespace {
+
+bool isFlowIndicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
+
+void appendDoubleQuoted(std::string& out, std::string_view s);
+
+}  // namespace
+
+bool needsYamlQuotes(std::string_view s) {
+  if (s.empty()) return true;
+  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return true;
+  if (s.front() == ' ' || s.back() == ' ' || s.back() == ':') return true;
+  const char first = s.front();
+  if (std::string_view("#&*!|>'\"%@`").find(first) != std::string_view::npos) return true;
+  if (isFlowIndicator(first)) return true;
+  if (first == '-' || first == '?' || first == ':') {
+    if (s.size() == 1 || s[1] == ' ' || isFlowIndicator(s[1])) return true;
+  }
+  if (s.starts_with("---") || s.starts_with("...")) return true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f || isFlowIndicator(static_cast<char>(c))) return true;
+    if (c == ':' && i + 1 < s.size() && s[i + 1] == ' ') return true;
+    if (c == '#' && s[i - 1] == ' ') return true;
+    // NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to some YAML readers.
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) return true;
+    if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
+         static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+void appendDoubleQuoted(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) {
+          out += "\\N";
+          ++i;
+        } else if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+                   (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
+                    static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
+          out += static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\L" : "\\P";
+          i += 2;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void appendYamlScalar(std::string& out, std::string_view s, bool quoted) {
+  if (quoted || needsYamlQuotes(s)) {
+    appendDoubleQuoted(out, s);
+  } else {
+    out += s;
+  }
 }
 
 }  // namespace topolab::spec

@@ -27,12 +27,22 @@ bool isValidTopologyName(std::string_view s);
 // component id: [A-Za-z][A-Za-z0-9_-]*
 bool isValidComponentId(std::string_view s);
 
+// a named output stream: [A-Za-z0-9_.-]+, not "default" spelled out and not
+// starting with "__" (reserved, like Storm's __heartbeat)
+bool isValidStreamId(std::string_view s);
+
 // "a, b, c"
 std::string joinList(const std::vector<std::string>& items);
 std::string joinList(const std::vector<std::string_view>& items);
 
 // " (did you mean 'x'?)" when one candidate is within a small edit distance, else "".
 std::string didYouMean(std::string_view word, const std::vector<std::string_view>& candidates);
+
+// Whether `s` must be quoted to read back as the same string, in a block or a
+// flow collection (conservative: the rules of a plain scalar in a flow).
+bool needsYamlQuotes(std::string_view s);
+// `s` as a YAML scalar: plain when that reads back the same, else double-quoted.
+void appendYamlScalar(std::string& out, std::string_view s, bool quoted = false);
 
 // Text for a message: the value in single quotes, shortened and with control
 // characters shown as escapes, so hostile input cannot garble a terminal.

@@ -72,6 +72,10 @@ int Topology::metricsIntervalMs() const {
 int Topology::ackTimeoutMs() const {
   return defaults && defaults->ack_timeout_ms ? *defaults->ack_timeout_ms : 30000;
 }
+RestartPolicy Topology::restartPolicy() const {
+  return defaults && defaults->restart ? *defaults->restart : RestartPolicy{};
+}
+
 int Topology::maxPending() const {
   return defaults && defaults->max_pending ? *defaults->max_pending : 10000;
 }

@@ -83,6 +83,12 @@ class Validator {
     checkRange(d.ack_timeout_ms, pick(d.ack_timeout_mark, d.mark), "ack_timeout_ms", 100,
                3'600'000);
     checkRange(d.max_pending, pick(d.max_pending_mark, d.mark), "max_pending", 1, 1'000'000);
+    if (d.restart) {
+      const Mark m = pick(d.restart->mark, d.mark);
+      checkRange(d.restart->max, m, "restart: max", 0, 1000);
+      checkRange(d.restart->within_s, m, "restart: within_s", 1, 86'400);
+      checkRange(d.restart->delay_ms, m, "restart: delay_ms", 0, 600'000);
+    }
   }
 
   static std::string contextOf(const Component& c, size_t index) {
@@ -168,6 +174,14 @@ class Validator {
                                            : " (expected " + joinList(names) + ")"));
         continue;
       }
+      if (p.unreadable) continue;
+      const bool takes_collection =
+          schema->type == ParamType::StringList || schema->type == ParamType::StringMap;
+      if (p.flow && !takes_collection) {
+        error(pick(p.mark, key_mark),
+              context + ": param '" + p.name + "' must be a single value, not a list or map");
+        continue;
+      }
       std::string why;
       if (!convertParam(*schema, p.text, p.quoted, &why)) {
         error(pick(p.mark, key_mark), context + ": param '" + p.name + "': " + why);
@@ -210,14 +224,22 @@ class Validator {
         error(pick(s.to_mark, s.mark), context + ": " + quoted(s.to) + " is a producer (" +
                                            type->name + ") and cannot receive a stream");
       }
+      if (!s.stream_id.empty() && !isValidStreamId(s.stream_id)) {
+        error(pick(s.stream_id_mark, s.mark),
+              context + ": invalid stream " + quoted(s.stream_id) +
+                  ": use letters, digits, '_', '-' and '.', not starting with '__' "
+                  "(leave it out for the default stream)");
+      }
       if (from && to) {
-        auto [it, fresh] = seen.emplace(s.from + '\n' + s.to, &s);
+        auto [it, fresh] = seen.emplace(s.from + '\n' + s.to + '\n' + s.stream_id, &s);
         if (!fresh) {
-          error(s.mark, "duplicate " + context + firstAt(it->second->mark) +
-                            ": one stream per pair of components");
+          error(s.mark,
+                "duplicate " + context + firstAt(it->second->mark) +
+                    (s.stream_id.empty() ? std::string(": one stream per pair of components")
+                                         : " on stream " + quoted(s.stream_id)));
         }
       }
-      checkGrouping(s.grouping, pick(s.grouping.mark, s.mark), context);
+      checkGrouping(s.grouping, from, pick(s.grouping.mark, s.mark), context);
     }
   }
 
@@ -243,7 +265,8 @@ class Validator {
     return didYouMean(word, candidates);
   }
 
-  void checkGrouping(const Grouping& g, Mark mark, const std::string& context) {
+  void checkGrouping(const Grouping& g, const Component* from, Mark mark,
+                     const std::string& context) {
     if (g.type != GroupingType::Fields) {
       if (!g.fields.empty()) {
         error(mark, context + ": 'fields' only applies to a fields grouping, not " +
@@ -254,15 +277,21 @@ class Validator {
     if (g.fields.empty()) {
       error(mark, context + ": a fields grouping needs fields, e.g. {type: fields, fields: [key]}");
     }
+    const std::vector<std::string> declared =
+        from ? outputFields(*from, catalogue_) : std::vector<std::string>{};
     for (size_t i = 0; i < g.fields.size(); ++i) {
       const std::string& f = g.fields[i];
-      if (f != "key" && f != "value") {
+      if (f != "key" && f != "value" &&
+          std::find(declared.begin(), declared.end(), f) == declared.end()) {
         // Point at the field itself when its position is known.
         const Mark at = i < g.field_marks.size() && g.fields.size() == g.field_marks.size()
                             ? g.field_marks[i]
                             : mark;
         error(at, context + ": fields grouping on " + quoted(f) +
-                        ", which the stream does not carry (tuples carry key and value)");
+                      ", which the stream does not carry (tuples carry key and value" +
+                      (declared.empty() ? std::string()
+                                        : ", and " + from->id + "'s fields " + joinList(declared)) +
+                      ")");
       }
     }
   }

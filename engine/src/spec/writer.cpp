@@ -15,90 +15,13 @@
 namespace topolab {
 namespace {
 
-bool isFlowIndicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
-
-// Whether `s` must be quoted to read back as the same string. Conservative:
-// the rules of a plain scalar inside a flow collection, which also hold in a block.
-bool needsQuotes(std::string_view s) {
-  if (s.empty()) return true;
-  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return true;
-  if (s.front() == ' ' || s.back() == ' ' || s.back() == ':') return true;
-  const char first = s.front();
-  if (std::string_view("#&*!|>'\"%@`").find(first) != std::string_view::npos) return true;
-  if (isFlowIndicator(first)) return true;
-  if (first == '-' || first == '?' || first == ':') {
-    if (s.size() == 1 || s[1] == ' ' || isFlowIndicator(s[1])) return true;
-  }
-  if (s.starts_with("---") || s.starts_with("...")) return true;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f || isFlowIndicator(static_cast<char>(c))) return true;
-    if (c == ':' && i + 1 < s.size() && s[i + 1] == ' ') return true;
-    if (c == '#' && s[i - 1] == ' ') return true;
-    // NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to some YAML readers.
-    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) return true;
-    if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
-         static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // A fields grouping (or one with fields) is always written as a mapping.
 bool writtenAsMap(const Grouping& g) {
   return g.written_as_map || g.type == GroupingType::Fields || !g.fields.empty();
 }
 
-void appendDoubleQuoted(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x85) {
-          out += "\\N";
-          ++i;
-        } else if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                   (static_cast<unsigned char>(s[i + 2]) == 0xa8 ||
-                    static_cast<unsigned char>(s[i + 2]) == 0xa9)) {
-          out += static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\L" : "\\P";
-          i += 2;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 void appendScalar(std::string& out, std::string_view s, bool quoted = false) {
-  if (quoted || needsQuotes(s)) {
-    appendDoubleQuoted(out, s);
-  } else {
-    out += s;
-  }
+  spec::appendYamlScalar(out, s, quoted);
 }
 
 // A number as written, or formatted when it was set in memory.
@@ -116,7 +39,7 @@ void appendNames(std::string& out, const std::vector<std::string>& names) {
 }
 
 void appendDefaults(std::string& out, const Defaults& d) {
-  if (!d.delivery && !d.metrics_interval_ms && !d.ack_timeout_ms && !d.max_pending) {
+  if (!d.delivery && !d.metrics_interval_ms && !d.ack_timeout_ms && !d.max_pending && !d.restart) {
     out += "defaults: {}\n";
     return;
   }
@@ -126,6 +49,24 @@ void appendDefaults(std::string& out, const Defaults& d) {
     out += "  metrics_interval_ms: " + std::to_string(*d.metrics_interval_ms) + '\n';
   if (d.ack_timeout_ms) out += "  ack_timeout_ms: " + std::to_string(*d.ack_timeout_ms) + '\n';
   if (d.max_pending) out += "  max_pending: " + std::to_string(*d.max_pending) + '\n';
+  if (d.restart) {
+    const RestartPolicy& r = *d.restart;
+    out += "  restart: ";
+    if (r.never) {
+      out += "never\n";
+    } else {
+      std::string items;
+      auto item = [&items](const char* key, const std::optional<int>& v) {
+        if (!v) return;
+        if (!items.empty()) items += ", ";
+        items += std::string(key) + ": " + std::to_string(*v);
+      };
+      item("max", r.max);
+      item("within_s", r.within_s);
+      item("delay_ms", r.delay_ms);
+      out += "{" + items + "}\n";
+    }
+  }
 }
 
 void appendComponent(std::string& out, const Component& c) {
@@ -141,7 +82,11 @@ void appendComponent(std::string& out, const Component& c) {
       if (i > 0) out += ", ";
       appendScalar(out, c.params[i].name);
       out += ": ";
-      appendScalar(out, c.params[i].text, c.params[i].quoted);
+      if (c.params[i].flow) {
+        out += c.params[i].text;  // a list or map, already in canonical flow form
+      } else {
+        appendScalar(out, c.params[i].text, c.params[i].quoted);
+      }
     }
     out += "}\n";
   }
@@ -157,6 +102,10 @@ void appendStream(std::string& out, const Stream& s) {
   appendScalar(out, s.from);
   out += ", to: ";
   appendScalar(out, s.to);
+  if (!s.stream_id.empty()) {
+    out += ", stream: ";
+    appendScalar(out, s.stream_id);
+  }
   const Grouping& g = s.grouping;
   if (g.present) {
     out += ", grouping: ";
@@ -242,12 +191,14 @@ namespace {
 
 // Equality is of what the writer writes: a value that must be quoted is
 // quoted whatever its flag says.
-bool writtenQuoted(const ParamEntry& p) { return p.quoted || needsQuotes(p.text); }
+bool writtenQuoted(const ParamEntry& p) {
+  return !p.flow && (p.quoted || spec::needsYamlQuotes(p.text));
+}
 
 bool sameParams(const std::vector<ParamEntry>& a, const std::vector<ParamEntry>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || a[i].text != b[i].text ||
+    if (a[i].name != b[i].name || a[i].text != b[i].text || a[i].flow != b[i].flow ||
         writtenQuoted(a[i]) != writtenQuoted(b[i])) {
       return false;
     }
@@ -262,14 +213,22 @@ bool sameComponent(const Component& a, const Component& b) {
 
 bool sameStream(const Stream& a, const Stream& b) {
   const Grouping &ga = a.grouping, &gb = b.grouping;
-  return a.from == b.from && a.to == b.to && a.transport == b.transport && ga.type == gb.type &&
-         ga.fields == gb.fields && ga.present == gb.present && writtenAsMap(ga) == writtenAsMap(gb);
+  return a.from == b.from && a.to == b.to && a.stream_id == b.stream_id &&
+         a.transport == b.transport && ga.type == gb.type && ga.fields == gb.fields &&
+         ga.present == gb.present && writtenAsMap(ga) == writtenAsMap(gb);
+}
+
+bool sameRestart(const std::optional<RestartPolicy>& a, const std::optional<RestartPolicy>& b) {
+  if (!a || !b) return !a && !b;
+  return a->never == b->never && a->max == b->max && a->within_s == b->within_s &&
+         a->delay_ms == b->delay_ms;
 }
 
 bool sameDefaults(const std::optional<Defaults>& a, const std::optional<Defaults>& b) {
   if (!a || !b) return !a && !b;
   return a->delivery == b->delivery && a->metrics_interval_ms == b->metrics_interval_ms &&
-         a->ack_timeout_ms == b->ack_timeout_ms && a->max_pending == b->max_pending;
+         a->ack_timeout_ms == b->ack_timeout_ms && a->max_pending == b->max_pending &&
+         sameRestart(a->restart, b->restart);
 }
 
 bool sameSlo(const std::optional<Slo>& a, const std::optional<Slo>& b) {

@@ -21,8 +21,10 @@ enum class ParamType {
   Double,  // any number
   Bool,
   String,
-  Enum,    // one of ParamSchema::choices
-  Scalar,  // a number or a string (e.g. a filter's constant)
+  Enum,        // one of ParamSchema::choices
+  Scalar,      // a number or a string (e.g. a filter's constant)
+  StringList,  // a list of strings, written [a, b] (a program's command line, field names)
+  StringMap,   // names to strings, written {NAME: value} (environment variables)
 };
 std::string_view toString(ParamType t);
 
@@ -33,13 +35,15 @@ struct ParamSchema {
   // built-in types use) is a valid designated initializer.
   bool required = false;
   std::string default_text;  // as it would be written in a file; empty = required
-  std::optional<double> min;
-  std::optional<double> max;
+  std::optional<double> min;         // for a list: the fewest items
+  std::optional<double> max;         // for a list: the most items
   std::vector<std::string> choices;  // for Enum
   std::string doc;                   // one line
 };
 
-using ParamValue = std::variant<int64_t, double, bool, std::string>;
+using StringList = std::vector<std::string>;
+using StringMap = std::vector<std::pair<std::string, std::string>>;  // in file order
+using ParamValue = std::variant<int64_t, double, bool, std::string, StringList, StringMap>;
 
 // Params of one component with defaults applied and types checked.
 class Params {
@@ -50,6 +54,8 @@ class Params {
   double getDouble(std::string_view name) const;  // accepts an int too
   bool getBool(std::string_view name) const;
   const std::string& getString(std::string_view name) const;
+  const StringList& getList(std::string_view name) const;
+  const StringMap& getMap(std::string_view name) const;
   const ParamValue* find(std::string_view name) const;
   const std::vector<std::pair<std::string, ParamValue>>& entries() const { return values_; }
 
@@ -57,15 +63,36 @@ class Params {
   std::vector<std::pair<std::string, ParamValue>> values_;
 };
 
-// Converts a scalar written in a file to a typed value; nullopt with `error`
+// Converts a param written in a file to a typed value; nullopt with `error`
 // set (e.g. "expected an integer, got 'abc'") when it does not fit the schema.
+// A list or map param is read from its flow text ("[a, b]", "{K: v}"); an
+// unquoted scalar for a list is a list of one.
 std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_view text,
                                        bool quoted, std::string* error);
+
+// The canonical flow text of a list or map param: "[python3, bolt.py]",
+// "{LANG: C.UTF-8}", items quoted only where YAML needs it.
+std::string flowText(const StringList& items);
+std::string flowText(const StringMap& items);
 
 class Operator;
 struct OperatorContext;
 using OperatorPtr = std::unique_ptr<Operator>;
 using OperatorFactory = std::function<OperatorPtr(const Params&, const OperatorContext&)>;
+
+// What generic code (validator, planner, agent, canvas) needs to know about a
+// type beyond its params, so that it never branches on the type's name.
+struct ComponentTraits {
+  // A StringList param naming the fields of the tuples it emits (a multilang
+  // program's output fields): fields groupings downstream may use these names.
+  std::string output_fields_param;
+  // A StringList param holding a command line this type runs as a process:
+  // an agent runs it only when its program is allowed (--allow-exec).
+  std::string command_param;
+  // A String param naming a folder shipped with a deploy (relative to the
+  // topology file's folder; empty value: that folder itself).
+  std::string resources_param;
+};
 
 struct ComponentType {
   std::string name;
@@ -73,6 +100,7 @@ struct ComponentType {
   std::string doc;  // one line, for the palette
   std::vector<ParamSchema> params;
   OperatorFactory factory;  // empty: known to the file format, not runnable yet
+  ComponentTraits traits;
 
   const ParamSchema* param(std::string_view n) const;
 };

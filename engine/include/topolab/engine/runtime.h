@@ -25,6 +25,15 @@ struct RunOptions {
   std::string kafka_bootstrap;   // for Kafka components and `transport: kafka`: host:port,…
   std::string state_dir;         // where operators may keep files (a replicated-store's state); empty: none
   std::string run_id;            // names this run's internal Kafka topics; empty: a random id
+  // Multilang components: where a relative `resources` folder is found (the
+  // topology file's folder; on an agent, the deployment's unpacked bundle;
+  // empty: the current folder), and this run's own folder for pid files and
+  // programs' HOME (empty: a temporary folder, removed when the run ends).
+  std::string resources_base;
+  std::string work_dir;
+  // Log lines of instances ("split#1", level 0 trace … 4 error, the line),
+  // from any thread; empty: warnings and errors go to stderr.
+  std::function<void(const std::string& instance, int level, const std::string& line)> log;
 };
 
 // A fresh run id: 12 random hex digits.

@@ -25,6 +25,7 @@ inline constexpr int kMaxNestingDepth = 32;
 inline constexpr size_t kMaxComponents = 10'000;
 inline constexpr size_t kMaxStreams = 100'000;
 inline constexpr size_t kMaxParamsPerComponent = 64;
+inline constexpr size_t kMaxParamItems = 1024;  // items of one list or map param
 inline constexpr int kMaxParallelism = 1024;
 
 // One problem found in a topology file.
@@ -71,6 +72,11 @@ std::string writeTopology(const Topology& topology);
 // with `error` set when a param is unknown, ill-typed, out of range or missing.
 [[nodiscard]] std::optional<Params> resolveParams(const Component& component,
                                                   const ComponentType& type, std::string* error);
+
+// The field names a component declares for the tuples it emits (a multilang
+// program's `fields`), or none; a fields grouping downstream may use them as
+// well as key and value. Field 0 is also the tuple's key, field 1 its value.
+std::vector<std::string> outputFields(const Component& component, const Catalogue& catalogue);
 
 // Applies "ID.PARAM=VALUE" (the CLI's `--set`); `ID.parallelism=N` sets the
 // parallelism. Checks the value against the param's schema when the type is

@@ -29,6 +29,12 @@ struct ParamEntry {
   bool quoted = false;  // the scalar was written in quotes
   Mark mark;            // of the value
   Mark key_mark;        // of the name
+  // `text` is a list or map in canonical flow form ("[python3, bolt.py]"),
+  // written back as it is.
+  bool flow = false;
+  // The parser could not read the value and said why; later checks take
+  // the param as given (not missing) and say nothing more about it.
+  bool unreadable = false;
 };
 
 struct Component {
@@ -59,14 +65,30 @@ struct Grouping {
 struct Stream {
   std::string from;
   std::string to;
+  // The sender's named output stream this carries (Storm's stream id); empty:
+  // the default stream, which every built-in component emits on.
+  std::string stream_id;
   Grouping grouping;
   std::optional<Transport> transport;  // absent means auto
   Mark mark;
   Mark from_mark;
   Mark to_mark;
   Mark transport_mark;
+  Mark stream_id_mark;
 
   Transport transportOrAuto() const { return transport.value_or(Transport::Auto); }
+};
+
+// What happens to an instance that died (a crashed program): restarted after
+// delay_ms, at most max times within within_s, else left dead (failed).
+struct RestartPolicy {
+  bool never = false;                          // `restart: never`: a dead instance stays dead
+  std::optional<int> max, within_s, delay_ms;  // absent: 3, 60, 500
+  Mark mark;
+
+  int maxRestarts() const { return never ? 0 : max.value_or(3); }
+  int withinS() const { return within_s.value_or(60); }
+  int delayMs() const { return delay_ms.value_or(500); }
 };
 
 struct Defaults {
@@ -74,6 +96,7 @@ struct Defaults {
   std::optional<int> metrics_interval_ms;    // absent: 1000
   std::optional<int> ack_timeout_ms;         // absent: 30000
   std::optional<int> max_pending;            // absent: 10000 trees per producer instance
+  std::optional<RestartPolicy> restart;      // absent: the default policy
   Mark mark;
   Mark delivery_mark;
   Mark metrics_interval_mark;
@@ -115,6 +138,7 @@ struct Topology {
   int metricsIntervalMs() const;
   int ackTimeoutMs() const;
   int maxPending() const;
+  RestartPolicy restartPolicy() const;
 
   const Component* component(std::string_view id) const;
   Component* component(std::string_view id);
