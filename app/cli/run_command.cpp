@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -29,6 +30,8 @@ int runCommand(const RunOptions& options) {
   topolab::RunOptions run_options;
   run_options.threads = options.threads;
   run_options.record_latency = !options.no_latency;
+  // Shell components' `resources` folders are relative to the file's folder.
+  run_options.resources_base = std::filesystem::absolute(options.file).parent_path().string();
   // A file that reads or writes Kafka gets an embedded cluster unless one is named.
   std::unique_ptr<EmbeddedKafka> kafka;
   run_options.kafka_bootstrap = options.kafka;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "bench_util.h"
@@ -78,6 +79,42 @@ Measured runOnce(const Topology& t, const RunOptions& options, const Config& cfg
   return m;
 }
 
+// generator → shell-bolt (python3, a pass-through: emit anchored, then ack)
+// → counter, with the program and its folder from the tests' data.
+Topology multilangPipeline(const std::string& delivery) {
+  const std::string text = "topolab: 1\nname: multilang-bench\ndefaults: {delivery: " + delivery +
+                           "}\ncomponents:\n"
+                           "  - {id: gen, type: generator, params: {rate: 0, keys: 1000}}\n"
+                           "  - {id: echo, type: shell-bolt, params: {command: [python3, "
+                           "echo_bolt.py], env: {NEED_TASK_IDS: \"0\"}, resources: \"" +
+                           std::string(TOPOLAB_MULTILANG_DIR) +
+                           "\"}}\n"
+                           "  - {id: sink, type: counter}\n"
+                           "streams:\n  - {from: gen, to: echo}\n  - {from: echo, to: sink}\n";
+  LoadResult r = parseTopology(text, "multilang-bench.yaml");
+  if (!r.ok()) {
+    for (const auto& d : r.errors) std::cerr << d.format() << '\n';
+    std::exit(2);
+  }
+  return *r.topology;
+}
+
+// The protocol's ceiling for the same program, without TopoLab: a python3
+// parent that writes the same messages to a pipe and counts the acks
+// (multilang_ceiling.py), in tuples/s.
+double multilangCeiling(int tuples) {
+  const std::string cmd = "NEED_TASK_IDS=0 python3 " + std::string(TOPOLAB_BENCH_DIR) +
+                          "/multilang_ceiling.py --tuples " + std::to_string(tuples) +
+                          " -- python3 " + std::string(TOPOLAB_MULTILANG_DIR) + "/echo_bolt.py";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+  if (!pipe) return 0;
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe.get())) out += buf;
+  const auto at = out.find("\"tuples_per_s\": ");
+  return at == std::string::npos ? 0 : std::atof(out.c_str() + at + 16);
+}
+
 std::string mtps(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f M/s", v / 1e6);
@@ -113,7 +150,7 @@ int benchMain(int argc, char** argv) {
   app.add_option("--runs", cfg.runs, "runs per figure (the median is reported)")->check(CLI::PositiveNumber);
   app.add_option("--seconds", cfg.seconds, "measured seconds per run")->check(CLI::PositiveNumber);
   app.add_option("--scenario", cfg.scenarios,
-                 "amo, alo, latency, parallelism, metrics (default: all)");
+                 "amo, alo, latency, parallelism, metrics, multilang (default: all)");
   CLI11_PARSE(app, argc, argv);
   const std::string cmd = "build/tests/bench/topolab-bench --scenario ";
 
@@ -167,6 +204,26 @@ int benchMain(int argc, char** argv) {
     std::snprintf(buf, sizeof buf, "%.1f %% (%s on, %s off)", (offm - on) / offm * 100.0,
                   mtps(on).c_str(), mtps(offm).c_str());
     row("cost of latency metrics (throughput lost with histograms on)", buf, "< 3 %", cmd + "metrics");
+  }
+  if (wanted(cfg, "multilang")) {
+    // Interleaved: the ceiling, then TopoLab at-most-once and at-least-once.
+    const Topology amo = multilangPipeline("at-most-once");
+    const Topology alo = multilangPipeline("at-least-once");
+    std::vector<double> ceiling, amo_v, alo_v;
+    for (int i = 0; i < cfg.runs; ++i) {
+      ceiling.push_back(multilangCeiling(200'000));
+      amo_v.push_back(runOnce(amo, {}, cfg).throughput);
+      alo_v.push_back(runOnce(alo, {}, cfg).throughput);
+    }
+    const double c = median(ceiling);
+    for (const auto& [what, v] : {std::pair{"at-most-once", median(amo_v)},
+                                  std::pair{"at-least-once", median(alo_v)}}) {
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%.0f tuples/s, %.0f %% of the ceiling (%.0f tuples/s)", v,
+                    c > 0 ? v / c * 100.0 : 0.0, c);
+      row(std::string("generator → python3 pass-through shell-bolt → counter, ") + what, buf,
+          "≥ 50 % of the ceiling and ≥ 50,000 tuples/s", cmd + "multilang");
+    }
   }
   return 0;
 }

@@ -167,4 +167,22 @@ TEST(Run, EveryExampleRunsAndReportsEachComponent) {
   }
 }
 
+TEST(Run, MultilangExampleRunsItsProgramsFromTheFilesFolder) {
+  // Run from the test's folder: the programs are found beside the file.
+  // 200 sentences (20 times the spout's 10, 74 words a round) and no more.
+  const Result r = topolab({"run",
+                            std::string(TOPOLAB_EXAMPLES_DIR) +
+                                "/wordcount-multilang/wordcount-multilang.yaml",
+                            "--duration", "6", "--json", "--set",
+                            "sentences.env={SENTENCES: \"200\", RATE: \"0\"}"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  expectJsonLines(r.out);
+  const std::string summary = lines(r.out).back();
+  EXPECT_EQ(summaryField(summary, "sentences", "acked"), 200) << summary;
+  EXPECT_EQ(summaryField(summary, "split", "received"), 200);
+  EXPECT_EQ(summaryField(summary, "count", "received"), 20 * 74);
+  EXPECT_EQ(summaryField(summary, "log", "received"), 20 * 74);
+  EXPECT_EQ(r.out.find("process-died"), std::string::npos) << r.out;
+}
+
 }  // namespace
