@@ -28,6 +28,15 @@ struct ExportOptions {
   std::string cluster;  // haproxy: place members on these agents' hosts
 };
 
+// `import FLUX.yaml`: a Storm Flux file to a topology file.
+struct ImportOptions {
+  std::string file;
+  std::string out;          // empty: stdout
+  std::string resources;    // every shell component's `resources`; empty: the Flux file's folder
+  std::string filter;       // a properties file for ${…}
+  bool env_filter = false;  // ${ENV-NAME} from the environment
+};
+
 // `deploy FILE --cluster C`: plan, deploy all-or-nothing, then follow like `run`.
 struct DeployOptions {
   std::string file;
@@ -66,6 +75,7 @@ struct FaultOptions {  // `fault NAME --cluster C` and exactly one fault
 int validateCommand(const std::vector<std::string>& files);
 int runCommand(const RunOptions& options);
 int exportCommand(const ExportOptions& options);
+int importCommand(const ImportOptions& options);
 int catalogueCommand(bool json);
 int deployCommand(const DeployOptions& options);
 int watchCommand(const WatchOptions& options);

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "inputs.h"
+#include "topolab/engine/flux.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 
@@ -89,6 +90,24 @@ int exportHaproxyCommand(const Topology& topology, const ExportOptions& options)
   return kOk;
 }
 
+// Storm's Flux: each component Storm lacks is a warning, not a failure.
+int exportFluxCommand(const Topology& topology, const ExportOptions& options) {
+  std::vector<std::string> warnings;
+  const std::string flux = exportFlux(topology, Catalogue::instance(), &warnings);
+  for (const std::string& w : warnings) std::cerr << options.file << ": warning: " << w << '\n';
+  if (options.out.empty()) {
+    std::cout << flux;
+    return kOk;
+  }
+  std::ofstream f(options.out, std::ios::binary);
+  f << flux;
+  if (!f) {
+    std::cerr << "topolab: error: cannot write " << options.out << '\n';
+    return kFailure;
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int exportCommand(const ExportOptions& options) {
@@ -98,6 +117,7 @@ int exportCommand(const ExportOptions& options) {
     return kInvalidInput;
   }
   if (options.to == "haproxy") return exportHaproxyCommand(*r.topology, options);
+  if (options.to == "flux") return exportFluxCommand(*r.topology, options);
   const std::string dot = exportDot(*r.topology);
   if (options.to == "dot") {
     if (options.out.empty()) {

@@ -1,4 +1,4 @@
-// topolab: validate, run and export topology files from the command line, and
+// topolab: validate, run, export and import topology files from the command line, and
 // deploy, watch, stop and fault them on a cluster of agents.
 #include <CLI/CLI.hpp>
 
@@ -36,13 +36,27 @@ int main(int argc, char** argv) {
   export_cmd->add_option("FILE", exp.file, "topology file")->required();
   export_cmd
       ->add_option("--to", exp.to,
-                   "dot, svg, png, or haproxy (a frontend and backend per load balancer; "
-                   "servers on 127.0.0.1 unless --cluster places them)")
-      ->check(CLI::IsMember({"dot", "svg", "png", "haproxy"}));
-  export_cmd->add_option("-o,--output", exp.out, "output file (default: stdout for dot and haproxy)");
+                   "dot, svg, png, haproxy (a frontend and backend per load balancer; "
+                   "servers on 127.0.0.1 unless --cluster places them), or flux (a Storm Flux "
+                   "file)")
+      ->check(CLI::IsMember({"dot", "svg", "png", "haproxy", "flux"}));
+  export_cmd->add_option("-o,--output", exp.out,
+                         "output file (default: stdout for dot, haproxy and flux)");
   export_cmd->add_option("--cluster", exp.cluster,
                          "haproxy: a cluster file; members are placed as deploy places them and "
                          "served on their agent's host");
+
+  ImportOptions imp;
+  auto* import_cmd = app.add_subcommand("import", "Turn a Storm Flux file into a topology file");
+  import_cmd->add_option("FLUX", imp.file, "Flux YAML file")->required();
+  import_cmd->add_option("-o,--output", imp.out, "topology file to write (default: stdout)");
+  import_cmd->add_option("--resources", imp.resources,
+                         "shell components' resources folder, relative to the output's folder "
+                         "(default: the Flux file's folder)");
+  import_cmd->add_option("--filter", imp.filter,
+                         "a properties file whose keys replace ${key}, as Flux's --filter");
+  import_cmd->add_flag("-e,--env-filter", imp.env_filter,
+                       "replace ${ENV-NAME} by environment variable NAME, as Flux's -e");
 
   bool catalogue_json = false;
   auto* catalogue = app.add_subcommand("catalogue", "List component types and their params");
@@ -113,6 +127,7 @@ int main(int argc, char** argv) {
   if (*validate) return validateCommand(validate_files);
   if (*run_cmd) return runCommand(run);
   if (*export_cmd) return exportCommand(exp);
+  if (*import_cmd) return importCommand(imp);
   if (*catalogue) return catalogueCommand(catalogue_json);
   if (*deploy) return deployCommand(dep);
   if (*watch) return watchCommand(watch_opts);

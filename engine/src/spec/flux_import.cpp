@@ -106,6 +106,11 @@ std::string defaultResources(const std::string& flux_path, const std::string& ou
   const fs::path flux_dir = folderOf(flux_path);
   const fs::path out_dir = output_path.empty() ? cwd.lexically_normal() : folderOf(output_path);
   if (flux_dir == out_dir) return "";
+  // Folders that share nothing below the root are named absolutely, not as ../../…
+  auto a = flux_dir.begin(), b = out_dir.begin();
+  int shared = 0;
+  for (; a != flux_dir.end() && b != out_dir.end() && *a == *b; ++a, ++b) ++shared;
+  if (shared <= 1) return flux_dir.string();
   fs::path rel = flux_dir.lexically_relative(out_dir);
   if (rel.empty()) return flux_dir.string();
   std::string s = rel.generic_string();
@@ -712,6 +717,8 @@ class Importer {
           if (auto start = startOf(value->Scalar())) {
             setParam(c, scalarParam("start", *start, at(*value, bfile)));
           }
+        } else if (name->Scalar() == "groupId") {
+          setParam(c, scalarParam("group", value->Scalar(), at(*value, bfile)));
         }
       }
     }
@@ -730,6 +737,9 @@ class Importer {
           for (auto it = (*margs)[0].begin(); it != (*margs)[0].end(); ++it) {
             group(it->first, it->second);
           }
+        }
+        if (name->Scalar() == "setGroupId" && (*margs)[0].IsScalar()) {
+          setParam(c, scalarParam("group", (*margs)[0].Scalar(), at((*margs)[0], bfile)));
         }
         if (name->Scalar() == "setFirstPollOffsetStrategy" && (*margs)[0].IsScalar()) {
           if (auto start = startOf((*margs)[0].Scalar())) {
