@@ -25,6 +25,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1024, 1 << 30));
   app.add_option("--max-components", config.max_components, "most components per topology")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--allow-exec", config.allow_exec,
+                 "a program multilang components may run (repeatable): a name such as python3, "
+                 "or a path")
+      ->take_all()
+      ->allow_extra_args(false);
+  app.add_option("--max-bundle-bytes", config.max_bundle_bytes,
+                 "most bytes one resources bundle may hold")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+  app.add_option("--max-bundle-files", config.max_bundle_files,
+                 "most files one resources bundle may hold")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10'000'000}));
   app.add_option("--drain", drain_s, "seconds to drain deployments on SIGTERM");
   app.set_version_flag("--version", "topolab-agent " TOPOLAB_VERSION);
   CLI11_PARSE(app, argc, argv);

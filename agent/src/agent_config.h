@@ -1,7 +1,9 @@
 // The agent's settings, parsed from its flags (DESIGN.md §7).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace topolab::agent {
 
@@ -19,6 +21,12 @@ struct AgentConfig {
   int max_message_bytes = 16 << 20;
   int max_components = 1000;
   int max_streams = 10000;
+  // Resources bundles: the most bytes and files one bundle may hold here.
+  uint64_t max_bundle_bytes = uint64_t{64} << 20;
+  uint64_t max_bundle_files = 10000;
+  // What a multilang component's program may be (--allow-exec, repeatable):
+  // a name ("python3") or a path ("./bin/split"); empty: no programs at all.
+  std::vector<std::string> allow_exec;
 };
 
 }  // namespace topolab::agent

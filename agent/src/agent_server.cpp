@@ -4,6 +4,7 @@
 
 #include "agent_service.h"
 #include "audit_log.h"
+#include "bundle_store.h"
 #include "deployment.h"
 #include "prometheus_exporter.h"
 #include "security.h"
@@ -18,6 +19,7 @@ struct AgentServer::Parts {
   std::unique_ptr<EmbeddedKafka> kafka;
   std::optional<TokenStore> tokens;
   std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<BundleStore> bundles;  // before the deployments that use it
   std::unique_ptr<DeploymentManager> manager;
   std::unique_ptr<MetricsHub> hub;
   std::unique_ptr<AgentService> agent_service;
@@ -39,6 +41,16 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   if (!address) return nullptr;
   const bool tls = !config.tls_cert.empty() || !config.tls_key.empty();
   if (!checkListenPolicy(*address, tls, config.insecure, error)) return nullptr;
+  for (const std::string& program : config.allow_exec) {
+    if (std::string why = ExecPolicy::checkEntry(program); !why.empty()) {
+      *error = why;
+      return nullptr;
+    }
+  }
+  if (config.max_bundle_bytes == 0 || config.max_bundle_files == 0) {
+    *error = "--max-bundle-bytes and --max-bundle-files must be at least 1";
+    return nullptr;
+  }
   if (!config.tls_client_ca.empty() && !tls) {
     *error = "--tls-client-ca needs --tls-cert and --tls-key";
     return nullptr;
@@ -70,10 +82,14 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
     }
     kafka_bootstrap = p->kafka->bootstrap();
   }
-  p->manager = std::make_unique<DeploymentManager>(config, p->name, peer_credentials, kafka_bootstrap);
+  p->bundles = std::make_unique<BundleStore>(config.state_dir, config.max_bundle_bytes,
+                                             config.max_bundle_files);
+  p->bundles->cleanUpAtStart();
+  p->manager = std::make_unique<DeploymentManager>(config, p->name, peer_credentials, *p->bundles,
+                                                   kafka_bootstrap);
   p->hub = std::make_unique<MetricsHub>(*p->manager, p->name);
   p->agent_service = std::make_unique<AgentService>(config, p->name, *p->tokens, *p->audit,
-                                                    *p->manager, *p->hub);
+                                                    *p->manager, *p->hub, *p->bundles);
   p->agent_service->setEmbeddedKafka(p->kafka.get());
   p->data_plane = std::make_unique<DataPlaneService>(*p->manager);
 
@@ -110,6 +126,13 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   spdlog::info("operator token: {}; viewer token: {}", p->tokens->operatorTokenPath(),
                p->tokens->viewerTokenPath());
   if (p->exporter) spdlog::info("Prometheus metrics on http://127.0.0.1:{}/metrics", p->exporter->port());
+  if (config.allow_exec.empty()) {
+    spdlog::info("runs no multilang programs (allow them with --allow-exec PROGRAM)");
+  } else {
+    std::string programs;
+    for (const std::string& a : config.allow_exec) programs += (programs.empty() ? "" : ", ") + a;
+    spdlog::info("multilang programs allowed: {}", programs);
+  }
   return std::unique_ptr<AgentServer>(new AgentServer(std::move(p)));
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "topolab/wire/bundle.h"
 #include "topolab/wire/convert.h"
 
 namespace topolab::agent {
@@ -224,13 +225,15 @@ void MetricsHub::loop() {
 // ----------------------------------------------------------- AgentService
 
 AgentService::AgentService(const AgentConfig& config, std::string name, const TokenStore& tokens,
-                           AuditLog& audit, DeploymentManager& manager, MetricsHub& hub)
+                           AuditLog& audit, DeploymentManager& manager, MetricsHub& hub,
+                           BundleStore& bundles)
     : config_(config),
       name_(std::move(name)),
       tokens_(tokens),
       audit_(audit),
       manager_(manager),
       hub_(hub),
+      bundles_(bundles),
       started_ns_(monoNowNs()) {}
 
 grpc::Status AgentService::check(grpc::CallbackServerContext* ctx, std::string_view method,
@@ -238,7 +241,7 @@ grpc::Status AgentService::check(grpc::CallbackServerContext* ctx, std::string_v
   *role = authenticate(*ctx, tokens_);
   grpc::Status s = authorize(*role, method, tokens_);
   const bool changes_state = method == "Deploy" || method == "Stop" || method == "InjectFault" ||
-                             method == "CreateKafkaTopics";
+                             method == "CreateKafkaTopics" || method == "PutBundle";
   if (!s.ok()) {
     spdlog::warn("refused {} from {} ({}): {}", method, ctx->peer(), toString(*role), s.error_message());
     if (changes_state) audit_.record(method, *role, ctx->peer(), deployment, s.error_message(), false);
@@ -263,6 +266,9 @@ grpc::ServerUnaryReactor* AgentService::Hello(grpc::CallbackServerContext* ctx,
   for (const std::string& n : manager_.names()) reply->add_deployments(n);
   reply->set_load_average(loadAverage());
   reply->set_role(std::string(toString(role)));
+  for (const std::string& program : config_.allow_exec) reply->add_allowed_programs(program);
+  reply->set_max_bundle_bytes(config_.max_bundle_bytes);
+  reply->set_max_bundle_files(config_.max_bundle_files);
   if (req->api_version() != 0 && req->api_version() != kApiVersion) {
     return finish(ctx, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                     "this agent speaks API v" + std::to_string(kApiVersion) +
@@ -308,6 +314,8 @@ grpc::ServerUnaryReactor* AgentService::Stop(grpc::CallbackServerContext* ctx,
   const grpc::Status s = manager_.stop(req->deployment(), req->drain_ms(), reply);
   if (d) hub_.retire(d);  // after the drain, so the last figures include it
   audit_.record("Stop", role, ctx->peer(), req->deployment(), s.ok() ? "" : s.error_message(), s.ok());
+  // The reply waits until the deployment's programs have ended and its folder is gone.
+  if (d && s.ok()) manager_.release(std::move(d));
   return finish(ctx, s);
 }
 
@@ -505,6 +513,137 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
   spdlog::warn("fault injected: {}", detail);
   reply->set_detail(detail);
   return Status::OK;
+}
+
+grpc::ServerUnaryReactor* AgentService::HasBundles(grpc::CallbackServerContext* ctx,
+                                                   const v1::HasBundlesRequest* req,
+                                                   v1::HasBundlesReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "HasBundles", &role); !s.ok()) return finish(ctx, s);
+  constexpr int kMaxHashes = 10000;
+  if (req->hashes_size() > kMaxHashes) {
+    return finish(ctx,
+                  grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               "at most " + std::to_string(kMaxHashes) + " hashes per request"));
+  }
+  for (const std::string& hash : req->hashes()) {
+    if (!wire::isSha256Hex(hash)) {
+      return finish(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                      "'" + hash.substr(0, 80) +
+                                          "' is not a bundle hash (64 lowercase hex digits)"));
+    }
+  }
+  for (const std::string& hash : req->hashes()) {
+    if (!bundles_.has(hash)) reply->add_missing(hash);
+  }
+  return finish(ctx, grpc::Status::OK);
+}
+
+// One PutBundle call: the manifest, then the files' bytes, written into a
+// temporary folder as they come and installed under the bundle's hash at the
+// end; anything amiss ends the call at once with a status naming it.
+class BundleReceiver final : public grpc::ServerReadReactor<v1::BundleChunk> {
+ public:
+  BundleReceiver(BundleStore& store, AuditLog& audit, Role role, std::string peer,
+                 v1::PutBundleReply* reply)
+      : store_(store), audit_(audit), role_(role), peer_(std::move(peer)), reply_(reply) {
+    StartRead(&chunk_);
+  }
+  // A call refused before any read.
+  BundleReceiver(BundleStore& store, AuditLog& audit, grpc::Status refused)
+      : store_(store), audit_(audit), reply_(nullptr) {
+    Finish(std::move(refused));
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client's last message
+      if (!started_) {
+        end(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "PutBundle got no manifest"));
+      } else {
+        end(upload_->commit());
+      }
+      return;
+    }
+    grpc::Status s;
+    if (!started_) {
+      started_ = true;
+      deployment_ = chunk_.deployment();
+      if (!chunk_.has_manifest()) {
+        end(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         "the first PutBundle message carries the bundle's manifest"));
+        return;
+      }
+      const wire::BundleManifest manifest = wire::fromProto(chunk_.manifest());
+      hash_ = manifest.hash;
+      files_ = manifest.files.size();
+      bytes_ = manifest.bytes();
+      upload_ = store_.begin(manifest, &s);
+      if (s.ok() && !upload_) {  // already here: nothing more to read
+        present_ = true;
+        end(grpc::Status::OK);
+        return;
+      }
+      if (s.ok()) s = upload_->write(chunk_.data());
+    } else if (chunk_.has_manifest()) {
+      s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       "only the first PutBundle message carries a manifest");
+    } else {
+      s = upload_->write(chunk_.data());
+    }
+    if (!s.ok()) {
+      end(std::move(s));
+      return;
+    }
+    chunk_.Clear();
+    StartRead(&chunk_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void end(grpc::Status s) {
+    upload_.reset();  // an unfinished upload's folder goes now
+    const std::string what = "bundle " + (hash_.empty() ? std::string("?") : hash_) + " (" +
+                             std::to_string(files_) + " files, " + std::to_string(bytes_) +
+                             " bytes)";
+    if (s.ok()) {
+      reply_->set_hash(hash_);
+      reply_->set_files(static_cast<uint32_t>(files_));
+      reply_->set_bytes(bytes_);
+      spdlog::info("{} {} for deployment {}", present_ ? "already holds" : "received", what,
+                   deployment_);
+    } else {
+      spdlog::warn("refused {} from {}: {}", what, peer_, s.error_message());
+    }
+    audit_.record("PutBundle", role_, peer_, deployment_,
+                  s.ok() ? (present_ ? "already held " : "received ") + what
+                         : what + ": " + s.error_message(),
+                  s.ok());
+    Finish(std::move(s));
+  }
+
+  BundleStore& store_;
+  AuditLog& audit_;
+  Role role_ = Role::None;
+  std::string peer_;
+  v1::PutBundleReply* reply_;
+  v1::BundleChunk chunk_;
+  std::unique_ptr<BundleUpload> upload_;
+  bool started_ = false;
+  bool present_ = false;
+  std::string deployment_;
+  std::string hash_;
+  size_t files_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+grpc::ServerReadReactor<v1::BundleChunk>* AgentService::PutBundle(grpc::CallbackServerContext* ctx,
+                                                                  v1::PutBundleReply* reply) {
+  Role role;
+  if (auto s = check(ctx, "PutBundle", &role); !s.ok()) {
+    return new BundleReceiver(bundles_, audit_, std::move(s));
+  }
+  return new BundleReceiver(bundles_, audit_, role, ctx->peer(), reply);
 }
 
 grpc::ServerUnaryReactor* AgentService::Health(grpc::CallbackServerContext* ctx,

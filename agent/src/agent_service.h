@@ -14,6 +14,7 @@
 
 #include "agent_config.h"
 #include "audit_log.h"
+#include "bundle_store.h"
 #include "deployment.h"
 #include "security.h"
 #include "topolab/engine/kafka.h"
@@ -56,7 +57,7 @@ class MetricsHub {
 class AgentService final : public v1::Agent::CallbackService {
  public:
   AgentService(const AgentConfig& config, std::string name, const TokenStore& tokens,
-               AuditLog& audit, DeploymentManager& manager, MetricsHub& hub);
+               AuditLog& audit, DeploymentManager& manager, MetricsHub& hub, BundleStore& bundles);
 
   grpc::ServerUnaryReactor* Hello(grpc::CallbackServerContext* ctx, const v1::HelloRequest* req,
                                   v1::HelloReply* reply) override;
@@ -75,6 +76,11 @@ class AgentService final : public v1::Agent::CallbackService {
                                               v1::KafkaTopicsReply* reply) override;
   grpc::ServerUnaryReactor* Health(grpc::CallbackServerContext* ctx, const v1::HealthRequest* req,
                                    v1::HealthReply* reply) override;
+  grpc::ServerUnaryReactor* HasBundles(grpc::CallbackServerContext* ctx,
+                                       const v1::HasBundlesRequest* req,
+                                       v1::HasBundlesReply* reply) override;
+  grpc::ServerReadReactor<v1::BundleChunk>* PutBundle(grpc::CallbackServerContext* ctx,
+                                                      v1::PutBundleReply* reply) override;
 
   // The embedded Kafka cluster this agent hosts (none by default).
   void setEmbeddedKafka(EmbeddedKafka* kafka);
@@ -92,6 +98,7 @@ class AgentService final : public v1::Agent::CallbackService {
   AuditLog& audit_;
   DeploymentManager& manager_;
   MetricsHub& hub_;
+  BundleStore& bundles_;
   const int64_t started_ns_;
   std::string kafka_bootstrap_;
   EmbeddedKafka* kafka_ = nullptr;

@@ -9,6 +9,7 @@
 
 #include "topolab/engine/kafka.h"
 #include "topolab/engine/spec.h"
+#include "topolab/wire/bundle.h"
 #include "topolab/wire/convert.h"
 
 namespace topolab::agent {
@@ -57,11 +58,88 @@ bool sandboxFileSinks(Topology& t, const std::string& state_dir, std::string* er
   return true;
 }
 
+// What a component that runs a program needs here: its program allowed by
+// --allow-exec, and its `resources` a bundle the client sent before (an
+// agent runs programs only in its own state dir, never in a path a request
+// names). Adds the bundles used to `bundles`; a refusal names the component.
+grpc::Status checkPrograms(const Topology& t, const Plan& plan, const std::string& self,
+                           const v1::DeployRequest& request, const ExecPolicy& policy,
+                           BundleStore& store, std::set<std::string>* bundles,
+                           bool* runs_programs) {
+  using grpc::Status;
+  using grpc::StatusCode;
+  std::set<std::string> here;
+  for (const PlacedInstance* p : plan.on(self)) here.insert(p->component);
+  const std::set<std::string> named(request.bundles().begin(), request.bundles().end());
+  for (const Component& c : t.components) {
+    const ComponentType* type = Catalogue::instance().find(c.type);
+    if (type == nullptr || type->traits.command_param.empty() || !here.count(c.id)) continue;
+    *runs_programs = true;
+    std::string error;
+    const std::optional<Params> params = resolveParams(c, *type, &error);
+    if (!params) return Status(StatusCode::INVALID_ARGUMENT, "component '" + c.id + "': " + error);
+    if (std::string refusal = policy.refusal(c.id, params->getList(type->traits.command_param));
+        !refusal.empty()) {
+      return Status(StatusCode::FAILED_PRECONDITION, refusal);
+    }
+    if (type->traits.resources_param.empty()) continue;
+    const std::string& resources = params->getString(type->traits.resources_param);
+    const std::string hash = wire::bundleOfResources(resources);
+    if (hash.empty()) {
+      return Status(StatusCode::INVALID_ARGUMENT,
+                    "component '" + c.id + "': " + type->traits.resources_param + " '" + resources +
+                        "' is not a bundle; an agent runs programs only in a bundle sent "
+                        "with the deploy (" +
+                        wire::bundleResourcesPath("<sha256>") + ", as topolab deploy writes it)");
+    }
+    if (!named.count(hash)) {
+      return Status(StatusCode::INVALID_ARGUMENT, "component '" + c.id + "': bundle " + hash +
+                                                      " is not among the request's bundles");
+    }
+    if (!store.has(hash)) {
+      return Status(StatusCode::FAILED_PRECONDITION,
+                    "component '" + c.id + "': bundle " + hash +
+                        " is not on this agent; send it with PutBundle before PREPARE "
+                        "(topolab deploy does)");
+    }
+    bundles->insert(hash);
+  }
+  return Status::OK;
+}
+
+spdlog::level::level_enum logLevel(int level) {
+  switch (level) {
+    case 0:
+      return spdlog::level::trace;
+    case 1:
+      return spdlog::level::debug;
+    case 2:
+      return spdlog::level::info;
+    case 3:
+      return spdlog::level::warn;
+    default:
+      return spdlog::level::err;
+  }
+}
+
 }  // namespace
 
 // ------------------------------------------------------------- Deployment
 
-Deployment::~Deployment() { stop(std::chrono::milliseconds(0)); }
+Deployment::~Deployment() {
+  stop(std::chrono::milliseconds(0));
+  runtime.reset();  // its operators end their programs (before the links they may use go)
+  if (!folder.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder, ec);
+    if (ec) spdlog::warn("cannot remove {}: {}", folder, ec.message());
+  }
+  {
+    std::lock_guard lock(released->mu);
+    released->done = true;
+  }
+  released->cv.notify_all();
+}
 
 std::string_view Deployment::toString(State s) {
   switch (s) {
@@ -130,11 +208,13 @@ StopResult Deployment::stop(std::chrono::milliseconds drain) {
 
 DeploymentManager::DeploymentManager(const AgentConfig& config, std::string self_name,
                                      std::shared_ptr<grpc::ChannelCredentials> peer_credentials,
-                                     std::string kafka_bootstrap)
+                                     BundleStore& bundles, std::string kafka_bootstrap)
     : config_(config),
       self_(std::move(self_name)),
       peer_credentials_(std::move(peer_credentials)),
-      kafka_bootstrap_(std::move(kafka_bootstrap)) {}
+      kafka_bootstrap_(std::move(kafka_bootstrap)),
+      bundles_(bundles),
+      exec_policy_(config.allow_exec, config.state_dir) {}
 
 DeploymentManager::~DeploymentManager() { stopAll(std::chrono::milliseconds(0)); }
 
@@ -198,6 +278,13 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   if (!sandboxFileSinks(topology, config_.state_dir, &error)) {
     return Status(StatusCode::INVALID_ARGUMENT, error);
   }
+  std::set<std::string> bundles;
+  bool runs_programs = false;
+  if (Status s = checkPrograms(topology, plan, self, request, exec_policy_, bundles_, &bundles,
+                               &runs_programs);
+      !s.ok()) {
+    return s;
+  }
   {
     std::lock_guard lock(mu_);
     auto it = deployments_.find(name);
@@ -212,10 +299,34 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
                         std::string(Deployment::toString(it->second->state)) +
                         " on this agent; stop it first");
     }
+    if (!preparing_.insert(name).second) {
+      return Status(StatusCode::ALREADY_EXISTS,
+                    "deployment '" + name + "' is being prepared on this agent right now");
+    }
   }
+  struct Unreserve {
+    DeploymentManager* m;
+    const std::string& name;
+    ~Unreserve() {
+      std::lock_guard lock(m->mu_);
+      m->preparing_.erase(name);
+    }
+  } unreserve{this, name};
 
   auto d = std::make_shared<Deployment>();
   d->name = name;
+  if (runs_programs) {
+    // Its programs run in copies of their bundles in a folder of its own,
+    // removed with it (by ~Deployment, also when this PREPARE fails below).
+    d->folder = bundles_.makeDeploymentFolder(name, &error);
+    if (d->folder.empty()) return Status(StatusCode::INTERNAL, error);
+    for (const std::string& hash : bundles) {
+      if (!bundles_.copyInto(hash, d->folder, &error)) {
+        return Status(StatusCode::FAILED_PRECONDITION, error);
+      }
+    }
+    d->bundles = std::move(bundles);
+  }
   d->plan_id = request.plan_id();
   d->self = self;
   d->prepared_unix_ms = unixNowMs();
@@ -240,6 +351,15 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   options.kafka_bootstrap = kafka_bootstrap;
   options.run_id = request.plan_id();
   options.state_dir = std::filesystem::absolute(std::filesystem::path(config_.state_dir) / "files" / name).string();
+  if (runs_programs) {
+    // A component's resources "bundles/<hash>" is found here; pid files and
+    // the programs' HOME are here too.
+    options.resources_base = d->folder;
+    options.work_dir = d->folder;
+    options.log = [name](const std::string& instance, int level, const std::string& line) {
+      spdlog::log(logLevel(level), "{}: {}: {}", name, instance, line);
+    };
+  }
   d->runtime = Runtime::create(topology, Catalogue::instance(), options, distribution, &error);
   if (!d->runtime) return Status(StatusCode::INVALID_ARGUMENT, error);
   Deployment* raw = d.get();
@@ -290,6 +410,7 @@ grpc::Status DeploymentManager::abort(const std::string& name, const std::string
   }
   d->stop(std::chrono::milliseconds(0));
   spdlog::info("aborted deployment {} (plan {})", name, plan_id);
+  release(std::move(d));
   return grpc::Status::OK;
 }
 
@@ -320,6 +441,28 @@ void DeploymentManager::stopAll(std::chrono::milliseconds drain) {
     all.swap(deployments_);
   }
   for (auto& [name, d] : all) d->stop(drain);
+  for (auto& [name, d] : all) release(std::move(d));
+}
+
+void DeploymentManager::release(DeploymentPtr d) {
+  const std::shared_ptr<Deployment::Released> released = d->released;
+  const std::string name = d->name;
+  d.reset();
+  bool done;
+  {
+    std::unique_lock lock(released->mu);
+    done = released->cv.wait_for(lock, kReleaseWait, [&] { return released->done; });
+  }
+  if (!done) {
+    spdlog::warn(
+        "deployment {} is still held {} s after it stopped; its programs and folder go "
+        "when it is let go",
+        name, kReleaseWait.count());
+  }
+  std::set<std::string> in_use;
+  for (const DeploymentPtr& other : all())
+    in_use.insert(other->bundles.begin(), other->bundles.end());
+  bundles_.collectGarbage(in_use);
 }
 
 std::vector<v1::DeploymentInfo> DeploymentManager::list() const {

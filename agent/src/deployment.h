@@ -7,13 +7,17 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "agent_config.h"
+#include "bundle_store.h"
+#include "exec_policy.h"
 #include "peer_link.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/runtime.h"
@@ -46,7 +50,20 @@ class Deployment {
   int64_t prepared_unix_ms = 0;
   int64_t started_mono_ns = 0;
   int local_instances = 0;
+  // Where its programs run (<state-dir>/deployments/<name>-XXXXXX: their
+  // bundles, pid files and HOME); empty when it runs none here.
+  std::string folder;
+  // The bundles its programs here run in.
+  std::set<std::string> bundles;
+  // Set at the end of the destructor (whichever thread lets go last runs it).
+  struct Released {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  const std::shared_ptr<Released> released = std::make_shared<Released>();
 
+  // Stops it, ends its programs (the runtime goes) and removes its folder.
   ~Deployment();
   static std::string_view toString(State s);
 
@@ -80,7 +97,7 @@ class DeploymentManager {
   // the default for deployments whose request names none.
   DeploymentManager(const AgentConfig& config, std::string self_name,
                     std::shared_ptr<grpc::ChannelCredentials> peer_credentials,
-                    std::string kafka_bootstrap = {});
+                    BundleStore& bundles, std::string kafka_bootstrap = {});
   ~DeploymentManager();
 
   // PREPARE: validate everything, build the local tasks; nothing runs.
@@ -89,6 +106,12 @@ class DeploymentManager {
   grpc::Status abort(const std::string& name, const std::string& plan_id);
   grpc::Status stop(const std::string& name, uint32_t drain_ms, v1::StopReply* reply);
   void stopAll(std::chrono::milliseconds drain);
+  // Drops a stopped deployment and waits (up to kReleaseWait) until every
+  // holder has let go of it and it is destroyed, so its programs have ended
+  // and its folder is gone; then removes bundles no deployment uses any more
+  // (see BundleStore).
+  void release(DeploymentPtr d);
+  static constexpr std::chrono::seconds kReleaseWait{15};
 
   std::vector<v1::DeploymentInfo> list() const;
   DeploymentPtr find(const std::string& name) const;
@@ -105,8 +128,11 @@ class DeploymentManager {
   const std::string self_;
   std::shared_ptr<grpc::ChannelCredentials> peer_credentials_;
   const std::string kafka_bootstrap_;
+  BundleStore& bundles_;
+  const ExecPolicy exec_policy_;
   mutable std::mutex mu_;
   std::map<std::string, DeploymentPtr> deployments_;
+  std::set<std::string> preparing_;  // names being prepared right now
   std::atomic<int64_t> partitioned_until_{0};
 };
 

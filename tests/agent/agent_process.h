@@ -87,6 +87,7 @@ class AgentProcess {
   }
 
   bool started() const { return port_ > 0; }
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& name() const { return name_; }

@@ -264,8 +264,9 @@ TEST(Authorize, ViewerMayOnlyReadAndOperatorMayCallEverything) {
       }
     }
   }
-  // 8 Agent methods (CreateKafkaTopics included) and Exchange and Probe, short and full names.
-  EXPECT_EQ(checked, 2 * 10);
+  // 10 Agent methods (CreateKafkaTopics, HasBundles and PutBundle included) and Exchange and
+  // Probe, short and full names.
+  EXPECT_EQ(checked, 2 * 12);
 }
 
 TEST(Authorize, ViewerIsDeniedUnknownMethods) {

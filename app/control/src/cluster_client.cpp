@@ -6,12 +6,19 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
+#include "bundle_builder.h"
 #include "client_shared.h"
 #include "topolab/engine/kafka.h"
+#include "topolab/engine/spec.h"
+#include "topolab/wire/bundle.h"
 #include "topolab/wire/convert.h"
 
 namespace topolab::control {
@@ -85,6 +92,9 @@ AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
   h.deployments.assign(reply.deployments().begin(), reply.deployments().end());
   h.kafka_bootstrap = reply.kafka_bootstrap();
   h.role = reply.role();
+  h.allowed_programs.assign(reply.allowed_programs().begin(), reply.allowed_programs().end());
+  h.max_bundle_bytes = reply.max_bundle_bytes();
+  h.max_bundle_files = reply.max_bundle_files();
   return h;
 }
 
@@ -185,8 +195,224 @@ std::string kafkaBootstrapFor(const ClusterClient::Shared& s, const std::vector<
   return {};
 }
 
+// The bundles of a deploy: one per resources folder of a component that
+// runs a program, which agents get which, and the file they get (with each
+// such component's resources rewritten to "bundles/<hash>").
+struct Shipment {
+  std::map<std::string, LocalBundle> bundles;              // by hash
+  std::map<std::string, std::string> component_of;         // hash -> a component using it
+  std::map<std::string, std::set<std::string>> per_agent;  // agent -> hashes
+  std::string yaml;
+};
+
+// Defaults of agents whose Hello names no caps (DESIGN.md §6).
+constexpr uint64_t kDefaultMaxBundleBytes = uint64_t{64} << 20;
+constexpr uint64_t kDefaultMaxBundleFiles = 10000;
+
+bool planBundles(const Topology& topology, const Plan& plan, std::string_view yaml,
+                 const std::vector<AgentHello>& hellos, std::string_view resources_base,
+                 Shipment* out, std::string* error) {
+  namespace fs = std::filesystem;
+  out->yaml = std::string(yaml);
+  Topology rewritten = topology;
+  bool any = false;
+  std::map<std::string, std::string> hash_of_folder;
+  for (Component& c : rewritten.components) {
+    const ComponentType* type = Catalogue::instance().find(c.type);
+    if (type == nullptr || type->traits.command_param.empty() ||
+        type->traits.resources_param.empty()) {
+      continue;
+    }
+    std::string why;
+    const std::optional<Params> params = resolveParams(c, *type, &why);
+    if (!params) {
+      *error = "component '" + c.id + "': " + why;
+      return false;
+    }
+    fs::path folder(params->getString(type->traits.resources_param));
+    if (folder.is_relative()) {
+      // Never the current folder by default: a deploy sends what it bundles
+      // to other machines, so it must be the folder the user meant.
+      if (resources_base.empty()) {
+        *error = "component '" + c.id + "': its resources folder '" + folder.string() +
+                 "' is relative to the topology file's folder, which this deploy was not told";
+        return false;
+      }
+      std::error_code ec;
+      folder = fs::absolute(fs::path(std::string(resources_base)) / folder, ec);
+    }
+    const std::string folder_text = folder.lexically_normal().string();
+    std::set<std::string> agents;
+    for (const PlacedInstance& p : plan.instances) {
+      if (p.component == c.id) agents.insert(p.agent);
+    }
+    BundleCaps caps{UINT64_MAX, UINT64_MAX, {}, {}};
+    for (const AgentHello& h : hellos) {
+      if (!agents.count(h.agent)) continue;
+      const uint64_t bytes = h.max_bundle_bytes ? h.max_bundle_bytes : kDefaultMaxBundleBytes;
+      const uint64_t files = h.max_bundle_files ? h.max_bundle_files : kDefaultMaxBundleFiles;
+      if (bytes < caps.max_bytes) {
+        caps.max_bytes = bytes;
+        caps.bytes_agent = h.agent;
+      }
+      if (files < caps.max_files) {
+        caps.max_files = files;
+        caps.files_agent = h.agent;
+      }
+    }
+    std::string hash;
+    if (auto it = hash_of_folder.find(folder_text); it != hash_of_folder.end()) {
+      hash = it->second;
+      if (std::string over = checkCaps(out->bundles.at(hash).manifest, caps); !over.empty()) {
+        *error = "component '" + c.id + "': resources folder " + folder_text + ": " + over;
+        return false;
+      }
+    } else {
+      std::optional<LocalBundle> bundle = buildBundle(folder_text, caps, &why);
+      if (!bundle) {
+        *error = "component '" + c.id + "': " + why;
+        return false;
+      }
+      hash = bundle->manifest.hash;
+      hash_of_folder[folder_text] = hash;
+      out->component_of.emplace(hash, c.id);
+      out->bundles.emplace(hash, std::move(*bundle));
+    }
+    for (const std::string& a : agents) out->per_agent[a].insert(hash);
+    // The agents find the bundle in the deployment's folder.
+    auto entry = std::find_if(c.params.begin(), c.params.end(), [&](const ParamEntry& p) {
+      return p.name == type->traits.resources_param;
+    });
+    if (entry == c.params.end()) {
+      c.params.push_back(ParamEntry{.name = type->traits.resources_param});
+      entry = std::prev(c.params.end());
+    }
+    entry->text = wire::bundleResourcesPath(hash);
+    entry->quoted = false;
+    entry->flow = false;
+    any = true;
+  }
+  if (any) out->yaml = writeTopology(rewritten);
+  return true;
+}
+
+// Sends `bundle` to `a`: the manifest, then the files' bytes in manifest
+// order, kBundleChunkBytes per message. Adds the file bytes written to `sent`.
+grpc::Status putBundle(const ClusterClient::Shared& s, const AgentChannel& a,
+                       const LocalBundle& bundle, const std::string& deployment, uint64_t* sent) {
+  const uint64_t total = bundle.manifest.bytes();
+  // Generous for a slow link: a second per 4 MiB on top of the PREPARE deadline.
+  const auto deadline = s.options.prepare_deadline + std::chrono::seconds(total >> 22);
+  uint64_t written = 0;
+  grpc::Status status = s.call(a, deadline, [&](grpc::ClientContext& context) {
+    written = 0;
+    v1::PutBundleReply reply;
+    auto writer = a.stub->PutBundle(&context, &reply);
+    v1::BundleChunk chunk;
+    wire::toProto(bundle.manifest, chunk.mutable_manifest());
+    chunk.set_deployment(deployment);
+    bool open = writer->Write(chunk);
+    chunk.Clear();
+    std::string data;
+    data.reserve(wire::kBundleChunkBytes);
+    std::string local_error;
+    for (size_t i = 0; open && i < bundle.sources.size(); ++i) {
+      std::ifstream in(bundle.sources[i], std::ios::binary);
+      uint64_t left = bundle.manifest.files[i].size;
+      while (open && left > 0) {
+        const size_t room = wire::kBundleChunkBytes - data.size();
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(room, left));
+        const size_t at = data.size();
+        data.resize(at + want);
+        in.read(data.data() + at, static_cast<std::streamsize>(want));
+        if (static_cast<size_t>(in.gcount()) != want) {
+          local_error = "'" + bundle.sources[i] + "' changed while it was being sent";
+          open = false;
+          break;
+        }
+        left -= want;
+        if (data.size() == wire::kBundleChunkBytes) {
+          chunk.set_data(std::move(data));
+          open = writer->Write(chunk);
+          if (open) written += chunk.data().size();
+          data = std::string();
+          data.reserve(wire::kBundleChunkBytes);
+        }
+      }
+    }
+    if (open && !data.empty()) {
+      chunk.set_data(std::move(data));
+      open = writer->Write(chunk);
+      if (open) written += chunk.data().size();
+    }
+    if (!local_error.empty()) {
+      context.TryCancel();
+      (void)writer->Finish();
+      return grpc::Status(grpc::StatusCode::ABORTED, local_error);
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  });
+  *sent += written;
+  return status;
+}
+
+struct AgentShipment {
+  grpc::Status status;
+  std::string hash;  // the bundle that failed
+  int sent = 0;
+  uint64_t bytes = 0;
+};
+
+// Asks every agent which of its bundles it lacks and sends those, the agents
+// in parallel; false with out->message naming the agent, the component and
+// the problem.
+bool sendBundles(const ClusterClient::Shared& s, const std::vector<const AgentChannel*>& involved,
+                 const Shipment& shipment, const std::string& deployment, DeployOutcome* out) {
+  const auto results = fanOut<AgentShipment>(involved, [&](const AgentChannel& a) {
+    AgentShipment r;
+    auto wanted = shipment.per_agent.find(a.entry.name);
+    if (wanted == shipment.per_agent.end()) return r;
+    v1::HasBundlesRequest request;
+    for (const std::string& h : wanted->second) request.add_hashes(h);
+    v1::HasBundlesReply reply;
+    r.status = s.call(a, s.options.call_deadline, [&](grpc::ClientContext& context) {
+      return a.stub->HasBundles(&context, request, &reply);
+    });
+    for (const std::string& hash : reply.missing()) {
+      if (!r.status.ok()) break;
+      auto bundle = shipment.bundles.find(hash);
+      if (bundle == shipment.bundles.end()) continue;  // not one we asked about
+      r.hash = hash;
+      r.status = putBundle(s, a, bundle->second, deployment, &r.bytes);
+      if (r.status.ok()) ++r.sent;
+    }
+    if (r.status.ok()) r.hash.clear();
+    return r;
+  });
+  for (size_t i = 0; i < involved.size(); ++i) {
+    out->bundles_sent += results[i].sent;
+    out->bundle_bytes_sent += results[i].bytes;
+  }
+  for (size_t i = 0; i < involved.size(); ++i) {
+    const AgentShipment& r = results[i];
+    if (r.status.ok()) continue;
+    const AgentChannel& a = *involved[i];
+    out->failed_agent = a.entry.name;
+    std::string what = "asking which bundles it holds";
+    if (!r.hash.empty()) {
+      what = "sending the resources of component '" + shipment.component_of.at(r.hash) + "' (" +
+             shipment.bundles.at(r.hash).folder + ", bundle " + r.hash.substr(0, 12) + ")";
+    }
+    out->message = "deploying '" + deployment + "' failed " + what + " to " + a.entry.name + ": " +
+                   describeStatus(r.status, a.entry, s.options.prepare_deadline);
+    return false;
+  }
+  return true;
+}
+
 DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topology,
-                         std::string_view yaml, const Plan& plan) {
+                         std::string_view yaml, const Plan& plan, std::string_view resources_base) {
   DeployOutcome out;
   out.plan_id = newPlanId();
   std::vector<const AgentChannel*> involved;
@@ -259,12 +485,29 @@ DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topolog
     }
   }
 
+  // Code travels with the deploy: each agent gets the bundles it lacks.
+  Shipment shipment;
+  std::string problem;
+  if (!planBundles(topology, plan, yaml, hellos, resources_base, &shipment, &problem)) {
+    out.message = "cannot deploy '" + topology.name + "': " + problem;
+    return out;
+  }
+  if (!shipment.bundles.empty() && !sendBundles(s, involved, shipment, topology.name, &out)) {
+    return out;
+  }
+
   v1::DeployRequest prepare = base;
   prepare.set_phase(v1::DeployRequest::PHASE_PREPARE);
-  prepare.set_topology_yaml(std::string(yaml));
+  prepare.set_topology_yaml(shipment.yaml);
   wire::toProto(plan, &prepare);
   const auto prepared = fanOut<grpc::Status>(involved, [&](const AgentChannel& a) {
-    return deployCall(s, a, prepare, s.options.prepare_deadline);
+    auto bundles = shipment.per_agent.find(a.entry.name);
+    if (bundles == shipment.per_agent.end()) {
+      return deployCall(s, a, prepare, s.options.prepare_deadline);
+    }
+    v1::DeployRequest request = prepare;
+    for (const std::string& hash : bundles->second) request.add_bundles(hash);
+    return deployCall(s, a, request, s.options.prepare_deadline);
   });
 
   auto fail = [&](const std::vector<grpc::Status>& results, std::string_view phase,
@@ -525,8 +768,8 @@ std::vector<AgentHello> ClusterClient::hello() const {
 }
 
 DeployOutcome ClusterClient::deploy(const Topology& topology, std::string_view topology_yaml,
-                                    const Plan& plan) const {
-  return deployImpl(*shared_, topology, topology_yaml, plan);
+                                    const Plan& plan, std::string_view resources_base) const {
+  return deployImpl(*shared_, topology, topology_yaml, plan, resources_base);
 }
 
 StopOutcome ClusterClient::stop(const std::string& deployment,
@@ -545,9 +788,10 @@ void ClusterClient::helloAsync(std::function<void(std::vector<AgentHello>)> done
 }
 
 void ClusterClient::deployAsync(Topology topology, std::string topology_yaml, Plan plan,
-                                std::function<void(DeployOutcome)> done) {
+                                std::function<void(DeployOutcome)> done,
+                                std::string resources_base) {
   post([this, t = std::move(topology), y = std::move(topology_yaml), p = std::move(plan),
-        done = std::move(done)] { done(deploy(t, y, p)); });
+        done = std::move(done), b = std::move(resources_base)] { done(deploy(t, y, p, b)); });
 }
 
 void ClusterClient::stopAsync(std::string deployment, std::chrono::milliseconds drain,

@@ -39,6 +39,11 @@ struct AgentHello {
   std::vector<std::string> deployments;
   std::string kafka_bootstrap;
   std::string role;  // of our token: "operator" or "viewer"
+  // What multilang programs may be there (--allow-exec; empty: none), and
+  // the most one resources bundle may hold there.
+  std::vector<std::string> allowed_programs;
+  uint64_t max_bundle_bytes = 0;
+  uint64_t max_bundle_files = 0;
 
   bool ok() const { return error.empty(); }
 };
@@ -51,6 +56,10 @@ struct DeployOutcome {
   std::string message;              // when !ok: what failed, naming the agent and phase
   // Agents that could not be rolled back (something may be left there).
   std::vector<AgentError> rollback_errors;
+  // Resources bundles sent (agents that already held one got nothing), and
+  // their file bytes, summed over the agents.
+  int bundles_sent = 0;
+  uint64_t bundle_bytes_sent = 0;
 };
 
 struct AgentDeployment {
@@ -118,8 +127,13 @@ class ClusterClient {
   // All or nothing: Hello, then PREPARE on every agent that has instances in
   // `plan`, then START on each; if any step fails, ABORTs what was prepared
   // and stops what was started, and says which agent failed and why.
+  // Before PREPARE, each component that runs a program gets its `resources`
+  // folder (relative ones are found in `resources_base`, the topology file's
+  // folder; without it only absolute ones can be sent) sent as a bundle to
+  // the agents that run it and lack it, and reads "bundles/<hash>" in the
+  // file they get.
   [[nodiscard]] DeployOutcome deploy(const Topology& topology, std::string_view topology_yaml,
-                                     const Plan& plan) const;
+                                     const Plan& plan, std::string_view resources_base = {}) const;
   // Stop on every agent; agents without the deployment are skipped.
   [[nodiscard]] StopOutcome stop(const std::string& deployment,
                                  std::chrono::milliseconds drain) const;
@@ -134,7 +148,7 @@ class ClusterClient {
   // when the client is destroyed are dropped.
   void helloAsync(std::function<void(std::vector<AgentHello>)> done);
   void deployAsync(Topology topology, std::string topology_yaml, Plan plan,
-                   std::function<void(DeployOutcome)> done);
+                   std::function<void(DeployOutcome)> done, std::string resources_base = {});
   void stopAsync(std::string deployment, std::chrono::milliseconds drain,
                  std::function<void(StopOutcome)> done);
   void listAsync(std::function<void(ListOutcome)> done);
