@@ -10,11 +10,13 @@
 
 namespace topolab::cli {
 
-Reporter::Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> order)
+Reporter::Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> order,
+                   int64_t metrics_interval_ms)
     : json_(json),
       tty_(isatty(STDOUT_FILENO) != 0),
       slo_(std::move(slo)),
-      order_(std::move(order)) {}
+      order_(std::move(order)),
+      metrics_interval_ms_(metrics_interval_ms) {}
 
 void Reporter::interval(const Snapshot& prev, const Snapshot& cur) {
   // Load-balancer health checks seen in this interval, before its figures.
@@ -25,19 +27,25 @@ void Reporter::interval(const Snapshot& prev, const Snapshot& cur) {
                          : " failed its health check and is out of rotation"));
   }
   const auto stats = intervalStats(prev, cur);
+  const int64_t interval_ms = std::max<int64_t>(cur.t_ms - prev.t_ms, 1);
   if (json_) {
-    std::cout << intervalLine(cur.t_ms, order_, stats) << std::endl;
+    std::cout << intervalLine(cur.t_ms, order_, stats, interval_ms) << std::endl;
     return;
   }
-  const double seconds = std::max<int64_t>(cur.t_ms - prev.t_ms, 1) / 1000.0;
+  longest_interval_ms_ = std::max(longest_interval_ms_, interval_ms);
+  const int64_t usual = metrics_interval_ms_ > 0 ? metrics_interval_ms_ : longest_interval_ms_;
+  const bool short_interval = 2 * interval_ms < usual;
+  const double seconds = static_cast<double>(interval_ms) / 1000.0;
   // The live SLO line needs something at the sinks in this interval (a
-  // windowed topology has intervals with none); the summary always judges.
+  // windowed topology has intervals with none) and an interval long enough
+  // to judge; the summary always judges.
   bool sink_data = false;
   for (const auto& [id, s] : stats) sink_data |= s.is_sink && s.counters.received > 0;
+  const bool judge = slo_ && sink_data && !short_interval;
   SloResult slo;
-  if (slo_ && sink_data) slo = evaluateSlo(*slo_, stats, seconds);
+  if (judge) slo = evaluateSlo(*slo_, stats, seconds);
   const std::string table =
-      humanTable(cur.t_ms, seconds, order_, stats, slo_ && sink_data ? &slo : nullptr);
+      humanTable(cur.t_ms, seconds, order_, stats, judge ? &slo : nullptr, short_interval);
   if (tty_ && lines_ > 0) std::cout << "\x1b[" << lines_ << "F\x1b[J";  // redraw in place
   std::cout << table << std::flush;
   lines_ = static_cast<int>(std::count(table.begin(), table.end(), '\n'));

@@ -18,8 +18,12 @@ namespace topolab::cli {
 class Reporter {
  public:
   // `slo`: the requirements to judge (none for a deployment watched by name);
-  // `order`: components in the order to print them (others follow by id).
-  Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> order);
+  // `order`: components in the order to print them (others follow by id);
+  // `metrics_interval_ms`: the topology's metrics interval (0: not known, then
+  // the longest interval seen stands for it). An interval shorter than half
+  // of it (the last one at a stop) is printed as counts, not rates.
+  Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> order,
+           int64_t metrics_interval_ms = 0);
 
   void interval(const Snapshot& prev, const Snapshot& cur);
   void event(int64_t t_ms, std::string_view kind, std::string_view detail);
@@ -31,6 +35,8 @@ class Reporter {
   bool tty_;
   std::optional<Slo> slo_;
   std::vector<std::string> order_;
+  int64_t metrics_interval_ms_;
+  int64_t longest_interval_ms_ = 0;
   int lines_ = 0;
 };
 

@@ -55,7 +55,8 @@ int runCommand(const RunOptions& options) {
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
-  Reporter reporter(options.json, topology->slo, runtime->componentOrder());
+  Reporter reporter(options.json, topology->slo, runtime->componentOrder(),
+                    topology->metricsIntervalMs());
 
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::milliseconds(topology->metricsIntervalMs());

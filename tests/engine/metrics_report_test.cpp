@@ -276,6 +276,7 @@ TEST(Report, EveryLineIsCompactValidJson) {
       Slo{.throughput_min = 1e12, .p99_ms_max = 0.001, .error_rate_max = 0.0}, interval, 0.0);
   std::vector<std::string> lines = {
       intervalLine(1000, kOrder, interval),
+      intervalLine(1000, kOrder, interval, 998),
       intervalLine(0, {}, {}),
       eventLine(-1, "fault\t", "\"µ\\\n"),
       summaryLine(10'000, slo, kOrder, totalsSample()),
@@ -424,6 +425,26 @@ TEST(HumanTable, RatesUseTheIntervalAndSloLineOnlyWhenEvaluated) {
   EXPECT_EQ(humanTable(2'000, 2.0, kOrder, intervalSample(), &not_evaluated), table);
   SloResult pass{.evaluated = true};
   EXPECT_EQ(linesOf(humanTable(2'000, 2.0, kOrder, intervalSample(), &pass)).back(), "SLO pass");
+}
+
+TEST(HumanTable, AShortIntervalShowsCountsNotRates) {
+  // 30 ms at a stop: 99871 tuples there would read as 3.3 million a second.
+  const std::vector<std::string> lines =
+      linesOf(humanTable(10'030, 0.03, kOrder, intervalSample(), nullptr, true));
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_EQ(lines[0], "elapsed 10.0 s, last 0.03 s (too short for rates: in and out are counts)");
+  EXPECT_NE(lines[1].find(" in "), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[1].find("in/s"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[3].find(" 99871 "), std::string::npos) << lines[3];
+  EXPECT_EQ(lines[3].find("3328"), std::string::npos) << lines[3];
+}
+
+TEST(Report, IntervalLineSaysHowLongTheIntervalWas) {
+  const std::string line = intervalLine(3000, kOrder, intervalSample(), 1002);
+  EXPECT_EQ(
+      line.rfind("{\"type\":\"interval\",\"t_ms\":3000,\"interval_ms\":1002,\"components\":{", 0),
+      0u)
+      << line;
 }
 
 }  // namespace

@@ -103,7 +103,8 @@ struct MetricsWatcher::Impl {
       const bool due = state.due(now, options.grace);
       const bool done = state.finished() && (due || !state.hasNews());
       if (due) {
-        Snapshot cur = state.takeRound();
+        // The last round takes every agent's final figures, so the totals are exact.
+        Snapshot cur = state.takeRound(done);
         if (!have_prev) {
           prev = std::move(cur);
           have_prev = true;

@@ -50,13 +50,11 @@ void WatchState::update(const std::string& agent, const v1::MetricsUpdate& u,
   for (const v1::Event& e : u.events()) events_.push_back({e.t_ms(), agent, e.kind(), e.detail()});
   Snapshot s = wire::fromProto(u);
   for (InstanceSnapshot& i : s.instances) i.agent = agent;  // the cluster file's name for it
-  a->snapshot = std::move(s);
+  if (a->pending.size() == kMaxPending) a->pending.pop_front();
+  a->pending.emplace_back(s, now);
+  a->newest = std::move(s);
   a->state = u.state();
   if (isOver(a->state)) a->done = true;
-  if (!a->fresh) {
-    a->fresh = true;
-    a->fresh_since = now;
-  }
 }
 
 bool WatchState::lost(const std::string& agent, const std::string& reason, Clock::time_point now) {
@@ -93,7 +91,7 @@ std::vector<std::pair<std::string, std::chrono::milliseconds>> WatchState::quiet
 
 bool WatchState::hasNews() const {
   return std::any_of(agents_.begin(), agents_.end(),
-                     [](const auto& kv) { return kv.second.fresh; });
+                     [](const auto& kv) { return !kv.second.pending.empty(); });
 }
 
 bool WatchState::due(Clock::time_point now, std::chrono::milliseconds grace) const {
@@ -101,20 +99,24 @@ bool WatchState::due(Clock::time_point now, std::chrono::milliseconds grace) con
   bool all_fresh = true;
   Clock::time_point first = now;
   for (const auto& [name, a] : agents_) {
-    if (a.fresh) first = std::min(first, a.fresh_since);
-    if (!a.lost && !a.done && !a.fresh) all_fresh = false;
+    if (!a.pending.empty()) first = std::min(first, a.pending.front().second);
+    if (a.lost || a.done) continue;
+    if (a.pending.empty()) all_fresh = false;
+    // An agent samples on its own timer: wait for one a little behind the others.
+    grace = std::max(grace, a.spacing * 3 / 2);
   }
   if (all_fresh) return true;
   return rounds_ > 0 && now - first >= grace;
 }
 
-Snapshot WatchState::merged() const {
+Snapshot WatchState::mergeOf(const std::optional<Snapshot> Agent::*pick) const {
   Snapshot m;
-  m.t_ms = newest_t_ms_;
   for (const std::string& name : order_) {
     const Agent& a = agents_.at(name);
-    if (!a.snapshot) continue;
-    for (const InstanceSnapshot& i : a.snapshot->instances) {
+    const std::optional<Snapshot>& snapshot = a.*pick;
+    if (!snapshot) continue;
+    m.t_ms = std::max(m.t_ms, snapshot->t_ms);
+    for (const InstanceSnapshot& i : snapshot->instances) {
       m.instances.push_back(i);
       if (a.lost) m.instances.back().alive = false;
     }
@@ -126,11 +128,20 @@ Snapshot WatchState::merged() const {
   return m;
 }
 
-Snapshot WatchState::takeRound() {
-  Snapshot m = merged();
-  for (auto& [name, a] : agents_) a.fresh = false;
+Snapshot WatchState::merged() const { return mergeOf(&Agent::newest); }
+
+Snapshot WatchState::takeRound(bool catch_up) {
+  for (auto& [name, a] : agents_) {
+    if (a.pending.empty()) continue;
+    a.rounded = std::move(catch_up ? a.pending.back().first : a.pending.front().first);
+    if (catch_up) {
+      a.pending.clear();
+    } else {
+      a.pending.pop_front();
+    }
+  }
   ++rounds_;
-  return m;
+  return mergeOf(&Agent::rounded);
 }
 
 std::vector<WatchEvent> WatchState::takeEvents() {

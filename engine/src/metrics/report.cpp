@@ -200,11 +200,11 @@ constexpr Column kColumns[] = {{"inst", 7},    {"in/s", 10},   {"out/s", 10},
                                {"p50 µs", 10}, {"p99 µs", 10}, {"e2e p99 ms", 11}};
 
 void appendRow(std::string& out, std::string_view name, size_t name_width, const ComponentStats& s,
-               double interval_s) {
+               double interval_s, bool as_counts) {
   const std::string cells[] = {
       std::to_string(s.alive) + "/" + std::to_string(s.instances),
-      rateText(s.counters.received, interval_s),
-      rateText(s.counters.emitted, interval_s),
+      as_counts ? std::to_string(s.counters.received) : rateText(s.counters.received, interval_s),
+      as_counts ? std::to_string(s.counters.emitted) : rateText(s.counters.emitted, interval_s),
       std::to_string(s.counters.errors),
       std::to_string(s.queue),
       printf1("%.1f", static_cast<double>(s.blocked_ns) / 1e6),
@@ -265,8 +265,10 @@ SloResult evaluateSlo(const Slo& slo, const StatsMap& stats, double duration_s) 
 }
 
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
-                         const StatsMap& interval) {
-  std::string out = "{\"type\":\"interval\",\"t_ms\":" + std::to_string(t_ms) + ",\"components\":{";
+                         const StatsMap& interval, int64_t interval_ms) {
+  std::string out = "{\"type\":\"interval\",\"t_ms\":" + std::to_string(t_ms);
+  if (interval_ms >= 0) out += ",\"interval_ms\":" + std::to_string(interval_ms);
+  out += ",\"components\":{";
   bool first = true;
   for (const auto& [id, s] : rowsOf(order, interval)) {
     if (!first) out += ',';
@@ -334,29 +336,37 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
 }
 
 std::string humanTable(int64_t t_ms, double interval_s, const std::vector<std::string>& order,
-                       const StatsMap& interval, const SloResult* slo) {
+                       const StatsMap& interval, const SloResult* slo, bool as_counts) {
   std::vector<Row> rows = rowsOf(order, interval);
   size_t name_width = displayWidth("component");
   for (const auto& [id, s] : rows) name_width = std::max(name_width, displayWidth(*id));
 
   std::string out = "elapsed " + printf1("%.1f", static_cast<double>(t_ms) / 1e3) + " s";
-  out += ", last " + printf1("%.1f", interval_s) + " s\n";
+  if (as_counts) {
+    out += ", last " + printf1("%.2f", interval_s) +
+           " s (too short for rates: in and out are counts)\n";
+  } else {
+    out += ", last " + printf1("%.1f", interval_s) + " s\n";
+  }
   appendCell(out, "component", name_width, true);
   for (const Column& c : kColumns) {
     out += ' ';
-    appendCell(out, c.title, c.width, false);
+    std::string_view title = c.title;
+    if (as_counts && title == "in/s") title = "in";
+    if (as_counts && title == "out/s") title = "out";
+    appendCell(out, title, c.width, false);
   }
   out += '\n';
   ComponentStats total;
   for (const auto& [id, s] : rows) {
-    appendRow(out, *id, name_width, *s, interval_s);
+    appendRow(out, *id, name_width, *s, interval_s, as_counts);
     total.merge(*s);
   }
   size_t rule = name_width;
   for (const Column& c : kColumns) rule += 1 + c.width;
   out.append(rule, '-');
   out += '\n';
-  appendRow(out, "total", name_width, total, interval_s);
+  appendRow(out, "total", name_width, total, interval_s, as_counts);
   if (slo != nullptr && slo->evaluated) {
     out += slo->pass ? "SLO pass" : "SLO FAIL: ";
     for (size_t i = 0; i < slo->violations.size(); ++i) {

@@ -37,8 +37,11 @@ SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats
 // A kafka-source or kafka-sink adds "kafka":{"lag":..,"consumed":..,"produced":..,"delivered":..,
 // "delivery_errors":..,"client_errors":..,"produce_us":{..}|null}: counts for the interval (in
 // total in the summary), lag (messages not yet consumed, -1 before the first fetch) at its end.
+// With `interval_ms` (>= 0), "interval_ms":N follows t_ms: how long the
+// interval was, so a reader can turn its counts into rates.
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
-                         const std::map<std::string, ComponentStats>& interval);
+                         const std::map<std::string, ComponentStats>& interval,
+                         int64_t interval_ms = -1);
 // {"type":"event","t_ms":..,"kind":"..","detail":".."}
 std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail);
 // {"type":"summary","duration_ms":..,"slo":{"pass":..,"violations":[..]}|null,"components":{"ID":
@@ -52,8 +55,12 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
 // A fixed-width table for a terminal: an elapsed-time header, one row per
 // component and a total row (instances alive/total, in/s, out/s, errors, queue,
 // blocked ms, p50 and p99 latency µs, e2e p99 ms), then the SLO status when
-// `slo` is evaluated. Rates divide by interval_s. Ends with a newline.
+// `slo` is evaluated. Rates divide by interval_s; with `as_counts` (an
+// interval too short for a rate to mean anything, like the last one at a
+// stop) the in and out columns are counts and the header says so. Ends with
+// a newline.
 std::string humanTable(int64_t t_ms, double interval_s, const std::vector<std::string>& order,
-                       const std::map<std::string, ComponentStats>& interval, const SloResult* slo);
+                       const std::map<std::string, ComponentStats>& interval, const SloResult* slo,
+                       bool as_counts = false);
 
 }  // namespace topolab
