@@ -9,24 +9,29 @@
 # writes a cluster file for them and runs `topolab deploy` with the live table
 # (Ctrl-C stops it and prints the summary); the agents stop when it ends.
 #
-# Arguments go to `topolab deploy` (headless, e.g. --duration 30 or --json) or
-# to topolab-studio (e.g. --duration 30 closes it after 30 s).
+# A topology file among the arguments is deployed instead of the sample
+# (`packaging/run.sh resources/examples/wordcount-multilang/wordcount-multilang.yaml`).
+# The lab's agents may run python3 and node programs (--allow-exec), for
+# topologies with shell components. Other arguments go to `topolab deploy`
+# (headless, e.g. --duration 30 or --json) or to topolab-studio (e.g.
+# --duration 30 closes it after 30 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 headless=0
 [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && headless=1
+example=resources/examples/realtime-analytics.yaml
 args=()
 for a in "$@"; do
   case "$a" in
     --headless) headless=1 ;;
     --json) headless=1; args+=("$a") ;;
+    *.yaml | *.yml) [ -f "$a" ] && example=$a || args+=("$a") ;;
     *) args+=("$a") ;;
   esac
 done
 
 ./packaging/build.sh >&2
-example=resources/examples/realtime-analytics.yaml
 agents=3
 
 if [ "$headless" -eq 0 ]; then
@@ -58,7 +63,7 @@ trap 'exit 129' HUP
 start_agent() {
   local name=$1; shift
   setsid build/agent/topolab-agent --name "$name" --listen 127.0.0.1:0 --state-dir "$lab/$name" \
-    --drain 2 "$@" >"$lab/$name.log" 2>&1 &
+    --drain 2 --allow-exec python3 --allow-exec node "$@" >"$lab/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   address=""

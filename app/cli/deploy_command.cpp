@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -183,7 +184,10 @@ int deployCommand(const DeployOptions& options) {
     std::cerr << options.cluster << ": error: " << error << '\n';
     return kFailure;
   }
-  const control::DeployOutcome outcome = client->deploy(*topology, *yaml, *plan);
+  // Shell components' resources folders are relative to the file's folder;
+  // they travel to the agents as bundles.
+  const control::DeployOutcome outcome = client->deploy(
+      *topology, *yaml, *plan, std::filesystem::absolute(options.file).parent_path().string());
   for (const control::AgentError& e : outcome.rollback_errors) {
     std::cerr << "warning: " << e.agent << ": " << e.message
               << " (stop it there with `topolab stop " << topology->name << " --cluster "
@@ -194,10 +198,16 @@ int deployCommand(const DeployOptions& options) {
     return kFailure;
   }
 
-  Reporter reporter(options.json, topology->slo, topologicalOrder(*topology));
+  Reporter reporter(options.json, topology->slo, topologicalOrder(*topology),
+                    topology->metricsIntervalMs());
+  std::string shipped;
+  if (outcome.bundles_sent > 0) {
+    shipped = "; sent " + std::to_string(outcome.bundles_sent) + " resources bundle(s), " +
+              std::to_string(outcome.bundle_bytes_sent) + " bytes";
+  }
   reporter.event(0, "deploy",
                  "deployed " + topology->name + " on " + joined(outcome.agents) + " (plan " +
-                     outcome.plan_id + ")");
+                     outcome.plan_id + ")" + shipped);
   if (options.detach) return kOk;
 
   Follow f;
