@@ -83,6 +83,64 @@ TEST(CliDeploy, ADeployThatFailsOnOneAgentLeavesNothingRunning) {
   for (const auto& a : lab.agents) EXPECT_TRUE(listOn(*a).empty()) << a->name() << " kept a half deployment";
 }
 
+std::string allLines(const CliRun& r) {
+  std::string all;
+  for (const auto& [t, l] : r.lines) all += l + "\n";
+  return all;
+}
+
+double summaryField(const std::string& summary, const std::string& id, const std::string& field) {
+  const auto c = summary.find("\"" + id + "\":{");
+  if (c == std::string::npos) return -1;
+  const auto f = summary.find("\"" + field + "\":", c);
+  return f == std::string::npos ? -1 : std::stod(summary.substr(f + field.size() + 3));
+}
+
+// The example of user code, deployed as a user does it: its programs travel
+// to the agents with the deploy (once), run there, and every word is counted.
+TEST(CliDeploy, MultilangExampleRunsOnThreeAgentsWithItsFolderShippedOnce) {
+  const std::vector<std::string> exec = {"--allow-exec", "python3", "--allow-exec", "node"};
+  Lab lab(3, {exec, exec, exec});
+  ASSERT_TRUE(lab.started());
+  const std::string cmd =
+      "deploy " + example("wordcount-multilang/wordcount-multilang") + " --cluster " +
+      lab.cluster_file +
+      " --json --duration 6 --set 'sentences.env={SENTENCES: \"200\", RATE: \"0\"}'";
+  const CliRun first = runCli(cmd);
+  ASSERT_EQ(first.code, 0) << allLines(first);
+  const std::string summary = first.lines.back().second;
+  ASSERT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << summary;
+  EXPECT_EQ(summaryField(summary, "sentences", "acked"), 200) << summary;
+  EXPECT_EQ(summaryField(summary, "log", "received"), 200 / 10 * 74) << summary;
+  EXPECT_NE(allLines(first).find("resources bundle(s)"), std::string::npos) << allLines(first);
+  EXPECT_EQ(allLines(first).find("process-died"), std::string::npos) << allLines(first);
+  // The same folder again: nothing is sent.
+  const CliRun second = runCli(cmd);
+  ASSERT_EQ(second.code, 0) << allLines(second);
+  EXPECT_EQ(allLines(second).find("resources bundle(s)"), std::string::npos) << allLines(second);
+  for (const auto& a : lab.agents) EXPECT_TRUE(listOn(*a).empty()) << a->name() << " still runs it";
+}
+
+TEST(CliDeploy, AShellComponentIsRefusedWhereTheAgentMayNotRunItsProgram) {
+  // node-b may run python3 but not node; node-a and node-c may run nothing.
+  Lab lab(3, {{}, {"--allow-exec", "python3"}, {}});
+  ASSERT_TRUE(lab.started());
+  const CliRun r = runCli("deploy " + example("wordcount-multilang/wordcount-multilang") +
+                          " --cluster " + lab.cluster_file + " --duration 2");
+  EXPECT_EQ(r.code, 1);
+  const std::string all = allLines(r);
+  // Every refusal names the agent, the component, its program and the flag.
+  for (const char* refusal :
+       {"node-a: component 'sentences' runs 'python3', which this agent does not allow (it runs "
+        "no programs): start topolab-agent with --allow-exec python3",
+        "node-b: component 'count' runs 'node', which this agent does not allow (it allows "
+        "python3): start topolab-agent with --allow-exec node"}) {
+    EXPECT_NE(all.find(refusal), std::string::npos) << all;
+  }
+  for (const auto& a : lab.agents)
+    EXPECT_TRUE(listOn(*a).empty()) << a->name() << " kept a half deployment";
+}
+
 TEST(CliDeploy, PlanOnlyShowsWhereEveryInstanceRuns) {
   Lab lab(3);
   ASSERT_TRUE(lab.started());
