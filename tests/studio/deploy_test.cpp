@@ -3,7 +3,8 @@
 // same deployment; faults reach the charts as markers; a deploy to an agent
 // that does not answer names it and leaves nothing behind; stop ends the
 // deployment everywhere; the local lab's agents start, answer, and are gone
-// after it stops.
+// after it stops; the multilang example runs on the local lab with its
+// programs shipped, and a program killed midway shows on its component.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QGraphicsItem>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenu>
@@ -27,6 +29,7 @@
 #include "cluster_controller.h"
 #include "deploy_controller.h"
 #include "deploy_dialog.h"
+#include "document.h"
 #include "event_log.h"
 #include "fault_menu.h"
 #include "file_controller.h"
@@ -175,6 +178,36 @@ QStringList processesMentioning(const QString& text) {
   return found;
 }
 
+// Processes descending from `roots` whose command line mentions `text`.
+QList<qint64> descendantsMentioning(const QList<qint64>& roots, const QByteArray& text) {
+  QHash<qint64, qint64> parent;
+  QHash<qint64, QByteArray> cmdlines;
+  for (const QString& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+    bool number = false;
+    const qint64 id = pid.toLongLong(&number);
+    if (!number) continue;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly) || !cmd.open(QIODevice::ReadOnly)) continue;
+    // "pid (name) state ppid …": the name may hold spaces, so read after its ')'.
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> rest = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (rest.size() > 1) parent.insert(id, rest[1].toLongLong());
+    cmdlines.insert(id, cmd.readAll().replace('\0', ' '));
+  }
+  QList<qint64> out;
+  for (auto it = cmdlines.cbegin(); it != cmdlines.cend(); ++it) {
+    if (!it.value().contains(text)) continue;
+    for (qint64 up = parent.value(it.key()); up > 1; up = parent.value(up)) {
+      if (roots.contains(up)) {
+        out << it.key();
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 class DeployTest final : public QObject {
@@ -189,6 +222,7 @@ class DeployTest final : public QObject {
   void localLabFindsTheAgentOfItsBuildTree();
   void planPreviewShowsPlacementAndCrossings();
   void localLabNamesAnAgentThatCannotStart();
+  void multilangExampleRunsOnTheLocalLabAndAKilledProgramShows();
 };
 
 void DeployTest::dashboardShowsWhatTopologyWatchShows() {
@@ -519,6 +553,74 @@ void DeployTest::planPreviewShowsPlacementAndCrossings() {
   QCOMPARE(crossings->topLevelItem(0)->text(3), QStringLiteral("grpc"));
   auto* text = dialog.findChild<QPlainTextEdit*>(QStringLiteral("planText"));
   QCOMPARE(text->toPlainText(), QString::fromStdString(formatPlan(*plan)));
+}
+
+void DeployTest::multilangExampleRunsOnTheLocalLabAndAKilledProgramShows() {
+  // The example beside its programs, as a user has it.
+  const QDir example(QStringLiteral(TOPOLAB_EXAMPLES_DIR "/wordcount-multilang"));
+  QTemporaryDir dir;
+  for (const QString& name : example.entryList(QDir::Files))
+    QVERIFY(QFile::copy(example.filePath(name), dir.filePath(name)));
+  MainWindow window;
+  window.lab().setAgentBinary(QStringLiteral(TOPOLAB_AGENT));
+  QSignalSpy started(&window.lab(), &LocalLab::started);
+  QSignalSpy failed(&window.lab(), &LocalLab::failed);
+  window.lab().start(2);
+  QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(0).toString()));
+  QTRY_VERIFY_WITH_TIMEOUT(window.cluster().allReachable(), kAgentWaitMs);
+  // The lab's agents run the interpreters the example needs.
+  for (const control::AgentHello& hello : window.cluster().hellos()) {
+    const auto& allowed = hello.allowed_programs;
+    QVERIFY2(std::find(allowed.begin(), allowed.end(), "python3") != allowed.end() &&
+                 std::find(allowed.begin(), allowed.end(), "node") != allowed.end(),
+             hello.agent.c_str());
+  }
+
+  QVERIFY(window.files().openFile(dir.filePath(QStringLiteral("wordcount-multilang.yaml"))));
+  QTRY_VERIFY(window.document().model().problems().empty());
+  DeployController& deploy = window.deployments();
+  QSignalSpy deployed(&deploy, &DeployController::deployed);
+  QSignalSpy deployFailed(&deploy, &DeployController::deployFailed);
+  window.deploy(/*preview=*/false);
+  QTRY_VERIFY_WITH_TIMEOUT(!deployed.isEmpty() || !deployFailed.isEmpty(), 60000);
+  QVERIFY2(deployFailed.isEmpty(),
+           deployFailed.isEmpty() ? "" : qPrintable(deployFailed.front().at(1).toString()));
+  // The programs went with the deploy, found from the file's folder.
+  QVERIFY2(window.log().toPlainText().contains(QStringLiteral("resources bundle")),
+           qPrintable(window.log().toPlainText()));
+  widgets::TopologyScene& scene = window.scene();
+  QTRY_VERIFY_WITH_TIMEOUT(scene.liveComponent(QStringLiteral("log")) &&
+                               scene.liveComponent(QStringLiteral("log"))->received_per_s > 0,
+                           30000);
+
+  // One split program killed as a crash would: its component says so.
+  const QList<qint64> labPids = window.lab().runningPids();
+  const QList<qint64> splits = descendantsMentioning(labPids, "split_sentence.py");
+  QCOMPARE(splits.size(), 2);
+  const QList<qint64> programs =
+      descendantsMentioning(labPids, ".py") + descendantsMentioning(labPids, "word_count.js");
+  QCOMPARE(::kill(static_cast<pid_t>(splits.front()), SIGKILL), 0);
+  auto killedShows = [&scene] {
+    const QList<widgets::InstanceExit>* exits = scene.instanceExits(QStringLiteral("split"));
+    return exits && std::any_of(exits->begin(), exits->end(), [](const widgets::InstanceExit& e) {
+             return e.reason.contains(QStringLiteral("killed by signal 9"));
+           });
+  };
+  QTRY_VERIFY_WITH_TIMEOUT(killedShows(), 15000);
+  QVERIFY(scene.componentItem(QStringLiteral("split"))
+              ->toolTip()
+              .contains(QStringLiteral("killed by signal 9")));
+  QVERIFY2(window.log().toPlainText().contains(QStringLiteral("process-died: split#")),
+           qPrintable(window.log().toPlainText()));
+
+  // Stopped, nothing of it is left running.
+  deploy.stop();
+  QTRY_VERIFY_WITH_TIMEOUT(deploy.state() == DeployController::State::Idle, 20000);
+  QSignalSpy stopped(&window.lab(), &LocalLab::stopped);
+  window.lab().stop();
+  QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 15000);
+  for (qint64 pid : programs) QVERIFY2(processGone(pid), qPrintable(QString::number(pid)));
 }
 
 QTEST_MAIN(DeployTest)

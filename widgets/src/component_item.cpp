@@ -69,6 +69,19 @@ void ComponentItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
     look.detail = QStringLiteral("%1 member%2").arg(members).arg(members == 1 ? "" : "s");
   } else if (c->type == "replicated-store") {
     look.detail = QStringLiteral("primary + %1").arg(paramOrDefault(*c, type, "replicas"));
+  } else if (type && !type->traits.command_param.empty()) {
+    // The program it runs, as a command line.
+    const ParamEntry* p = c->param(type->traits.command_param);
+    const ParamSchema* s = type->param(type->traits.command_param);
+    if (p && s) {
+      if (const std::optional<ParamValue> v = convertParam(*s, p->text, p->quoted, nullptr)) {
+        QStringList words;
+        if (const auto* list = std::get_if<StringList>(&*v)) {
+          for (const std::string& w : *list) words << toQString(w);
+        }
+        look.detail = words.join(u' ');
+      }
+    }
   }
   look.live = canvas()->liveComponent(id_);
   canvas()->painter().paintComponent(*painter, look);

@@ -3,6 +3,7 @@
 
 #include <QFontMetricsF>
 #include <QPainter>
+#include <QRegularExpression>
 #include <algorithm>
 #include <map>
 
@@ -14,6 +15,10 @@ namespace {
 constexpr qreal kFiguresGap = 4;      // between a component and its rates line
 constexpr qreal kFiguresHeight = 16;  // the rates line under a component
 constexpr qreal kEdgeLabelDrop = 26;  // the live label sits this far below the grouping label
+constexpr qreal kExitGap = 3;         // between the rates line and a dead program's line
+constexpr qreal kExitHeight = 16;
+constexpr qreal kExitOverhang = 40;  // the dead program's line may be this much wider each side
+constexpr int kTooltipStderrLines = 6;
 
 uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
@@ -44,6 +49,101 @@ LoadLevel loadLevelOf(double load) {
   if (load >= kSaturatedLoad) return LoadLevel::Saturated;
   if (load >= kBusyLoad) return LoadLevel::Busy;
   return LoadLevel::Normal;
+}
+
+std::optional<InstanceEvent> parseInstanceEvent(const QString& kind, const QString& detail) {
+  static const QRegularExpression kDied(QStringLiteral("^\\s*([^\\s#:]+)#(\\d+): (.*)$"),
+                                        QRegularExpression::DotMatchesEverythingOption);
+  static const QRegularExpression kRestarted(
+      QStringLiteral("^\\s*([^\\s#:]+)#(\\d+) (restarted.*)$"),
+      QRegularExpression::DotMatchesEverythingOption);
+  static const QRegularExpression kFailed(
+      QStringLiteral("^\\s*([^\\s#:]+)#(\\d+) is dead(?: \\((.*)\\))?\\s*$"),
+      QRegularExpression::DotMatchesEverythingOption);
+  InstanceEvent e;
+  QRegularExpressionMatch m;
+  if (kind == QLatin1String("process-died")) {
+    m = kDied.match(detail);
+    e.kind = InstanceEvent::Kind::Died;
+  } else if (kind == QLatin1String("restart")) {
+    m = kRestarted.match(detail);
+    e.kind = InstanceEvent::Kind::Restarted;
+  } else if (kind == QLatin1String("instance-failed")) {
+    m = kFailed.match(detail);
+    e.kind = InstanceEvent::Kind::Failed;
+  } else {
+    return std::nullopt;
+  }
+  if (!m.hasMatch()) return std::nullopt;
+  e.component = m.captured(1);
+  e.index = m.captured(2).toInt();
+  e.text = m.captured(3).trimmed();
+  if (e.kind == InstanceEvent::Kind::Died) {
+    static const QLatin1String kTail("; its stderr ended with:");
+    const qsizetype at = e.text.indexOf(kTail);
+    if (at >= 0) {
+      QStringList lines;
+      for (const QString& line : e.text.mid(at + kTail.size()).split(u'\n')) {
+        if (!line.trimmed().isEmpty()) lines << line.trimmed();
+      }
+      e.stderr_tail = lines.join(u'\n');
+      e.text = e.text.left(at).trimmed();
+    }
+  }
+  return e;
+}
+
+void applyInstanceEvent(QList<InstanceExit>& exits, const InstanceEvent& event, qint64 t_ms) {
+  auto it = std::find_if(exits.begin(), exits.end(),
+                         [&](const InstanceExit& x) { return x.index == event.index; });
+  if (it == exits.end()) {
+    InstanceExit x;
+    x.index = event.index;
+    it = exits.insert(std::upper_bound(exits.begin(), exits.end(), x,
+                                       [](const InstanceExit& a, const InstanceExit& b) {
+                                         return a.index < b.index;
+                                       }),
+                      x);
+  }
+  switch (event.kind) {
+    case InstanceEvent::Kind::Died:
+      // A new death: what was said of an earlier one no longer holds.
+      *it = InstanceExit{};
+      it->index = event.index;
+      it->t_ms = t_ms;
+      it->reason = event.text;
+      it->stderr_tail = event.stderr_tail;
+      break;
+    case InstanceEvent::Kind::Restarted:
+      it->restart = event.text;
+      it->failed.clear();
+      break;
+    case InstanceEvent::Kind::Failed:
+      it->failed = event.text.isEmpty() ? QObject::tr("no restart left") : event.text;
+      it->restart.clear();
+      if (it->reason.isEmpty()) it->reason = QObject::tr("died");
+      if (it->t_ms < 0) it->t_ms = t_ms;
+      break;
+  }
+}
+
+QString exitLabel(const QList<InstanceExit>& exits) {
+  QList<const InstanceExit*> down;
+  for (const InstanceExit& x : exits) {
+    if (x.down()) down << &x;
+  }
+  if (down.isEmpty()) return {};
+  const InstanceExit& first = *down.front();
+  // The runtime names the program first ("python3 killed by signal 9"); the
+  // component already shows its command line, so the line keeps what happened.
+  QString what = first.reason;
+  if (const qsizetype space = what.indexOf(u' '); space > 0) what = what.mid(space + 1);
+  QString text =
+      (first.failed.isEmpty() ? QObject::tr("#%1 died: %2") : QObject::tr("#%1 dead: %2"))
+          .arg(first.index)
+          .arg(what);
+  if (down.size() > 1) text = QObject::tr("+%1 more · ").arg(down.size() - 1) + text;
+  return text;
 }
 
 QString rateText(double per_s) {
@@ -213,6 +313,24 @@ QString liveToolTip(const QString& id, const LiveComponent& c) {
   lines << QObject::tr("load %1% (%2)")
                .arg(qRound(c.load * 100))
                .arg(QLatin1String(kLevels[static_cast<int>(c.level)]));
+  for (const InstanceExit& x : c.exits) {
+    if (x.reason.isEmpty()) {  // only its restart was seen
+      lines << QStringLiteral("%1#%2 %3").arg(id).arg(x.index).arg(x.restart);
+      continue;
+    }
+    QString line = x.t_ms >= 0 ? QObject::tr("%1#%2 died at %3 s: %4")
+                                     .arg(id)
+                                     .arg(x.index)
+                                     .arg(static_cast<double>(x.t_ms) / 1000.0, 0, 'f', 1)
+                                     .arg(x.reason)
+                               : QObject::tr("%1#%2 died: %3").arg(id).arg(x.index).arg(x.reason);
+    if (!x.restart.isEmpty()) line += QObject::tr(" — %1").arg(x.restart);
+    if (!x.failed.isEmpty()) line += QObject::tr(" — stays dead (%1)").arg(x.failed);
+    lines << line;
+    QStringList tail = x.stderr_tail.split(u'\n', Qt::SkipEmptyParts);
+    if (tail.size() > kTooltipStderrLines) tail = tail.mid(tail.size() - kTooltipStderrLines);
+    for (const QString& t : tail) lines << QStringLiteral("    ") + t;
+  }
   return lines.join(QLatin1Char('\n'));
 }
 
@@ -229,8 +347,9 @@ QColor LivePainter::levelColour(LoadLevel level, bool dark) {
 }
 
 QRectF LivePainter::componentPaintRect() const {
-  return base_->componentPaintRect().united(
-      componentRect().adjusted(-8, 0, 8, kFiguresGap + kFiguresHeight + 2));
+  // Always room for a dead program's line, so bounds do not change with each round.
+  return base_->componentPaintRect().united(componentRect().adjusted(
+      -kExitOverhang, 0, kExitOverhang, kFiguresGap + kFiguresHeight + kExitGap + kExitHeight + 2));
 }
 
 QRectF LivePainter::liveEdgeRect(const EdgeLook& look) const {
@@ -297,6 +416,14 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   p.setPen(c.text);
   p.drawText(pill, Qt::AlignCenter, fm.elidedText(figures, Qt::ElideRight, pill.width() - 8));
 
+  // A program that died: the shape outlined as a problem (its reason goes under the rates).
+  const QString exit = exitLabel(live.exits);
+  if (!exit.isEmpty()) {
+    p.setPen(QPen(c.problem, 2.2, Qt::DashLine));
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(componentShape(look.role, look.type));
+  }
+
   // Errors in the interval, and instances that are down, as badges on the top left.
   qreal x = r.left() - 6;
   if (live.errors > 0) {
@@ -307,8 +434,27 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   }
   if (live.alive < live.instances) {
     const QString text = QObject::tr("%1 down").arg(live.instances - live.alive);
+    const QRectF badge(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17);
+    drawBadge(p, badge, QColor(0x5f, 0x67, 0x73), c.background, text);
+    x = badge.right() + 3;
+  }
+  // Programs that died and were restarted: the run goes on, but it happened.
+  const auto restarted = std::count_if(live.exits.begin(), live.exits.end(),
+                                       [](const InstanceExit& e) { return !e.down(); });
+  if (restarted > 0) {
+    const QString text = QObject::tr("%1 restarted").arg(restarted);
     drawBadge(p, QRectF(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17),
               QColor(0x5f, 0x67, 0x73), c.background, text);
+  }
+
+  if (!exit.isEmpty()) {
+    p.setFont(smallFont(base, 7.5, true));
+    const QFontMetricsF em(p.font());
+    const qreal most = r.width() + 2 * kExitOverhang;
+    const qreal width = std::min(most, em.horizontalAdvance(exit) + 14);
+    const QRectF line(r.center().x() - width / 2, pill.bottom() + kExitGap, width, kExitHeight);
+    drawBadge(p, line, c.problem, c.background,
+              em.elidedText(exit, Qt::ElideRight, line.width() - 10));
   }
   p.restore();
 }

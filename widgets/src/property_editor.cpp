@@ -7,6 +7,7 @@
 #include <QCompleter>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
@@ -20,7 +21,9 @@
 #include <limits>
 
 #include "topolab/engine/plan.h"
+#include "topolab/engine/spec.h"
 #include "topolab/widgets/canvas_painter.h"
+#include "topolab/widgets/collection_param_edit.h"
 #include "topolab/widgets/topology_model.h"
 
 namespace topolab::widgets {
@@ -31,7 +34,7 @@ constexpr char kParallelismField[] = "\x01parallelism";
 constexpr char kPlacementField[] = "\x01placement";
 constexpr char kGroupingField[] = "\x01grouping";
 constexpr char kTransportField[] = "\x01transport";
-// Grouping fields a tuple carries (DESIGN.md §3).
+// Grouping fields every tuple carries (DESIGN.md §3).
 constexpr std::array<const char*, 2> kTupleFields{"key", "value"};
 constexpr std::array<GroupingType, 5> kGroupings{GroupingType::Shuffle, GroupingType::Fields,
                                                  GroupingType::All, GroupingType::Global,
@@ -39,7 +42,7 @@ constexpr std::array<GroupingType, 5> kGroupings{GroupingType::Shuffle, Grouping
 constexpr std::array<Transport, 4> kTransports{Transport::Auto, Transport::Local, Transport::Grpc,
                                                Transport::Kafka};
 
-QString fieldKey(const char* field) { return QStringLiteral("\x01field-") + QLatin1String(field); }
+QString fieldKey(const QString& field) { return QStringLiteral("\x01field-") + field; }
 
 int clampInt(std::optional<double> v, int fallback) {
   if (!v) return fallback;
@@ -297,18 +300,34 @@ void PropertyEditor::rebuildStream() {
   editors_.insert(QString::fromLatin1(kGroupingField), grouping);
   form_->addRow(tr("grouping"), grouping);
 
+  // Every tuple's key and value, and the names the sender declares for its values.
+  fieldNames_.clear();
+  for (const char* field : kTupleFields) fieldNames_ << QLatin1String(field);
+  QStringList declared;
+  if (source) {
+    for (const std::string& f : outputFields(*source, model_.catalogue())) {
+      if (!fieldNames_.contains(toQString(f))) declared << toQString(f);
+    }
+  }
+  fieldNames_ << declared;
   auto* fields = new QWidget(body_);
-  auto* h = new QHBoxLayout(fields);
-  h->setContentsMargins(0, 0, 0, 0);
-  for (const char* field : kTupleFields) {
-    auto* box = new QCheckBox(QLatin1String(field), fields);
-    box->setObjectName(QStringLiteral("field-") + QLatin1String(field));
-    box->setToolTip(tr("Hash on the tuple's %1 (fields grouping only)").arg(QLatin1String(field)));
+  // The declared names may be many: they wrap under key and value.
+  auto* grid = new QGridLayout(fields);
+  grid->setContentsMargins(0, 0, 0, 0);
+  constexpr int kPerRow = 3;
+  for (qsizetype i = 0; i < fieldNames_.size(); ++i) {
+    const QString& field = fieldNames_[i];
+    auto* box = new QCheckBox(field, fields);
+    box->setObjectName(QStringLiteral("field-") + field);
+    box->setToolTip(declared.contains(field)
+                        ? tr("Hash on the value %1 declares as '%2' (fields grouping only)")
+                              .arg(streamFrom_, field)
+                        : tr("Hash on the tuple's %1 (fields grouping only)").arg(field));
     connect(box, &QCheckBox::toggled, this, [this](bool) { emitGrouping(); });
     editors_.insert(fieldKey(field), box);
-    h->addWidget(box);
+    grid->addWidget(box, static_cast<int>(i / kPerRow), static_cast<int>(i % kPerRow));
   }
-  h->addStretch(1);
+  grid->setColumnStretch(kPerRow, 1);
   form_->addRow(tr("fields"), fields);
 
   auto* transport = new QComboBox(body_);
@@ -334,10 +353,10 @@ void PropertyEditor::emitGrouping() {
   if (!type) return;
   QStringList fields;
   if (*type == GroupingType::Fields) {
-    for (const char* field : kTupleFields) {
+    for (const QString& field : fieldNames_) {
       if (auto* box = qobject_cast<QCheckBox*>(editors_.value(fieldKey(field)));
           box && box->isChecked())
-        fields << QLatin1String(field);
+        fields << field;
     }
     // Fields without a box (written by hand, and flagged by the validator) are kept.
     const int index = model_.streamIndex(streamFrom_, streamTo_);
@@ -345,14 +364,14 @@ void PropertyEditor::emitGrouping() {
         index >= 0 ? &model_.topology().streams[static_cast<size_t>(index)].grouping : nullptr;
     if (now) {
       for (const std::string& f : now->fields) {
-        if (std::none_of(kTupleFields.begin(), kTupleFields.end(),
-                         [&](const char* known) { return f == known; }))
-          fields << toQString(f);
+        if (!fieldNames_.contains(toQString(f))) fields << toQString(f);
       }
     }
-    // Switching to fields starts from the key, the usual choice.
+    // Switching to fields starts from the first value the sender names (its
+    // key), else from the key: the usual choice.
     if (fields.isEmpty() && !(now && now->type == GroupingType::Fields))
-      fields << QStringLiteral("key");
+      fields << fieldNames_.value(static_cast<qsizetype>(kTupleFields.size()),
+                                  QStringLiteral("key"));
   }
   emit groupingEdited(streamFrom_, streamTo_, *type, fields);
   refreshStream();  // a refused edit puts the shown value back
@@ -367,11 +386,11 @@ void PropertyEditor::refreshStream() {
     combo->setCurrentText(toQString(std::string(toString(s.grouping.type))));
   }
   const bool byFields = s.grouping.type == GroupingType::Fields;
-  for (const char* field : kTupleFields) {
+  for (const QString& field : fieldNames_) {
     auto* box = qobject_cast<QCheckBox*>(editors_.value(fieldKey(field)));
     if (!box) continue;
     const QSignalBlocker block(box);
-    box->setChecked(std::find(s.grouping.fields.begin(), s.grouping.fields.end(), field) !=
+    box->setChecked(std::find(s.grouping.fields.begin(), s.grouping.fields.end(), toStd(field)) !=
                     s.grouping.fields.end());
     box->setEnabled(byFields);
   }
@@ -420,6 +439,15 @@ QWidget* PropertyEditor::makeEditor(const QString& name) {
               [this, name, combo](int) { emit paramEdited(id_, name, combo->currentText()); });
       return combo;
     }
+    case ParamType::StringList:
+    case ParamType::StringMap: {
+      auto* edit = new CollectionParamEdit(*s, body_);
+      // The component it was made for: a line still being typed in commits
+      // when it loses focus, which may be as another component is shown.
+      connect(edit, &CollectionParamEdit::edited, this,
+              [this, name, id = id_](const QString& text) { emit paramEdited(id, name, text); });
+      return edit;
+    }
     case ParamType::String:
     case ParamType::Scalar: {
       auto* edit = new QLineEdit(body_);
@@ -465,7 +493,9 @@ void PropertyEditor::refreshValues() {
     QFont f = editor->font();
     f.setBold(p != nullptr);  // set in the file, not a default
     editor->setFont(f);
-    if (auto* spin = qobject_cast<QSpinBox*>(editor)) {
+    if (auto* collection = qobject_cast<CollectionParamEdit*>(editor)) {
+      collection->setValueText(text);
+    } else if (auto* spin = qobject_cast<QSpinBox*>(editor)) {
       spin->setValue(text.toInt());
     } else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(editor)) {
       dspin->setValue(text.toDouble());

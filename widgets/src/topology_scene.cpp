@@ -76,11 +76,35 @@ void TopologyScene::setPainter(const CanvasPainter& painter) {
 
 void TopologyScene::showLive(const topolab::Snapshot& prev, const topolab::Snapshot& cur) {
   live_ = std::make_unique<LiveFigures>(liveFigures(model_.topology(), prev, cur));
+  for (auto it = exits_.cbegin(); it != exits_.cend(); ++it) {
+    if (live_->components.contains(it.key())) live_->components[it.key()].exits = it.value();
+  }
   if (!livePainter_) {
     livePainter_ = std::make_unique<LivePainter>(*designPainter_);
     painter_ = livePainter_.get();
     refreshGeometry();
   }
+  refreshLiveItems();
+}
+
+bool TopologyScene::showInstanceEvent(qint64 tMs, const QString& kind, const QString& detail) {
+  const std::optional<InstanceEvent> event = parseInstanceEvent(kind, detail);
+  if (!event || !model_.component(event->component)) return false;
+  QList<InstanceExit>& exits = exits_[event->component];
+  applyInstanceEvent(exits, *event, tMs);
+  if (live_ && live_->components.contains(event->component)) {
+    live_->components[event->component].exits = exits;
+    refreshLiveItems();
+  }
+  return true;
+}
+
+const QList<InstanceExit>* TopologyScene::instanceExits(const QString& id) const {
+  auto it = exits_.constFind(id);
+  return it == exits_.constEnd() ? nullptr : &*it;
+}
+
+void TopologyScene::refreshLiveItems() {
   for (ComponentItem* item : components_) {
     QStringList tip = model_.problemsOf(item->id());
     if (const QList<LiveReplica>* replicas = liveReplicas(item->id()))
@@ -98,6 +122,7 @@ void TopologyScene::showLive(const topolab::Snapshot& prev, const topolab::Snaps
 }
 
 void TopologyScene::clearLive() {
+  exits_.clear();
   if (!livePainter_) return;
   painter_ = designPainter_;
   live_.reset();

@@ -142,12 +142,13 @@ void RenameComponentCommand::redo() { model_.renameComponent(from_, to_); }
 void RenameComponentCommand::undo() { model_.renameComponent(to_, from_); }
 
 SetParamCommand::SetParamCommand(TopologyModel& model, QString id, std::string name,
-                                 std::optional<std::string> text, QUndoCommand* parent)
+                                 std::optional<std::string> text, bool flow, QUndoCommand* parent)
     : QUndoCommand(parent),
       model_(model),
       id_(std::move(id)),
       name_(std::move(name)),
-      text_(std::move(text)) {
+      text_(std::move(text)),
+      flow_(flow) {
   if (const Component* c = model.component(id_)) {
     for (size_t i = 0; i < c->params.size(); ++i) {
       if (c->params[i].name == name_) {
@@ -168,6 +169,7 @@ void SetParamCommand::redo() {
   ParamEntry p;
   p.name = name_;
   p.text = *text_;
+  p.flow = flow_;
   model_.setParam(id_, name_, p);
 }
 

@@ -88,9 +88,11 @@ class RenameComponentCommand final : public QUndoCommand {
 
 class SetParamCommand final : public QUndoCommand {
  public:
-  // Sets param `name` of `id` to `text` as written, or removes it (nullopt).
+  // Sets param `name` of `id` to `text` as written, or removes it (nullopt);
+  // `flow`: the text is a list or map in canonical flow form.
   SetParamCommand(TopologyModel& model, QString id, std::string name,
-                  std::optional<std::string> text, QUndoCommand* parent = nullptr);
+                  std::optional<std::string> text, bool flow = false,
+                  QUndoCommand* parent = nullptr);
   void redo() override;
   void undo() override;
 
@@ -99,6 +101,7 @@ class SetParamCommand final : public QUndoCommand {
   QString id_;
   std::string name_;
   std::optional<std::string> text_;
+  bool flow_;
   std::optional<ParamEntry> before_;
   int index_ = -1;
 };

@@ -28,6 +28,7 @@ struct DeployController::Pending {
   Topology topology;
   QByteArray yaml;
   Plan plan;
+  QString resourcesBase;
 };
 
 DeployController::DeployController(ClusterController& cluster, QObject* parent)
@@ -58,7 +59,8 @@ std::optional<Plan> DeployController::planFor(const Topology& topology, QString*
 
 QString DeployController::deployment() const { return toQString(topology_.name); }
 
-void DeployController::deploy(const Topology& topology, const QByteArray& yaml, const Plan& plan) {
+void DeployController::deploy(const Topology& topology, const QByteArray& yaml, const Plan& plan,
+                              const QString& resourcesBase) {
   if (state_ != State::Idle) return;
   client_ = cluster_.client();
   if (!client_) {
@@ -90,11 +92,17 @@ void DeployController::deploy(const Topology& topology, const QByteArray& yaml, 
                          .arg(d.deployment(),
                               toQStringList(outcome.agents).join(QStringLiteral(", ")),
                               toQString(outcome.plan_id)));
+          if (outcome.bundles_sent > 0) {
+            emit d.log(tr("Sent %1 resources bundle(s), %2 KiB")
+                           .arg(outcome.bundles_sent)
+                           .arg((outcome.bundle_bytes_sent + 1023) / 1024));
+          }
           d.startWatching(outcome.agents);
           emit d.deployed(d.deployment(), toQStringList(outcome.agents),
                           toQString(outcome.plan_id));
         });
-      });
+      },
+      toStd(resourcesBase));
 }
 
 void DeployController::startWatching(const std::vector<std::string>& agents) {
@@ -169,20 +177,20 @@ void DeployController::stop() {
           emit d.stopped(d.deployment());
           if (d.next_) {
             const std::unique_ptr<Pending> next = std::move(d.next_);
-            d.deploy(next->topology, next->yaml, next->plan);
+            d.deploy(next->topology, next->yaml, next->plan, next->resourcesBase);
           }
         });
       });
 }
 
-void DeployController::redeploy(const Topology& topology, const QByteArray& yaml,
-                                const Plan& plan) {
+void DeployController::redeploy(const Topology& topology, const QByteArray& yaml, const Plan& plan,
+                                const QString& resourcesBase) {
   if (state_ == State::Idle) {
-    deploy(topology, yaml, plan);
+    deploy(topology, yaml, plan, resourcesBase);
     return;
   }
   if (state_ != State::Running) return;
-  next_ = std::make_unique<Pending>(Pending{topology, yaml, plan});
+  next_ = std::make_unique<Pending>(Pending{topology, yaml, plan, resourcesBase});
   stop();
 }
 

@@ -35,13 +35,17 @@ class DeployController final : public QObject {
   // places its instances; nullopt with `error` (one problem a line) when it
   // cannot be deployed there.
   [[nodiscard]] std::optional<Plan> planFor(const Topology& topology, QString* error) const;
-  // Deploys `topology` (its text `yaml`) by `plan` on the current cluster.
+  // Deploys `topology` (its text `yaml`) by `plan` on the current cluster;
+  // shell components' relative `resources` folders are found in
+  // `resourcesBase` (the topology file's folder) and shipped with it.
   // deployed() or deployFailed() follows. Only when Idle.
-  void deploy(const Topology& topology, const QByteArray& yaml, const Plan& plan);
+  void deploy(const Topology& topology, const QByteArray& yaml, const Plan& plan,
+              const QString& resourcesBase = {});
   // Stops the deployment everywhere; stopped() follows.
   void stop();
   // Stops the running deployment, then deploys `topology` in its place.
-  void redeploy(const Topology& topology, const QByteArray& yaml, const Plan& plan);
+  void redeploy(const Topology& topology, const QByteArray& yaml, const Plan& plan,
+                const QString& resourcesBase = {});
   // Injects `fault` into the running deployment; the agents report it as an
   // event (through the metrics stream), a refusal comes as faultFailed().
   void inject(const control::FaultSpec& fault);

@@ -23,9 +23,23 @@ void Document::newTopology() {
   t.version = kFormatVersion;
   t.name = "untitled";
   undo_->clear();
+  untitledFolder_.clear();
   model_->reset(std::move(t));
   undo_->setClean();
   setPath({});
+}
+
+void Document::adopt(Topology topology, const QString& folder) {
+  undo_->clear();
+  untitledFolder_ = folder.isEmpty() ? QString() : QFileInfo(folder).absoluteFilePath();
+  model_->reset(std::move(topology));
+  // Modified from the start, and no undo goes back to "clean": it has never been saved.
+  undo_->resetClean();
+  setPath({});
+}
+
+QString Document::baseFolder() const {
+  return path_.isEmpty() ? untitledFolder_ : QFileInfo(path_).absolutePath();
 }
 
 bool Document::open(const QString& path, QString* error) {

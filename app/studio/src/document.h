@@ -31,6 +31,13 @@ class Document final : public QObject {
   [[nodiscard]] bool saveAs(const QString& path, QString* error);
   // The text save would write.
   QByteArray text() const;
+  // Replaces the model with `topology` as a new untitled document that is
+  // modified until saved (e.g. an imported Flux file). `folder` stands in for
+  // the file's folder until then: relative resources are found there.
+  void adopt(Topology topology, const QString& folder);
+  // Where relative paths in the topology (shell components' `resources`) are
+  // found: the file's folder, an adopted document's folder, or empty.
+  QString baseFolder() const;
 
  signals:
   void filePathChanged(const QString& path);
@@ -41,6 +48,7 @@ class Document final : public QObject {
   widgets::TopologyModel* model_;  // child
   QUndoStack* undo_;               // child
   QString path_;
+  QString untitledFolder_;  // baseFolder() while there is no path
 };
 
 }  // namespace topolab::studio

@@ -166,8 +166,26 @@ bool EditController::setParam(const QString& id, const QString& name, const QStr
   const ParamSchema* schema = type->param(toStd(name));
   if (!schema) return refuse(tr("%1 has no param '%2'").arg(toQString(type->name), name));
   const Component* c = document_.model().component(id);
-  if (const ParamEntry* p = c->param(toStd(name)); p && toQString(p->text) == text) return true;
-  document_.undoStack().push(new SetParamCommand(document_.model(), id, toStd(name), toStd(text)));
+  std::string written = toStd(text);
+  const bool collection =
+      schema->type == ParamType::StringList || schema->type == ParamType::StringMap;
+  if (collection) {
+    // Kept in canonical flow form, as the reader keeps it; text that is not a
+    // list (map) could not be written back as one, so it is refused here. Too
+    // few or too many items are kept and shown as a problem, like any value.
+    ParamSchema shape = *schema;
+    shape.min.reset();
+    shape.max.reset();
+    std::string why;
+    const std::optional<ParamValue> v = convertParam(shape, written, false, &why);
+    if (!v) return refuse(tr("%1.%2: %3").arg(id, name, toQString(why)));
+    if (const auto* l = std::get_if<StringList>(&*v)) written = flowText(*l);
+    if (const auto* m = std::get_if<StringMap>(&*v)) written = flowText(*m);
+  }
+  if (const ParamEntry* p = c->param(toStd(name)); p && p->text == written && p->flow == collection)
+    return true;
+  document_.undoStack().push(
+      new SetParamCommand(document_.model(), id, toStd(name), written, collection));
   return true;
 }
 

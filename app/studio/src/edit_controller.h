@@ -41,7 +41,9 @@ class EditController final : public QObject {
   void moveComponents(const QHash<QString, QPointF>& positions, int drag = -1);
   bool renameComponent(const QString& id, const QString& newId);
   // Sets a param as it would be written. An unknown param is refused; a value
-  // that does not fit the schema is kept and shown as a problem (as in a text editor).
+  // that does not fit the schema is kept and shown as a problem (as in a text editor),
+  // except for a list or map param: it is kept in canonical flow form ("[a, b]",
+  // "{K: v}"), and text that is not a list (map) is refused.
   bool setParam(const QString& id, const QString& name, const QString& text);
   bool resetParam(const QString& id, const QString& name);
   bool setParallelism(const QString& id, int parallelism);

@@ -27,6 +27,8 @@ LiveController::LiveController(DeployController& deploy, widgets::DashboardWidge
   connect(&deploy_, &DeployController::event, &dashboard_,
           [this](qint64 tMs, const QString& kind, const QString& detail, const QString& agent) {
             dashboard_.addEvent(tMs, kind, detail, agent);
+            // A program that died shows on its component until the run ends.
+            scene_.showInstanceEvent(tMs, kind, detail);
           });
   connect(&scene_, &QGraphicsScene::selectionChanged, &dashboard_, [this] { followSelection(); });
 }

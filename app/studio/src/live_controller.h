@@ -1,6 +1,7 @@
 // LiveController: brings a running deployment to the screen — metrics rounds
 // and events from the deploy controller into the dashboard and onto the canvas
-// (live numbers on each component and stream while it runs), and which scope
+// (live numbers on each component and stream while it runs, and instances
+// whose program died with the reason), and which scope
 // the dashboard shows from what is selected (a component on the canvas, an
 // instance from its menu, an agent in the cluster panel).
 #pragma once

@@ -25,6 +25,11 @@ namespace {
 
 constexpr qsizetype kTailBytes = 16 * 1024;
 
+// What the lab's agents let multilang components run (--allow-exec): the
+// interpreters of Storm's usual adapters, so examples such as
+// wordcount-multilang (Python and Node.js) deploy on it.
+const QStringList kLabAllowedPrograms = {QStringLiteral("python3"), QStringLiteral("node")};
+
 QString agentName(int index) {
   return index < 26 ? QStringLiteral("node-%1").arg(QChar(u'a' + index))
                     : QStringLiteral("node-%1").arg(index + 1);
@@ -148,6 +153,8 @@ void LocalLab::launch(int index, bool kafka) {
                       QStringLiteral("--state-dir"), a.stateDir,
                       QStringLiteral("--drain"),     QStringLiteral("2")};
   if (kafka) args << QStringLiteral("--embedded-kafka");
+  for (const QString& program : kLabAllowedPrograms)
+    args << QStringLiteral("--allow-exec") << program;
   process->setArguments(args);
   // No agent outlives a studio that crashed.
   process->setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGTERM); });

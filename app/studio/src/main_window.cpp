@@ -120,12 +120,14 @@ void MainWindow::createDocks() {
   clusterPanel_ = new ClusterPanel(*cluster_, *lab_, this);
   QDockWidget* clusterDock = dock(clusterPanel_, tr("Cluster"), Qt::RightDockWidgetArea);
   splitDockWidget(propertiesDock, clusterDock, Qt::Vertical);
-  resizeDocks({propertiesDock, clusterDock}, {220, 300}, Qt::Vertical);
+  // A shell component has ten rows of properties; the cluster table needs a few.
+  resizeDocks({propertiesDock, clusterDock}, {320, 200}, Qt::Vertical);
   dashboard_ = new widgets::DashboardWidget(this);
   QDockWidget* dashboardDock = dock(dashboard_, tr("Dashboard"), Qt::BottomDockWidgetArea);
   QDockWidget* problemsDock = dock(problems_, tr("Problems"), Qt::BottomDockWidgetArea);
   log_ = new EventLog(this);
   QDockWidget* logDock = dock(log_, tr("Log"), Qt::BottomDockWidgetArea);
+  logDock_ = logDock;
   splitDockWidget(dashboardDock, problemsDock, Qt::Horizontal);
   tabifyDockWidget(problemsDock, logDock);
   problemsDock->raise();
@@ -211,6 +213,10 @@ void MainWindow::createActions() {
   recentMenu_ = file->addMenu(tr("Open &Recent"));
   connect(files_, &FileController::recentFilesChanged, this, &MainWindow::rebuildRecentMenu);
   rebuildRecentMenu();
+  add(file, tr("&Import Flux…"), [this] {
+    // Its warnings (Java classes become placeholders) are in the log.
+    if (files_->importFluxDialog()) logDock_->raise();
+  });
   add(file, tr("Open &Cluster…"), [this] { clusterPanel_->openDialog(); });
   add(
       file, tr("&Save"), [this] { files_->save(); }, QKeySequence::Save);
@@ -219,6 +225,9 @@ void MainWindow::createActions() {
   file->addSeparator();
   add(file, tr("Export &PNG…"), [this] { files_->exportDialog(QStringLiteral("png")); });
   add(file, tr("Export S&VG…"), [this] { files_->exportDialog(QStringLiteral("svg")); });
+  add(file, tr("Export &Flux…"), [this] {
+    files_->exportFluxDialog();
+  })->setStatusTip(tr("Write the topology as a Storm Flux file"));
   file->addSeparator();
   add(
       file, tr("&Quit"), [this] { close(); }, QKeySequence::Quit);
@@ -334,7 +343,7 @@ void MainWindow::createClusterActions() {
       showError(tr("Cannot redeploy"), error);
       return;
     }
-    deploy_->redeploy(topology, document_->text(), *plan);
+    deploy_->redeploy(topology, document_->text(), *plan, document_->baseFolder());
   });
   auto update = [=, this] {
     const LocalLab::State labState = lab_->state();
@@ -357,6 +366,7 @@ void MainWindow::connectLive() {
   connect(lab_, &LocalLab::failed, log_, &EventLog::addLine);
   connect(cluster_, &ClusterController::message, log_, &EventLog::addLine);
   connect(deploy_, &DeployController::log, log_, &EventLog::addLine);
+  connect(files_, &FileController::log, log_, &EventLog::addLine);
   connect(lab_, &LocalLab::started, cluster_, [this](const QString& clusterFile) {
     QString error;
     if (!cluster_->openFile(clusterFile, &error)) log_->addLine(error);
@@ -416,7 +426,7 @@ void MainWindow::deploy(bool preview) {
     DeployDialog dialog(QString::fromStdString(topology.name), *plan, cluster_->source(), this);
     if (dialog.exec() != QDialog::Accepted) return;
   }
-  deploy_->deploy(topology, document_->text(), *plan);
+  deploy_->deploy(topology, document_->text(), *plan, document_->baseFolder());
 }
 
 void MainWindow::showError(const QString& title, const QString& text) {

@@ -9,6 +9,7 @@
 
 #include "topolab/widgets/canvas_painter.h"
 
+class QDockWidget;
 class QLabel;
 class QMenu;
 
@@ -92,6 +93,7 @@ class MainWindow final : public QMainWindow {
   widgets::DashboardWidget* dashboard_ = nullptr;
   ClusterPanel* clusterPanel_ = nullptr;
   EventLog* log_ = nullptr;
+  QDockWidget* logDock_ = nullptr;
   LiveController* live_ = nullptr;
   QLabel* clusterStatus_ = nullptr;
   QMenu* recentMenu_ = nullptr;

@@ -1,9 +1,11 @@
 // ValidationController: diagnostics to problems; positions only while they still match the file.
 #include "validation_controller.h"
 
+#include <QGuiApplication>
 #include <QRegularExpression>
 
 #include "document.h"
+#include "program_checks.h"
 #include "topolab/engine/spec.h"
 
 namespace topolab::studio {
@@ -24,12 +26,21 @@ widgets::Problem problemFromMessage(const QString& message) {
 }
 
 ValidationController::ValidationController(Document& document, QObject* parent)
-    : QObject(parent), document_(document) {
+    : QObject(parent), document_(document), searchPath_(defaultSearchPath()) {
   pending_.setSingleShot(true);
   pending_.setInterval(0);
   connect(&pending_, &QTimer::timeout, this, &ValidationController::validateNow);
   connect(&document_.model(), &widgets::TopologyModel::edited, &pending_,
           qOverload<>(&QTimer::start));
+  // Relative resources move with the file.
+  connect(&document_, &Document::filePathChanged, &pending_, qOverload<>(&QTimer::start));
+  // A program or script may have been written meanwhile in another window.
+  if (qGuiApp) {
+    connect(qGuiApp, &QGuiApplication::applicationStateChanged, &pending_,
+            [this](Qt::ApplicationState state) {
+              if (state == Qt::ApplicationActive) pending_.start();
+            });
+  }
   validateNow();
 }
 
@@ -56,6 +67,9 @@ void ValidationController::validateNow() {
     }
     problems.push_back(std::move(p));
   }
+  for (widgets::Problem& p : programProblems(model.topology(), model.catalogue(),
+                                             document_.baseFolder(), searchPath_, positionsValid))
+    problems.push_back(std::move(p));
   model.setProblems(std::move(problems));
 }
 

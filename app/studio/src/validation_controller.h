@@ -1,10 +1,13 @@
 // ValidationController: runs the engine's validator after each edit (coalesced
 // to one run per event-loop turn), against the known cluster's agents when
-// there is one, and hands the model its problems, each tied to the component
-// or stream its message names.
+// there is one, plus the studio's own checks of what shell components need on
+// this machine (program_checks.h: programs, scripts, resources folders, found
+// from the document's folder), and hands the model its problems, each tied to
+// the component or stream its message names.
 #pragma once
 
 #include <QObject>
+#include <QString>
 #include <QTimer>
 #include <optional>
 #include <string>
@@ -29,6 +32,7 @@ class ValidationController final : public QObject {
 
  private:
   Document& document_;
+  QString searchPath_;  // where shell components' programs are looked up
   std::optional<std::vector<std::string>> agents_;
   QTimer pending_;
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QColor>
+#include <QList>
 #include <QPainterPath>
 #include <QPalette>
 #include <QRectF>
@@ -32,6 +33,20 @@ struct CanvasColors {
 // full downstream queue (back pressure), as NiFi colours its queues.
 enum class LoadLevel { Normal, Busy, Saturated };  // green, amber, red
 
+// What became of one instance's program (a multilang component's process),
+// from the run's events: it died (why, and the tail of its stderr), and then
+// was restarted or stays dead.
+struct InstanceExit {
+  int index = 0;        // the instance, "component#index"
+  qint64 t_ms = -1;     // when it died, on the run's clock
+  QString reason;       // e.g. "python3 killed by signal 9 (Killed)"
+  QString stderr_tail;  // its last stderr lines, one per line; may be empty
+  QString restart;      // e.g. "restarted (1 of 3 within 60 s)"; empty: not (yet)
+  QString failed;       // why it stays dead, e.g. "restart: never"; empty: it may come back
+
+  bool down() const { return restart.isEmpty(); }
+};
+
 // One component's figures over the latest metrics interval (live overlay).
 struct LiveComponent {
   double received_per_s = 0;
@@ -48,6 +63,7 @@ struct LiveComponent {
   int alive = 0;
   double load = 0;  // max(queue_fill, blocked_share)
   LoadLevel level = LoadLevel::Normal;
+  QList<InstanceExit> exits;  // instances whose program died during the run, by index
 };
 
 // One stream's figures over the latest interval.

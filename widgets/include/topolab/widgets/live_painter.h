@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QPair>
 #include <QString>
+#include <optional>
 
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/topology.h"
@@ -41,6 +42,27 @@ QString replicaBoxText(const LiveReplica& r);
 // The hover lines of a replicated store: every instance's role, applied
 // sequence, lag and keys, and the primary's write latency p99.
 QString replicaToolTip(const QList<LiveReplica>& replicas);
+
+// An event of the run about one instance's program: "process-died" (detail
+// "split#1: python3 killed by signal 9 (Killed); its stderr ended with: …"),
+// "restart" ("split#1 restarted (1 of 3 within 60 s)") or "instance-failed"
+// ("split#1 is dead (restart: never)"); nullopt for any other event.
+struct InstanceEvent {
+  enum class Kind { Died, Restarted, Failed };
+  Kind kind = Kind::Died;
+  QString component;
+  int index = 0;
+  QString text;         // the reason, the restart or why it stays dead
+  QString stderr_tail;  // Died: its last stderr lines
+};
+std::optional<InstanceEvent> parseInstanceEvent(const QString& kind, const QString& detail);
+// Folds `event` (at `t_ms`) into what is known of the component's instances.
+void applyInstanceEvent(QList<InstanceExit>& exits, const InstanceEvent& event, qint64 t_ms);
+// The line under a component whose program died: "#1 died: killed by signal 9
+// (Killed)" (the reason without the program's name, which the component
+// shows), "#1 dead: …" when it stays dead, "+1 more · " before it when others
+// are down too; empty when every instance that died was restarted.
+QString exitLabel(const QList<InstanceExit>& exits);
 
 // "850/s", "12.5k/s", "1.25M/s".
 QString rateText(double per_s);

@@ -1,9 +1,10 @@
 // PropertyEditor: the fields of one component, generated from its type's
 // param schema (spin boxes with the schema's range, combos for enums, line
-// edits for strings; each param's doc as its tooltip; a placement line taking
-// comma-separated agent names, offered from the known cluster), or of one stream (its
-// grouping, the fields a fields grouping hashes, its transport). It only
-// reports edits; a controller turns them into undo commands.
+// edits for strings, a line and a table for lists and maps; each param's doc
+// as its tooltip; a placement line taking comma-separated agent names, offered
+// from the known cluster), or of one stream (its grouping, the fields a fields
+// grouping hashes — key, value and the names the sender declares — and its
+// transport). It only reports edits; a controller turns them into undo commands.
 #pragma once
 
 #include <QHash>
@@ -69,6 +70,7 @@ class PropertyEditor final : public QWidget {
   QWidget* body_ = nullptr;
   QLabel* title_ = nullptr;
   QHash<QString, QWidget*> editors_;  // children of body_
+  QStringList fieldNames_;            // a stream's fields offered for a fields grouping
   QStringList agents_;
   QStringListModel* agentModel_;  // child; the placement completer's choices
 };

@@ -46,6 +46,14 @@ class TopologyScene final : public QGraphicsScene {
   // deployment: each component's load, rates, errors and a hover text with its
   // figures; each stream's tuples/s. Drawn by a LivePainter over the design look.
   void showLive(const topolab::Snapshot& prev, const topolab::Snapshot& cur);
+  // An event of the running deployment: when it says an instance's program
+  // died, was restarted or stays dead ("process-died", "restart",
+  // "instance-failed"), the component shows it — outlined, the exit reason
+  // under it, each instance's exit and stderr tail in its hover text — until
+  // clearLive(). False for any other event. `tMs` is on the run's clock.
+  bool showInstanceEvent(qint64 tMs, const QString& kind, const QString& detail);
+  // What is known of `id`'s instances whose program died, nullptr when none.
+  const QList<InstanceExit>* instanceExits(const QString& id) const;
   // Back to the design look.
   void clearLive();
   bool isLive() const { return livePainter_ != nullptr; }
@@ -97,6 +105,7 @@ class TopologyScene final : public QGraphicsScene {
   void followMove(const QString& id);
   void refreshProblems();
   void refreshGeometry();  // after the painter's paint rectangles changed
+  void refreshLiveItems();  // hover texts and paint after new live figures
   ComponentItem* componentAt(const QPointF& scenePos) const;
 
   TopologyModel& model_;
@@ -104,6 +113,9 @@ class TopologyScene final : public QGraphicsScene {
   const CanvasPainter* designPainter_;  // painter_ unless live
   std::unique_ptr<LivePainter> livePainter_;
   std::unique_ptr<LiveFigures> live_;
+  // Instances whose program died in the running deployment, by component
+  // (what its events said; kept across metrics rounds until clearLive()).
+  QHash<QString, QList<InstanceExit>> exits_;
   QHash<QString, ComponentItem*> components_;    // owned by the scene
   QMultiHash<QString, EdgeItem*> edgesByEnd_;    // owned by the scene
   QHash<QString, PoolItem*> pools_;              // owned by the scene
