@@ -442,6 +442,49 @@ streams:
   EXPECT_EQ(busy, 3);  // 300 distinct values spread over every task
 }
 
+// Storm's storm-starter programs with Storm's own adapters (storm.py,
+// storm.js), unchanged: a JavaScript spout that emits with ids and replays on
+// fail, a Python split bolt and an asynchronous JavaScript one. Both adapters
+// ask for task ids after each emit and answer heartbeats.
+TEST(ShellComponents, StormsOwnAdaptersAndExamplesRunUnchanged) {
+  Recorder recorder;
+  const Topology t = parseOrDie(header("at-least-once") + R"(
+  - {id: spout, type: shell-spout, params: {command: [node, randomsentence.js], fields: [sentence], resources: storm}}
+  - {id: split, type: shell-bolt, parallelism: 2, params: {command: [python3, splitsentence.py], fields: [word], resources: storm, heartbeat_ms: 200}}
+  - {id: async, type: shell-bolt, params: {command: [node, asyncSplitsentence.js], fields: [word], resources: storm}}
+  - {id: words, type: counter}
+  - {id: async-words, type: counter}
+streams:
+  - {from: spout, to: split}
+  - {from: spout, to: async}
+  - {from: split, to: words, grouping: {type: fields, fields: [word]}}
+  - {from: async, to: async-words}
+)");
+  auto rt = makeRuntime(t, optionsFor(&recorder));
+  rt->start();
+  // randomsentence.js emits a sentence every 100 ms; wait for 20 acked trees
+  // (and more than a heartbeat interval, so heartbeats were answered).
+  ASSERT_TRUE(eventually([&] { return totalStats(rt->snapshot())["spout"].counters.acked >= 20; }));
+  rt->stop(std::chrono::seconds(5));
+  auto stats = totalStats(rt->snapshot());
+  std::vector<RuntimeEvent> events;
+  drainEvents(*rt, events);
+  rt.reset();
+  for (const RuntimeEvent& e : events) EXPECT_NE(e.kind, "process-died") << e.detail;
+  for (const char* c : {"spout", "split", "async", "words", "async-words"}) {
+    EXPECT_EQ(stats[c].counters.errors, 0u) << c;
+  }
+  // Every sentence has 5 to 9 words, and both bolts split every acked one.
+  const uint64_t acked = stats["spout"].counters.acked;
+  EXPECT_GE(stats["words"].counters.received, 5 * acked);
+  EXPECT_GE(stats["async-words"].counters.received, 5 * acked);
+  EXPECT_EQ(stats["spout"].counters.failed, 0u);
+  // The spout's log lines (storm.js's log) reached the run with their task ids.
+  EXPECT_TRUE(recorder.contains("sent to task ids - "));
+  EXPECT_TRUE(recorder.contains("Received ack for - "));
+  EXPECT_EQ(childProcesses(), 0);
+}
+
 TEST(ShellComponents, AMissingProgramOrFolderIsAClearErrorAtCreate) {
   const Topology t = parseOrDie(header("at-most-once") + R"(
   - {id: gen, type: generator}
