@@ -21,6 +21,10 @@ int catalogueCommand(bool json) {
       out += t.factory ? "true" : "false";
       out += ",\"doc\":";
       appendJsonString(out, t.doc);
+      if (!t.plugin.empty()) {
+        out += ",\"plugin\":";
+        appendJsonString(out, t.plugin);
+      }
       out += ",\"params\":[";
       for (size_t j = 0; j < t.params.size(); ++j) {
         const ParamSchema& p = t.params[j];
@@ -62,8 +66,10 @@ int catalogueCommand(bool json) {
     return kOk;
   }
   for (const ComponentType* t : types) {
-    std::cout << t->name << " (" << toString(t->role) << ")" << (t->factory ? "" : " [not runnable yet]")
-              << "\n  " << t->doc << '\n';
+    std::cout << t->name << " (" << toString(t->role) << ")"
+              << (t->factory ? "" : " [not runnable yet]")
+              << (t->plugin.empty() ? "" : " [plugin " + t->plugin + "]") << "\n  " << t->doc
+              << '\n';
     for (const ParamSchema& p : t->params) {
       std::cout << "  " << p.name << ": " << toString(p.type);
       if (!p.choices.empty()) {

@@ -1,8 +1,10 @@
 // topolab: validate, run, export and import topology files from the command line, and
 // deploy, watch, stop and fault them on a cluster of agents.
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "commands.h"
+#include "topolab/engine/plugin_loader.h"
 
 int main(int argc, char** argv) {
   using namespace topolab::cli;
@@ -10,9 +12,19 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "topolab 0.1.0");
 
+  // Plugins extend the catalogue for the commands that read topology files.
+  std::vector<std::string> plugin_dirs;
+  const auto add_plugin_dir = [&plugin_dirs](CLI::App* cmd) {
+    cmd->add_option("--plugin-dir", plugin_dirs,
+                    "load the component types of the plugins (*.so) in DIR; repeatable")
+        ->allow_extra_args(false)
+        ->type_name("DIR");
+  };
+
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check topology files; exit 2 on any problem");
   validate->add_option("FILE", validate_files, "topology files")->required();
+  add_plugin_dir(validate);
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a topology in this process with live metrics");
@@ -29,6 +41,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--kafka", run.kafka, "Kafka bootstrap host:port,… (default: embedded when needed)");
   run_cmd->add_option("--drain", run.drain_s, "seconds allowed to drain when stopping")
       ->check(CLI::NonNegativeNumber);
+  add_plugin_dir(run_cmd);
 
   ExportOptions exp;
   auto* export_cmd = app.add_subcommand(
@@ -61,12 +74,14 @@ int main(int argc, char** argv) {
   bool catalogue_json = false;
   auto* catalogue = app.add_subcommand("catalogue", "List component types and their params");
   catalogue->add_flag("--json", catalogue_json, "as JSON");
+  add_plugin_dir(catalogue);
 
   DeployOptions dep;
   auto* deploy =
       app.add_subcommand("deploy", "Deploy a topology on a cluster of agents and follow it");
   deploy->add_option("FILE", dep.file, "topology file")->required();
   deploy->add_option("--cluster", dep.cluster, "cluster file")->required();
+  add_plugin_dir(deploy);
   deploy
       ->add_option("--duration", dep.duration_s, "seconds to run, then stop (default: until done)")
       ->check(CLI::NonNegativeNumber);
@@ -123,6 +138,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kOk : kInvalidInput;
+  }
+  if (!plugin_dirs.empty()) {
+    const topolab::PluginLoadReport plugins = topolab::loadPluginDirs(plugin_dirs);
+    for (const std::string& e : plugins.errors) std::cerr << "topolab: plugin " << e << '\n';
+    if (!plugins.ok()) return kInvalidInput;
   }
   if (*validate) return validateCommand(validate_files);
   if (*run_cmd) return runCommand(run);

@@ -101,6 +101,7 @@ struct ComponentType {
   std::vector<ParamSchema> params;
   OperatorFactory factory;  // empty: known to the file format, not runnable yet
   ComponentTraits traits;
+  std::string plugin;  // the plugin file it came from (see plugin.h); empty: built in
 
   const ParamSchema* param(std::string_view n) const;
 };
