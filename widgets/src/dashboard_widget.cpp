@@ -111,6 +111,14 @@ namespace {
 
 constexpr double kPercent = 100.0;
 
+// The least top of a value axis: an axis labelled in whole numbers spans at
+// least 5, so its ticks read 0, 1, 2… rather than 0, 0, 1, 1; an empty chart
+// of fractions spans 1.
+double leastTop(const QValueAxis& y, double top) {
+  if (y.labelFormat() == QStringLiteral("%.0f")) return 5;
+  return top > 0 ? 0 : 1;
+}
+
 qint64 windowMs(DashboardWidget::TimeWindow w) {
   switch (w) {
     case DashboardWidget::TimeWindow::OneMinute:
@@ -223,7 +231,7 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     c->y = new QValueAxis;
     c->y->setTitleText(unit);
     c->y->setLabelFormat(QString::fromLatin1(format));
-    c->y->setRange(0, 1);
+    c->y->setRange(0, leastTop(*c->y, 0));
     c->chart->addAxis(c->x, Qt::AlignBottom);
     c->chart->addAxis(c->y, Qt::AlignLeft);
     for (const auto& [name, legend] : series) {
@@ -489,7 +497,7 @@ void DashboardWidget::redraw() {
     // 10 s, 100 s or 10 min apart; half as many ticks on a narrow chart.
     const int ticks = c->view->width() < 320 ? 3 : 6;
     c->x->setTickInterval(static_cast<double>(span) / 1000.0 / ticks);
-    c->y->setRange(0, top > 0 ? top * 1.15 : 1);
+    c->y->setRange(0, std::max(top * 1.15, leastTop(*c->y, top)));
     c->y->applyNiceNumbers();
   }
 
