@@ -172,6 +172,50 @@ streams:
   EXPECT_EQ(first[2]["nested"][1], first[1]);
 }
 
+// The handshake as Storm's 0.10+ protocol describes it: conf, pidDir and the
+// context (task ids from 1, every task's component, this component's output
+// streams and fields, its targets' and sources' groupings and fields).
+TEST(ShellBolt, TheHandshakeCarriesConfPidDirAndTheContext) {
+  TempDir dir;
+  const std::string setup = dir.file("setup.json");
+  const Topology t = parseOrDie(
+      "topolab: 1\nname: hs\ndefaults: {delivery: at-least-once, ack_timeout_ms: 7000, "
+      "max_pending: 321}\ncomponents:\n" +
+      std::string(R"(
+  - {id: gen, type: generator, params: {rate: 0, count: 10}}
+  - {id: shape, type: shell-bolt, parallelism: 2, params: {command: [python3, values_bolt.py], fields: [k, v, extra]}}
+  - {id: rec, type: shell-bolt, params: {command: [python3, record_bolt.py], env: {SETUP_FILE: ")") +
+      setup + R"("}}}
+streams:
+  - {from: gen, to: shape}
+  - {from: shape, to: rec, grouping: {type: fields, fields: [k]}}
+)");
+  auto rt = makeRuntime(t, optionsFor());
+  runToCompletion(*rt);
+  rt.reset();
+  std::ifstream in(setup);
+  const nlohmann::json hs = nlohmann::json::parse(in);
+  EXPECT_EQ(hs["conf"]["topology.name"], "hs");
+  EXPECT_EQ(hs["conf"]["topology.message.timeout.secs"], 7);
+  EXPECT_EQ(hs["conf"]["topology.max.spout.pending"], 321);
+  EXPECT_TRUE(hs["pidDir"].is_string());
+  const nlohmann::json& ctx = hs["context"];
+  EXPECT_EQ(ctx["componentid"], "rec");
+  // Four tasks: gen, shape ×2, rec; ids from 1.
+  ASSERT_EQ(ctx["task->component"].size(), 4u);
+  EXPECT_EQ(ctx["task->component"][std::to_string(ctx["taskid"].get<int>())], "rec");
+  int shapes = 0;
+  for (const auto& [task, component] : ctx["task->component"].items()) {
+    EXPECT_GE(std::stoi(task), 1);
+    shapes += component == "shape";
+  }
+  EXPECT_EQ(shapes, 2);
+  EXPECT_EQ(ctx["streams"], nlohmann::json::parse(R"(["default"])"));
+  EXPECT_EQ(ctx["source->stream->grouping"]["shape"]["default"]["type"], "FIELDS");
+  EXPECT_EQ(ctx["source->stream->fields"]["shape"]["default"],
+            nlohmann::json::parse(R"(["k", "v", "extra"])"));
+}
+
 TEST(ShellBolt, TaskIdsAnswerEachEmitAndHeartbeatsAreAnswered) {
   TempDir dir;
   const std::string ids = dir.file("ids.jsonl"), beats = dir.file("beats.log");
