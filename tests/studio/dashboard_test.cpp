@@ -112,6 +112,21 @@ class DashboardTest final : public QObject {
     QCOMPARE(history.rounds(), 5);
   }
 
+  void aShortLastIntervalIsNoRateOnTheCharts() {
+    MetricsHistory history;
+    history.setTopology(webTier());  // metrics every 1000 ms
+    SyntheticRun run;
+    run.rate = 9000;
+    feed(history, run, 3);
+    // The stop: 40 ms later, the stragglers of a whole interval arrive; as a
+    // rate they would read as 25 times the offered load.
+    const Snapshot before = run.current();
+    run.rate = 9000.0 * 1000 / 40;
+    QVERIFY(!history.addRound(before, run.next(40)));
+    QCOMPARE(history.rounds(), 3);
+    QCOMPARE(history.series(ScopeKey::topology())->back().throughput, 9000.0);
+  }
+
   void historyKeepsAnHourInABoundedRing() {
     MetricsHistory history;
     SyntheticRun run;

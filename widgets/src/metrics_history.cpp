@@ -108,6 +108,7 @@ void MetricsHistory::setTopology(const Topology& topology) {
     if (type && type->role == Role::Producer) producers_.insert(c.id);
   }
   slo_ = topology.slo;
+  metrics_interval_ms_ = topology.metricsIntervalMs();
   slo_status_ = {};
   if (!last_interval_.empty()) judgeSlo(0);
 }
@@ -120,6 +121,10 @@ void MetricsHistory::push(const ScopeKey& scope, const HistoryPoint& p) {
 
 bool MetricsHistory::addRound(const Snapshot& prev, const Snapshot& cur) {
   if (cur.t_ms <= prev.t_ms) return false;
+  const int64_t span_ms = cur.t_ms - prev.t_ms;
+  longest_interval_ms_ = std::max(longest_interval_ms_, span_ms);
+  const int64_t usual = metrics_interval_ms_ > 0 ? metrics_interval_ms_ : longest_interval_ms_;
+  if (2 * span_ms < usual) return false;
   const double seconds = static_cast<double>(cur.t_ms - prev.t_ms) / 1000.0;
   const int64_t t = cur.t_ms;
   auto rate = [seconds](uint64_t n) { return static_cast<double>(n) / seconds; };

@@ -102,7 +102,9 @@ class MetricsHistory {
   // second; for a component or instance, received per second (emitted per
   // second for a producer); for an agent, received plus emitted by its
   // producers, per second. Returns false (recording nothing) when cur is not
-  // later than prev.
+  // later than prev, or when the interval is shorter than half the metrics
+  // interval (the topology's, else the longest seen): the last one at a
+  // stop, a few stragglers over a few milliseconds, is no rate to chart.
   bool addRound(const Snapshot& prev, const Snapshot& cur);
   // The same happening reported by several agents (a deploy, a fault each
   // agent applies to its own instances, after the client's own note of it)
@@ -148,6 +150,8 @@ class MetricsHistory {
   SloStatus slo_status_;
   double last_seconds_ = 1;  // the latest interval's length
   int64_t rounds_ = 0;
+  int64_t metrics_interval_ms_ = 0;  // the topology's; 0 before setTopology
+  int64_t longest_interval_ms_ = 0;
 };
 
 }  // namespace topolab::widgets
