@@ -321,9 +321,10 @@ void DashboardWidget::setTopology(const topolab::Topology& topology) {
   scheduleRedraw();
 }
 
-void DashboardWidget::addRound(const topolab::Snapshot& prev, const topolab::Snapshot& cur) {
-  if (!history_.addRound(prev, cur)) return;
+bool DashboardWidget::addRound(const topolab::Snapshot& prev, const topolab::Snapshot& cur) {
+  if (!history_.addRound(prev, cur)) return false;
   scheduleRedraw();
+  return true;
 }
 
 void DashboardWidget::addEvent(qint64 t_ms, const QString& kind, const QString& detail,

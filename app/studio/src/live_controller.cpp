@@ -19,8 +19,9 @@ LiveController::LiveController(DeployController& deploy, widgets::DashboardWidge
   });
   connect(&deploy_, &DeployController::round, &dashboard_,
           [this](const Snapshot& prev, const Snapshot& cur) {
-            dashboard_.addRound(prev, cur);
-            scene_.showLive(prev, cur);
+            // A last interval of a few milliseconds at a stop is no rate to
+            // show: the canvas keeps the figures of the round before.
+            if (dashboard_.addRound(prev, cur)) scene_.showLive(prev, cur);
           });
   // The canvas shows the design again once nothing runs; the charts keep the run.
   connect(&deploy_, &DeployController::stopped, &scene_, [this] { scene_.clearLive(); });

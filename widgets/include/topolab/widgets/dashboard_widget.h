@@ -52,8 +52,9 @@ class DashboardWidget final : public QWidget {
   // The components (for producers' throughput) and the `slo` block to draw and judge.
   void setTopology(const topolab::Topology& topology);
   // Records one metrics round (cumulative snapshots of one run) at once; the
-  // charts follow at the next redraw.
-  void addRound(const topolab::Snapshot& prev, const topolab::Snapshot& cur);
+  // charts follow at the next redraw. False when it was no rate to chart
+  // (see MetricsHistory::addRound).
+  bool addRound(const topolab::Snapshot& prev, const topolab::Snapshot& cur);
   // A marker on every chart, e.g. ("fault", "kill count#1", "agent-b").
   void addEvent(qint64 t_ms, const QString& kind, const QString& detail, const QString& agent = {});
   // Forgets every round and event (a new deployment); keeps the topology.
