@@ -11,6 +11,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libspdlog-dev prometheus-cpp-dev prometheus openssl
   librdkafka-dev kcat
+  libpqxx-dev postgresql
   qt6-base-dev qt6-svg-dev qt6-charts-dev libqt6opengl6-dev libgl-dev xvfb xauth
   libsystemd-dev systemd dpkg-dev fakeroot file binutils gzip lintian
   desktop-file-utils appstream librsvg2-bin

@@ -217,10 +217,8 @@ bool checkCount(const ParamSchema& schema, size_t n, std::string* error) {
   return true;
 }
 
-}  // namespace
-
-std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_view text,
-                                       bool quoted, std::string* error) {
+std::optional<ParamValue> convertToType(const ParamSchema& schema, std::string_view text,
+                                        bool quoted, std::string* error) {
   switch (schema.type) {
     case ParamType::Int: {
       std::optional<int64_t> v = quoted ? std::nullopt : spec::parseInt64(text);
@@ -312,6 +310,20 @@ std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_vi
   }
   setError(error, "unsupported param type");
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ParamValue> convertParam(const ParamSchema& schema, std::string_view text,
+                                       bool quoted, std::string* error) {
+  std::optional<ParamValue> v = convertToType(schema, text, quoted, error);
+  if (v && schema.check) {
+    if (std::string why = schema.check(*v); !why.empty()) {
+      setError(error, why);
+      return std::nullopt;
+    }
+  }
+  return v;
 }
 
 const ParamSchema* ComponentType::param(std::string_view n) const {

@@ -28,6 +28,10 @@ enum class ParamType {
 };
 std::string_view toString(ParamType t);
 
+using StringList = std::vector<std::string>;
+using StringMap = std::vector<std::pair<std::string, std::string>>;  // in file order
+using ParamValue = std::variant<int64_t, double, bool, std::string, StringList, StringMap>;
+
 struct ParamSchema {
   std::string name;
   ParamType type = ParamType::Int;
@@ -39,11 +43,10 @@ struct ParamSchema {
   std::optional<double> max;         // for a list: the most items
   std::vector<std::string> choices;  // for Enum
   std::string doc;                   // one line
+  // A type's own rule for a well-typed value (e.g. no password in a DSN): the
+  // reason it is refused, empty when it is fine. Checked wherever values are.
+  std::function<std::string(const ParamValue&)> check;
 };
-
-using StringList = std::vector<std::string>;
-using StringMap = std::vector<std::pair<std::string, std::string>>;  // in file order
-using ParamValue = std::variant<int64_t, double, bool, std::string, StringList, StringMap>;
 
 // Params of one component with defaults applied and types checked.
 class Params {

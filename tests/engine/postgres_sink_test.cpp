@@ -1,0 +1,369 @@
+// postgres-sink against a real PostgreSQL: each test starts its own server
+// (initdb + pg_ctl in a temporary directory, on a private Unix socket, as the
+// `postgres` user when the tests run as root) and removes it afterwards.
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "runtime_test_util.h"
+#include "topolab/engine/operator.h"
+#include "topolab/engine/runtime.h"
+#include "topolab/engine/spec.h"
+
+namespace topolab {
+namespace {
+
+using namespace topolab::testing;
+
+const std::string kPgBin = "/usr/lib/postgresql/15/bin";
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+// Output of a shell command (stdout), and its exit status.
+std::string capture(const std::string& cmd, int* status = nullptr) {
+  std::string out;
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (!f) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  const int rc = ::pclose(f);
+  if (status) *status = rc;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+std::string shellQuote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// One private PostgreSQL server, stopped and removed with the object.
+class PgServer {
+ public:
+  static bool installed() { return std::filesystem::exists(kPgBin + "/initdb"); }
+
+  PgServer() {
+    char dir[] = "/tmp/topolab-pg-XXXXXX";
+    if (!::mkdtemp(dir)) return;
+    dir_ = dir;
+    as_ = "";
+    if (::geteuid() == 0) {
+      // PostgreSQL refuses to run as root.
+      const passwd* pw = ::getpwnam("postgres");
+      if (!pw || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) return;
+      as_ = "runuser -u postgres -- ";
+    }
+    ::chmod(dir_.c_str(), 0700);
+    if (!run(kPgBin + "/initdb -D " + data() + " -A trust -U postgres --no-sync -E UTF8")) return;
+    started_ = start();
+  }
+  ~PgServer() {
+    if (!dir_.empty()) {
+      run(kPgBin + "/pg_ctl -D " + data() + " -m immediate -w stop");
+      std::filesystem::remove_all(dir_);
+    }
+  }
+  bool ok() const { return started_; }
+  std::string dsn() const { return "host=" + dir_ + " dbname=postgres user=postgres"; }
+  const std::string& socketDir() const { return dir_; }
+
+  bool start() {
+    return run(kPgBin + "/pg_ctl -D " + data() + " -l " + dir_ + "/log -w -o " +
+               shellQuote("-k " + dir_ + " -c listen_addresses='' -c fsync=off") + " start");
+  }
+  bool restart() { return run(kPgBin + "/pg_ctl -D " + data() + " -m fast -w restart"); }
+  bool stop() { return run(kPgBin + "/pg_ctl -D " + data() + " -m fast -w stop"); }
+
+  // The first value of a query's result, through psql.
+  std::string query(const std::string& sql) const {
+    return capture("cd /tmp && " + as_ + "psql -X -q -At -h " + dir_ +
+                   " -U postgres -d postgres -c " + shellQuote(sql) + " 2>&1");
+  }
+  bool exec(const std::string& sql) const {
+    int status = 0;
+    capture("cd /tmp && " + as_ + "psql -X -q -v ON_ERROR_STOP=1 -h " + dir_ +
+                " -U postgres -d postgres -c " + shellQuote(sql) + " >/dev/null 2>&1",
+            &status);
+    return status == 0;
+  }
+  std::string log() const {
+    std::ifstream in(dir_ + "/log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  std::string data() const { return dir_ + "/data"; }
+  bool run(const std::string& cmd) const {
+    return std::system(("cd /tmp && " + as_ + cmd + " >/dev/null 2>&1").c_str()) == 0;
+  }
+
+  std::string dir_;
+  std::string as_;
+  bool started_ = false;
+};
+
+#define REQUIRE_POSTGRES(server)                                 \
+  if (!PgServer::installed())                                    \
+    GTEST_SKIP() << "PostgreSQL 15 is not installed (" << kPgBin \
+                 << "); packaging/install-deps.sh installs it";  \
+  PgServer server;                                               \
+  ASSERT_TRUE(server.ok()) << "could not start PostgreSQL:\n" << server.log()
+
+std::string sinkTopology(const std::string& dsn, const std::string& sink_params,
+                         const std::string& gen_params =
+                             "{rate: 0, count: 2000, keys: 2000, "
+                             "distribution: sequential}",
+                         const std::string& work_params = "{}") {
+  return R"(
+topolab: 1
+name: pg
+defaults: {delivery: at-least-once, ack_timeout_ms: 3000, max_pending: 4000}
+components:
+  - {id: gen, type: generator, params: )" +
+         gen_params + R"(}
+  - {id: work, type: work, parallelism: 2, params: )" +
+         work_params + R"(}
+  - id: db
+    type: postgres-sink
+    params:
+      dsn: ")" +
+         dsn + R"("
+)" + sink_params +
+         R"(
+streams:
+  - {from: gen, to: work}
+  - {from: work, to: db}
+)";
+}
+
+std::string createError(const std::string& yaml) {
+  const Topology t = parseOrDie(yaml);
+  std::string error;
+  auto rt = Runtime::create(t, Catalogue::instance(), RunOptions{}, &error);
+  EXPECT_EQ(rt, nullptr);
+  return error;
+}
+
+std::vector<RuntimeEvent> drainEvents(Runtime& rt, std::vector<RuntimeEvent>& all) {
+  for (auto& e : rt.takeEvents()) all.push_back(std::move(e));
+  return all;
+}
+
+bool hasEvent(const std::vector<RuntimeEvent>& events, const std::string& kind,
+              const std::string& text) {
+  for (const auto& e : events) {
+    if (e.kind == kind && e.detail.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(PostgresSink, UpsertAtLeastOnceWritesEveryKeyOnceThroughAServerRestart) {
+  REQUIRE_POSTGRES(pg);
+  ASSERT_TRUE(pg.exec("CREATE TABLE events (k text PRIMARY KEY, v double precision, ts bigint)"));
+  const Topology t = parseOrDie(sinkTopology(
+      pg.dsn(),
+      "      table: events\n"
+      "      columns: {k: key, v: value, ts: ts}\n"
+      "      mode: upsert\n"
+      "      conflict: [k]\n"
+      "      batch_rows: 500\n"
+      "      flush_ms: 50",
+      "{rate: 5000, count: 20000, keys: 20000, distribution: sequential}", "{error_rate: 0.05}"));
+  auto rt = makeRuntime(t);
+  ASSERT_NE(rt, nullptr);
+  rt->start();
+  ASSERT_TRUE(eventually([&] {
+    const std::string n = pg.query("SELECT count(*) FROM events");
+    return !n.empty() && std::isdigit(static_cast<unsigned char>(n[0])) && std::stoi(n) >= 5000;
+  })) << "rows did not arrive: "
+      << pg.query("SELECT count(*) FROM events");
+  ASSERT_TRUE(pg.restart()) << pg.log();
+  ASSERT_TRUE(rt->waitFinished(std::chrono::seconds(90))) << "the run did not finish";
+  const auto stats = totalStats(rt->snapshot());
+  std::vector<RuntimeEvent> events;
+  drainEvents(*rt, events);
+  rt.reset();
+  EXPECT_EQ(pg.query("SELECT count(*), count(DISTINCT k) FROM events"), "20000|20000");
+  EXPECT_EQ(stats.at("gen").counters.acked, 20000u);
+  EXPECT_GT(stats.at("gen").counters.replayed, 0u) << "work failed no tuple";
+  EXPECT_TRUE(hasEvent(events, "disconnected", "db#0 lost the server"))
+      << "the restart was not noticed";
+  EXPECT_TRUE(hasEvent(events, "reconnected", "db#0 reconnected"));
+}
+
+TEST(PostgresSink, InsertWritesEveryColumnSourceWithCopy) {
+  REQUIRE_POSTGRES(pg);
+  const Topology t = parseOrDie(sinkTopology(
+      pg.dsn(),
+      "      table: raw\n"
+      "      create: true\n"
+      "      columns: {k: key, v: value, ts: ts, body: payload, missing: /user/id}",
+      "{rate: 0, count: 3000, keys: 3000, distribution: sequential, payload_bytes: 4}"));
+  auto rt = makeRuntime(t);
+  ASSERT_NE(rt, nullptr);
+  runToCompletion(*rt);
+  rt.reset();
+  EXPECT_EQ(pg.query("SELECT count(*), count(DISTINCT k), count(missing) FROM raw"), "3000|3000|0");
+  EXPECT_EQ(pg.query("SELECT DISTINCT body FROM raw"), "xxxx");
+  EXPECT_EQ(pg.query("SELECT count(*) FROM raw WHERE ts > 1600000000000000000 AND v >= 0"), "3000");
+  EXPECT_EQ(pg.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'raw' "
+                     "AND column_name = 'v'"),
+            "double precision");
+}
+
+TEST(PostgresSink, JsonPointerColumnsTakeValuesFromThePayload) {
+  REQUIRE_POSTGRES(pg);
+  ASSERT_TRUE(pg.exec("CREATE TABLE users (id text, name text, age int)"));
+  // shell-less: a payload is only made by producers; the sink is fed directly.
+  const auto* type = Catalogue::instance().find("postgres-sink");
+  ASSERT_NE(type, nullptr);
+  Params p;
+  p.set("dsn", pg.dsn());
+  p.set("table", std::string("users"));
+  p.set("columns", StringMap{{"id", "/user/id"}, {"name", "/user/name"}, {"age", "/age"}});
+  p.set("mode", std::string("insert"));
+  p.set("conflict", StringList{});
+  p.set("batch_rows", int64_t{10});
+  p.set("flush_ms", int64_t{100});
+  p.set("create", false);
+  OperatorContext ctx;
+  ctx.component = "db";
+  auto op = type->factory(p, ctx);
+  struct NullEmitter : Emitter {
+    void emit(Tuple&&, uint64_t) override {}
+  } out;
+  Tuple a;
+  a.payload = R"({"user": {"id": 7, "name": "Ada"}, "age": 36})";
+  Tuple b;
+  b.payload = R"({"user": {"id": "x9"}})";
+  op->process(a, out, 1);
+  op->process(b, out, 2);
+  op->onEndOfInput(out);
+  EXPECT_EQ(pg.query("SELECT id || ':' || coalesce(name, '-') || ':' || coalesce(age::text, '-') "
+                     "FROM users ORDER BY id"),
+            "7:Ada:36\nx9:-:-");
+}
+
+TEST(PostgresSink, AConstraintViolationIsAnErrorWithTheServersMessageAndOtherRowsArrive) {
+  REQUIRE_POSTGRES(pg);
+  // Keys k0 … k1999: those ending in 7 break the CHECK.
+  ASSERT_TRUE(
+      pg.exec("CREATE TABLE checked (k text PRIMARY KEY CHECK (k NOT LIKE '%7'), v float8)"));
+  const Topology t = parseOrDie(sinkTopology(pg.dsn(),
+                                             "      table: checked\n"
+                                             "      columns: {k: key, v: value}\n"
+                                             "      mode: upsert\n"
+                                             "      conflict: [k]\n"
+                                             "      batch_rows: 100"));
+  auto rt = makeRuntime(t);
+  ASSERT_NE(rt, nullptr);
+  const auto stats = runToCompletion(*rt);
+  std::vector<RuntimeEvent> events;
+  drainEvents(*rt, events);
+  rt.reset();
+  EXPECT_EQ(pg.query("SELECT count(*) FROM checked"), "1800");
+  EXPECT_EQ(pg.query("SELECT count(*) FROM checked WHERE k LIKE '%7'"), "0");
+  EXPECT_GE(stats.at("db").counters.errors, 200u);
+  EXPECT_TRUE(hasEvent(events, "error", "violates check constraint \"checked_k_check\""));
+  EXPECT_TRUE(hasEvent(events, "error", "db#0 gave up a row after 3 attempts"));
+  // Every tree ends: the bad rows were given up, not replayed for ever.
+  EXPECT_EQ(stats.at("gen").counters.acked, 2000u);
+}
+
+TEST(PostgresSink, AMissingTableOrColumnIsACreationErrorNamingTheComponent) {
+  REQUIRE_POSTGRES(pg);
+  ASSERT_TRUE(pg.exec("CREATE TABLE present (k text PRIMARY KEY)"));
+  std::string e = createError(sinkTopology(pg.dsn(),
+                                           "      table: absent\n"
+                                           "      columns: {k: key}"));
+  EXPECT_NE(e.find("component 'db'"), std::string::npos) << e;
+  EXPECT_NE(e.find("table 'absent' does not exist"), std::string::npos) << e;
+
+  e = createError(sinkTopology(pg.dsn(),
+                               "      table: present\n"
+                               "      columns: {k: key, v: value}"));
+  EXPECT_NE(e.find("component 'db'"), std::string::npos) << e;
+  EXPECT_NE(e.find("has no column 'v'"), std::string::npos) << e;
+
+  // Upsert on columns that are no unique key: refused before any row.
+  ASSERT_TRUE(pg.exec("CREATE TABLE nokey (k text, v float8)"));
+  e = createError(sinkTopology(pg.dsn(),
+                               "      table: nokey\n"
+                               "      columns: {k: key, v: value}\n"
+                               "      mode: upsert\n"
+                               "      conflict: [k]"));
+  EXPECT_NE(e.find("component 'db'"), std::string::npos) << e;
+  EXPECT_NE(e.find("ON CONFLICT"), std::string::npos) << e;
+}
+
+TEST(PostgresSink, BadOrUnreachableServerIsACreationErrorNamingTheComponent) {
+  if (!PgServer::installed()) GTEST_SKIP() << "PostgreSQL 15 is not installed";
+  std::string e = createError(sinkTopology("host=/nonexistent-socket-dir dbname=x",
+                                           "      table: t\n      columns: {k: key}"));
+  EXPECT_NE(e.find("component 'db'"), std::string::npos) << e;
+  EXPECT_NE(e.find("cannot connect"), std::string::npos) << e;
+
+  e = createError(sinkTopology("hostt=localhost", "      table: t\n      columns: {k: key}"));
+  EXPECT_NE(e.find("component 'db'"), std::string::npos) << e;
+  EXPECT_NE(e.find("hostt"), std::string::npos) << e;
+
+  // A server that was there and is gone.
+  PgServer pg;
+  ASSERT_TRUE(pg.ok()) << pg.log();
+  const std::string dsn = pg.dsn();
+  ASSERT_TRUE(pg.stop());
+  e = createError(sinkTopology(dsn, "      table: t\n      columns: {k: key}"));
+  EXPECT_NE(e.find("component 'db'"), std::string::npos) << e;
+  EXPECT_NE(e.find("cannot connect"), std::string::npos) << e;
+}
+
+TEST(PostgresSink, APasswordInTheDsnIsRefusedAtValidationWithLineAndColumn) {
+  const std::string yaml = sinkTopology("host=db dbname=app user=me password=secret",
+                                        "      table: t\n      columns: {k: key}");
+  LoadResult r = parseTopology(yaml, "pg.yaml");
+  ASSERT_FALSE(r.ok());
+  std::string all;
+  for (const auto& d : r.errors) all += d.format() + "\n";
+  EXPECT_NE(all.find("pg.yaml:11:12"), std::string::npos) << all;
+  EXPECT_NE(all.find("'db'"), std::string::npos) << all;
+  EXPECT_NE(all.find("PGPASSFILE"), std::string::npos) << all;
+
+  LoadResult uri = parseTopology(
+      sinkTopology("postgresql://me:secret@db/app", "      table: t\n      columns: {k: key}"),
+      "pg.yaml");
+  EXPECT_FALSE(uri.ok());
+  LoadResult fine = parseTopology(
+      sinkTopology("postgresql://me@db/app", "      table: t\n      columns: {k: key}"), "pg.yaml");
+  EXPECT_TRUE(fine.ok());
+}
+
+TEST(PostgresSink, ColumnSourcesAreCheckedAtValidation) {
+  LoadResult r = parseTopology(
+      sinkTopology("host=db", "      table: t\n      columns: {k: key, v: size}"), "pg.yaml");
+  ASSERT_FALSE(r.ok());
+  std::string all;
+  for (const auto& d : r.errors) all += d.format() + "\n";
+  EXPECT_NE(all.find("column 'v': source 'size'"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace topolab
