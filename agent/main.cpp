@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
                  "or a path")
       ->take_all()
       ->allow_extra_args(false);
+  app.add_option("--plugin-dir", config.plugin_dirs,
+                 "load the component types of the plugins (*.so) in DIR (repeatable); a "
+                 "plugin runs inside the agent, so its crash stops the agent")
+      ->allow_extra_args(false)
+      ->type_name("DIR");
   app.add_option("--max-bundle-bytes", config.max_bundle_bytes,
                  "most bytes one resources bundle may hold")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));

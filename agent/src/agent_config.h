@@ -27,6 +27,9 @@ struct AgentConfig {
   // What a multilang component's program may be (--allow-exec, repeatable):
   // a name ("python3") or a path ("./bin/split"); empty: no programs at all.
   std::vector<std::string> allow_exec;
+  // Folders of plugins (--plugin-dir, repeatable) whose component types this
+  // agent runs, loaded at start; a refused plugin stops the start.
+  std::vector<std::string> plugin_dirs;
 };
 
 }  // namespace topolab::agent

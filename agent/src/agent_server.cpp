@@ -9,6 +9,7 @@
 #include "prometheus_exporter.h"
 #include "security.h"
 #include "topolab/engine/kafka.h"
+#include "topolab/engine/plugin_loader.h"
 
 namespace topolab::agent {
 
@@ -54,6 +55,15 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   if (!config.tls_client_ca.empty() && !tls) {
     *error = "--tls-client-ca needs --tls-cert and --tls-key";
     return nullptr;
+  }
+  if (!config.plugin_dirs.empty()) {
+    const PluginLoadReport plugins = loadPluginDirs(config.plugin_dirs);
+    if (!plugins.ok()) {
+      *error = "plugin " + plugins.errors.front();
+      for (size_t i = 1; i < plugins.errors.size(); ++i) *error += "\nplugin " + plugins.errors[i];
+      return nullptr;
+    }
+    for (const std::string& type : plugins.types) spdlog::info("plugin type {} loaded", type);
   }
   auto server_credentials =
       serverCredentials(TlsFiles{config.tls_cert, config.tls_key, config.tls_client_ca}, error);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/wire/bundle.h"
 #include "topolab/wire/convert.h"
 
@@ -269,6 +270,7 @@ grpc::ServerUnaryReactor* AgentService::Hello(grpc::CallbackServerContext* ctx,
   for (const std::string& program : config_.allow_exec) reply->add_allowed_programs(program);
   reply->set_max_bundle_bytes(config_.max_bundle_bytes);
   reply->set_max_bundle_files(config_.max_bundle_files);
+  for (const std::string& type : pluginTypeNames()) reply->add_plugin_types(type);
   if (req->api_version() != 0 && req->api_version() != kApiVersion) {
     return finish(ctx, grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                                     "this agent speaks API v" + std::to_string(kApiVersion) +

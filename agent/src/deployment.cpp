@@ -5,9 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <stdexcept>
 
 #include "topolab/engine/kafka.h"
+#include "topolab/engine/operator.h"
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/engine/spec.h"
 #include "topolab/wire/bundle.h"
 #include "topolab/wire/convert.h"
@@ -62,6 +66,59 @@ bool sandboxFileSinks(Topology& t, const std::string& state_dir, std::string* er
 // --allow-exec, and its `resources` a bundle the client sent before (an
 // agent runs programs only in its own state dir, never in a path a request
 // names). Adds the bundles used to `bundles`; a refusal names the component.
+// Component types this agent lacks (a plugin it was not started with). A
+// component of one placed here is refused, naming this agent and the type.
+// One placed only on other agents is theirs to check (they list their plugin
+// types in Hello): here it is known by a stand-in, its role read from the
+// streams and its params taken as written, so that the rest of the topology
+// is still validated and wired. `stand_ins` stays empty when nothing lacks.
+grpc::Status standInsForMissingTypes(const Topology& t, const Plan& plan, const std::string& self,
+                                     std::unique_ptr<Catalogue>* stand_ins) {
+  std::set<std::string> here;
+  for (const PlacedInstance* p : plan.on(self)) here.insert(p->component);
+  std::map<std::string, ComponentType> missing;
+  for (const Component& c : t.components) {
+    if (c.type.empty() || Catalogue::instance().find(c.type) != nullptr) continue;
+    if (here.count(c.id)) {
+      std::string offered;
+      for (const std::string& type : pluginTypeNames())
+        offered += (offered.empty() ? "" : ", ") + type;
+      // INVALID_ARGUMENT, as for any type unknown here (the code clients already expect).
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          "agent '" + self + "' does not offer component type '" + c.type + "' (component '" +
+              c.id + "' is placed here; its plugin types: " + (offered.empty() ? "none" : offered) +
+              "): start it with --plugin-dir naming the plugin's folder, or place '" + c.id +
+              "' on an agent whose Hello lists the type");
+    }
+    ComponentType& stand_in = missing[c.type];
+    stand_in.name = c.type;
+    const bool has_input = std::any_of(t.streams.begin(), t.streams.end(),
+                                       [&](const Stream& s) { return s.to == c.id; });
+    const bool has_output = std::any_of(t.streams.begin(), t.streams.end(),
+                                        [&](const Stream& s) { return s.from == c.id; });
+    stand_in.role = !has_input ? Role::Producer : has_output ? Role::Bolt : Role::Sink;
+    for (const ParamEntry& p : c.params) {
+      if (stand_in.param(p.name)) continue;
+      const char first = p.text.empty() ? ' ' : p.text.front();
+      const bool flow = p.flow || (!p.quoted && (first == '[' || first == '{'));
+      stand_in.params.push_back(ParamSchema{.name = p.name,
+                                            .type = !flow          ? ParamType::Scalar
+                                                    : first == '{' ? ParamType::StringMap
+                                                                   : ParamType::StringList,
+                                            .default_text = "0"});
+    }
+    stand_in.factory = [self, type = c.type](const Params&, const OperatorContext&) -> OperatorPtr {
+      throw std::runtime_error("agent '" + self + "' does not offer component type '" + type + "'");
+    };
+  }
+  if (missing.empty()) return grpc::Status::OK;
+  *stand_ins = std::make_unique<Catalogue>();
+  for (const ComponentType* type : Catalogue::instance().types()) (*stand_ins)->add(*type);
+  for (auto& [name, type] : missing) (*stand_ins)->add(std::move(type));
+  return grpc::Status::OK;
+}
+
 grpc::Status checkPrograms(const Topology& t, const Plan& plan, const std::string& self,
                            const v1::DeployRequest& request, const ExecPolicy& policy,
                            BundleStore& store, std::set<std::string>* bundles,
@@ -224,6 +281,21 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   const std::string& name = request.deployment();
   if (name.empty()) return Status(StatusCode::INVALID_ARGUMENT, "the deployment has no name");
   LoadResult loaded = parseTopology(request.topology_yaml(), name + ".yaml");
+  // A type this agent lacks: refused when it is placed here, a stand-in when not.
+  std::unique_ptr<Catalogue> stand_ins;
+  if (loaded.topology && !loaded.errors.empty()) {
+    Plan placement;
+    std::string plan_error;
+    if (wire::fromProto(request, &placement, &plan_error)) {
+      const std::string& me = request.self().empty() ? self_ : request.self();
+      if (Status s = standInsForMissingTypes(*loaded.topology, placement, me, &stand_ins);
+          !s.ok()) {
+        return s;
+      }
+      if (stand_ins) loaded = parseTopology(request.topology_yaml(), name + ".yaml", *stand_ins);
+    }
+  }
+  const Catalogue& catalogue = stand_ins ? *stand_ins : Catalogue::instance();
   if (!loaded.topology || !loaded.errors.empty()) {
     return Status(StatusCode::INVALID_ARGUMENT,
                   "invalid topology:\n" + joinDiagnostics(loaded.errors));
@@ -251,7 +323,7 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   if (std::find(plan.agents.begin(), plan.agents.end(), self) == plan.agents.end()) {
     return Status(StatusCode::INVALID_ARGUMENT, "this agent ('" + self + "') is not in the plan");
   }
-  const auto problems = validateTopology(topology, name + ".yaml", Catalogue::instance(), &plan.agents);
+  const auto problems = validateTopology(topology, name + ".yaml", catalogue, &plan.agents);
   if (!problems.empty()) {
     return Status(StatusCode::INVALID_ARGUMENT, "invalid topology:\n" + joinDiagnostics(problems));
   }
@@ -360,7 +432,7 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
       spdlog::log(logLevel(level), "{}: {}: {}", name, instance, line);
     };
   }
-  d->runtime = Runtime::create(topology, Catalogue::instance(), options, distribution, &error);
+  d->runtime = Runtime::create(topology, catalogue, options, distribution, &error);
   if (!d->runtime) return Status(StatusCode::INVALID_ARGUMENT, error);
   Deployment* raw = d.get();
   d->runtime->setCreditReturn(

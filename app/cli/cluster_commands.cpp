@@ -130,6 +130,11 @@ int agentsCommand(const std::string& cluster_file) {
     if (h.ok() && !h.kafka_bootstrap.empty()) {
       std::cout << "kafka: " << h.kafka_bootstrap << " (embedded in " << h.agent << ")\n";
     }
+    if (h.ok() && !h.plugin_types.empty()) {
+      std::string types;
+      for (const std::string& t : h.plugin_types) types += (types.empty() ? "" : ", ") + t;
+      std::cout << "plugin types on " << h.agent << ": " << types << '\n';
+    }
   }
   return code;
 }

@@ -95,6 +95,7 @@ AgentHello helloOne(const ClusterClient::Shared& s, const AgentChannel& a) {
   h.allowed_programs.assign(reply.allowed_programs().begin(), reply.allowed_programs().end());
   h.max_bundle_bytes = reply.max_bundle_bytes();
   h.max_bundle_files = reply.max_bundle_files();
+  h.plugin_types.assign(reply.plugin_types().begin(), reply.plugin_types().end());
   return h;
 }
 

@@ -44,6 +44,7 @@ struct AgentHello {
   std::vector<std::string> allowed_programs;
   uint64_t max_bundle_bytes = 0;
   uint64_t max_bundle_files = 0;
+  std::vector<std::string> plugin_types;  // component types its plugins add (--plugin-dir)
 
   bool ok() const { return error.empty(); }
 };
