@@ -1,5 +1,6 @@
 # Install rules and the Debian packages (cpack -G DEB), one per component:
-#   topolab-engine  the engine as a private shared library all three share
+#   topolab-engine  the engine as a private shared library all three share,
+#                   and the plugin SDK (headers, TopoLabConfig.cmake, topolab-engine.pc)
 #   topolab-agent   the daemon, its systemd unit and /etc/default file
 #   topolab-cli     the `topolab` command
 #   topolab-studio  the designer, its desktop entry, AppStream metainfo, icons
@@ -13,6 +14,8 @@ set(TOPOLAB_DESKTOP_ID org.topolab.Studio)
 # The library needs no search path of its own (its neighbours are system libraries).
 set_target_properties(topolab_engine PROPERTIES INSTALL_RPATH "")
 install(TARGETS topolab_engine LIBRARY DESTINATION "${TOPOLAB_PRIVATE_LIBDIR}" COMPONENT engine)
+# The plugin SDK (headers, CMake package config, pkg-config file) goes with it.
+include(TopolabSdk)
 install(TARGETS topolab-agent RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT agent)
 install(TARGETS topolab RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT cli)
 install(TARGETS topolab-studio RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT studio)
@@ -77,9 +80,11 @@ set(_needs_engine "topolab-engine (= ${PROJECT_VERSION})")
 
 set(CPACK_DEBIAN_ENGINE_PACKAGE_NAME topolab-engine)
 set(CPACK_DEBIAN_ENGINE_PACKAGE_SECTION libs)
-set(CPACK_COMPONENT_ENGINE_DESCRIPTION "TopoLab engine (private library)
+set(CPACK_COMPONENT_ENGINE_DESCRIPTION "TopoLab engine (private library) and plugin SDK
 The stream-topology engine shared by topolab-agent, topolab-cli and
-topolab-studio: topology files, the runtime, components and metrics.")
+topolab-studio: topology files, the runtime, components and metrics.
+With its public headers, a CMake package config (find_package(TopoLab))
+and a pkg-config file (topolab-engine) to build component-type plugins.")
 
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME topolab-agent)
 set(CPACK_DEBIAN_AGENT_PACKAGE_SECTION net)

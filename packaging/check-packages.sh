@@ -6,7 +6,8 @@
 # the packages into a scratch root (dpkg -x) and runs the agent from there:
 # --version, then the unit's own command line with the packaged
 # /etc/default file on a free loopback port and a temporary state dir; the
-# packaged `topolab` says hello to it; SIGTERM stops it with exit 0.
+# packaged `topolab` says hello to it; SIGTERM stops it with exit 0. Last,
+# the example plugin builds against the packaged SDK (packaging/check-sdk.sh).
 # Usage: packaging/check-packages.sh [BUILD_DIR]   (default build-pkg)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -126,6 +127,10 @@ wait "$agent_pid" || status=$?
 agent_pid=
 expect "SIGTERM stops it with exit 0 (exit $status)" test "$status" -eq 0
 [ "$status" -eq 0 ] || cat "$scratch/agent.log"
+
+step "the plugin SDK from the scratch root"
+expect "the example plugin builds against the packaged SDK (CMake and pkg-config)" \
+  ./packaging/check-sdk.sh "$root/usr" "$root/usr/bin/topolab"
 
 step "summary"
 if [ "$failures" -gt 0 ]; then
