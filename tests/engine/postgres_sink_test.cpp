@@ -2,17 +2,12 @@
 // (initdb + pg_ctl in a temporary directory, on a private Unix socket, as the
 // `postgres` user when the tests run as root) and removes it afterwards.
 #include <gtest/gtest.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include <cctype>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "postgres_test_server.h"
 #include "runtime_test_util.h"
