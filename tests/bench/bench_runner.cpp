@@ -12,6 +12,7 @@
 
 #include "bench_util.h"
 #include "topolab/engine/metrics.h"
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/engine/runtime.h"
 #include "topolab/engine/spec.h"
 
@@ -150,7 +151,7 @@ int benchMain(int argc, char** argv) {
   app.add_option("--runs", cfg.runs, "runs per figure (the median is reported)")->check(CLI::PositiveNumber);
   app.add_option("--seconds", cfg.seconds, "measured seconds per run")->check(CLI::PositiveNumber);
   app.add_option("--scenario", cfg.scenarios,
-                 "amo, alo, latency, parallelism, metrics, multilang (default: all)");
+                 "amo, alo, latency, parallelism, metrics, plugin, multilang (default: all)");
   CLI11_PARSE(app, argc, argv);
   const std::string cmd = "build/tests/bench/topolab-bench --scenario ";
 
@@ -204,6 +205,28 @@ int benchMain(int argc, char** argv) {
     std::snprintf(buf, sizeof buf, "%.1f %% (%s on, %s off)", (offm - on) / offm * 100.0,
                   mtps(on).c_str(), mtps(offm).c_str());
     row("cost of latency metrics (throughput lost with histograms on)", buf, "< 3 %", cmd + "metrics");
+  }
+  if (wanted(cfg, "plugin")) {
+    // Interleaved, as the metrics row: the same operator built in and as a plugin.
+    const PluginLoadReport loaded = loadPluginDir(TOPOLAB_BENCH_PLUGIN_DIR);
+    for (const std::string& e : loaded.errors) std::cerr << e << '\n';
+    if (!loaded.ok()) return 1;
+    const Topology built_in = load("pipeline-amo");
+    Topology plugin = built_in;
+    for (auto& c : plugin.components) {
+      if (c.type == "work") c.type = "plugin-work";
+    }
+    std::vector<double> built_in_v, plugin_v;
+    for (int i = 0; i < cfg.runs; ++i) {
+      built_in_v.push_back(runOnce(built_in, {}, cfg).throughput);
+      plugin_v.push_back(runOnce(plugin, {}, cfg).throughput);
+    }
+    const double b = median(built_in_v), p = median(plugin_v);
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%.2f (%s as a plugin, %s built in)", p / b, mtps(p).c_str(),
+                  mtps(b).c_str());
+    row("work(0) as a plugin vs built in: generator → work(0) → counter, at-most-once", buf,
+        "no measurable cost (ratio ≈ 1)", cmd + "plugin");
   }
   if (wanted(cfg, "multilang")) {
     // Interleaved: the ceiling, then TopoLab at-most-once and at-least-once.
