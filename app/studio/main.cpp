@@ -5,6 +5,7 @@
 // later; `--duration S` stops the deployment after S seconds and quits. `--screenshot OUT.png`
 // saves a picture of the window and exits (for docs and CI): at once, or with `--after S` once S
 // seconds passed and the dashboard has data. `--dark` uses Fusion with a dark palette.
+// `--plugin-dir DIR` (repeatable) adds the component types of DIR's plugins to the palette.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QScreen>
@@ -16,6 +17,7 @@
 #include "file_controller.h"
 #include "main_window.h"
 #include "startup_sequence.h"
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/widgets/topology_scene.h"
 
 namespace {
@@ -109,12 +111,25 @@ int main(int argc, char** argv) {
                      "stopped first)."),
       QStringLiteral("SECONDS"));
   parser.addOption(duration);
+  const QCommandLineOption pluginDir(
+      QStringLiteral("plugin-dir"),
+      QStringLiteral("Load the component types of the plugins (*.so) in <dir>; repeatable."),
+      QStringLiteral("dir"));
+  parser.addOption(pluginDir);
   parser.process(withLabDefault(QApplication::arguments()));
 
   auto usage = [](const std::string& message) {
     std::cerr << "topolab-studio: error: " << message << '\n';
     return 2;
   };
+  // Before any window: the palette and the validator read the catalogue.
+  std::vector<std::string> plugin_dirs;
+  for (const QString& dir : parser.values(pluginDir)) plugin_dirs.push_back(dir.toStdString());
+  if (!plugin_dirs.empty()) {
+    const topolab::PluginLoadReport plugins = topolab::loadPluginDirs(plugin_dirs);
+    for (const std::string& e : plugins.errors) std::cerr << "topolab-studio: plugin " << e << '\n';
+    if (!plugins.ok()) return 2;
+  }
   topolab::studio::StartupSequence::Options options;
   options.clusterFile = parser.value(cluster);
   options.deploy = parser.isSet(deploy);
