@@ -35,6 +35,7 @@
 #include "file_controller.h"
 #include "local_lab.h"
 #include "main_window.h"
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/engine/spec.h"
 #include "topolab/widgets/dashboard_widget.h"
 #include "topolab/widgets/topology_scene.h"
@@ -223,6 +224,7 @@ class DeployTest final : public QObject {
   void planPreviewShowsPlacementAndCrossings();
   void localLabNamesAnAgentThatCannotStart();
   void multilangExampleRunsOnTheLocalLabAndAKilledProgramShows();
+  void localLabAgentsLoadTheStudiosPlugins();
 };
 
 void DeployTest::dashboardShowsWhatTopologyWatchShows() {
@@ -621,6 +623,24 @@ void DeployTest::multilangExampleRunsOnTheLocalLabAndAKilledProgramShows() {
   window.lab().stop();
   QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 15000);
   for (qint64 pid : programs) QVERIFY2(processGone(pid), qPrintable(QString::number(pid)));
+}
+
+// The lab's agents get the studio's plugin folders: their Hello lists the
+// plugin types the palette shows. (Last: the plugin stays loaded.)
+void DeployTest::localLabAgentsLoadTheStudiosPlugins() {
+  const PluginLoadReport loaded = loadPluginDir(TOPOLAB_JSON_EXTRACT_DIR);
+  QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.errors.front().c_str());
+  MainWindow window;
+  window.lab().setAgentBinary(QStringLiteral(TOPOLAB_AGENT));
+  QSignalSpy started(&window.lab(), &LocalLab::started);
+  QSignalSpy failed(&window.lab(), &LocalLab::failed);
+  window.lab().start(1);
+  QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(0).toString()));
+  QTRY_VERIFY_WITH_TIMEOUT(window.cluster().allReachable(), kAgentWaitMs);
+  for (const control::AgentHello& hello : window.cluster().hellos()) {
+    QCOMPARE(hello.plugin_types, std::vector<std::string>{"json-extract"});
+  }
 }
 
 QTEST_MAIN(DeployTest)

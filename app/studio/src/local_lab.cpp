@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include "topolab/engine/catalogue.h"
+
 namespace topolab::studio {
 
 namespace {
@@ -155,6 +157,14 @@ void LocalLab::launch(int index, bool kafka) {
   if (kafka) args << QStringLiteral("--embedded-kafka");
   for (const QString& program : kLabAllowedPrograms)
     args << QStringLiteral("--allow-exec") << program;
+  // The plugins the studio loaded (--plugin-dir), so what its palette offers runs here too.
+  QStringList pluginDirs;
+  for (const ComponentType* type : Catalogue::instance().types()) {
+    if (type->plugin.empty()) continue;
+    const QString dir = QFileInfo(QString::fromStdString(type->plugin)).absolutePath();
+    if (!pluginDirs.contains(dir)) pluginDirs << dir;
+  }
+  for (const QString& dir : pluginDirs) args << QStringLiteral("--plugin-dir") << dir;
   process->setArguments(args);
   // No agent outlives a studio that crashed.
   process->setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGTERM); });
