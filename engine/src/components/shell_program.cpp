@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "spec/storm_names.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 
@@ -14,26 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* stormGrouping(GroupingType g) {
-  switch (g) {
-    case GroupingType::Shuffle:
-      return "SHUFFLE";
-    case GroupingType::Fields:
-      return "FIELDS";
-    case GroupingType::All:
-      return "ALL";
-    case GroupingType::Global:
-      return "GLOBAL";
-    case GroupingType::LocalOrShuffle:
-      return "LOCAL_OR_SHUFFLE";
-  }
-  return "SHUFFLE";
-}
-
 std::string streamName(const Stream& s) { return s.stream_id.empty() ? "default" : s.stream_id; }
 
 nlohmann::json groupingJson(const Grouping& g) {
-  nlohmann::json j = {{"type", stormGrouping(g.type)}};
+  nlohmann::json j = {{"type", spec::stormGrouping(g.type)}};
   if (g.type == GroupingType::Fields) j["fields"] = g.fields;
   return j;
 }
@@ -218,6 +203,23 @@ void Supervisor::restarted(int64_t now) {
   event("restart", name_ + " restarted (" + std::to_string(restarts_.size()) + " of " +
                        std::to_string(restart_.maxRestarts()) + " within " +
                        std::to_string(restart_.withinS()) + " s)");
+}
+
+bool Supervisor::report(const MultilangMessage& m, Emitter& out) const {
+  switch (m.kind) {
+    case MultilangMessage::Kind::Log:
+      log(m.level, m.text);
+      return true;
+    case MultilangMessage::Kind::Error:
+      out.reportError(m.text);
+      log(4, "error: " + m.text);
+      return true;
+    case MultilangMessage::Kind::Metrics:
+      log(1, "metrics " + m.text + " " + m.params);
+      return true;
+    default:
+      return false;
+  }
 }
 
 void Supervisor::log(int level, const std::string& line) const {

@@ -53,6 +53,10 @@ class Supervisor {
   void restarted(int64_t now);
 
   void log(int level, const std::string& line) const;
+  // A program's log, error or metrics message, for spouts and bolts alike:
+  // into the log, and an error counted against the instance. False for any
+  // other kind of message.
+  bool report(const MultilangMessage& m, Emitter& out) const;
   void event(const std::string& kind, const std::string& detail) const;
   // The stream ids a tuple from `source` (plan task) arrives on here.
   const std::string& inputStream(int64_t source) const;

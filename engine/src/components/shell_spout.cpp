@@ -119,14 +119,9 @@ class ShellSpout final : public Operator {
         }
         break;
       case MultilangMessage::Kind::Log:
-        supervisor_.log(m.level, m.text);
-        break;
       case MultilangMessage::Kind::Error:
-        out.reportError(m.text);
-        supervisor_.log(4, "error: " + m.text);
-        break;
       case MultilangMessage::Kind::Metrics:
-        supervisor_.log(1, "metrics " + m.text + " " + m.params);
+        supervisor_.report(m, out);
         break;
       case MultilangMessage::Kind::Ack:
       case MultilangMessage::Kind::Fail:

@@ -8,6 +8,7 @@
 
 #include "spec/flux_document.h"
 #include "spec/scalars.h"
+#include "spec/storm_names.h"
 #include "topolab/engine/flux.h"
 
 namespace topolab {
@@ -47,22 +48,6 @@ void appendParamValue(std::string& out, const ParamEntry& p) {
   } else {
     appendPlain(out, p.text, p.quoted);
   }
-}
-
-std::string stormGrouping(GroupingType g) {
-  switch (g) {
-    case GroupingType::Shuffle:
-      return "SHUFFLE";
-    case GroupingType::Fields:
-      return "FIELDS";
-    case GroupingType::All:
-      return "ALL";
-    case GroupingType::Global:
-      return "GLOBAL";
-    case GroupingType::LocalOrShuffle:
-      return "LOCAL_OR_SHUFFLE";
-  }
-  return "SHUFFLE";
 }
 
 // "ID stands for the Java class CLASS" in an imported topology's description.
@@ -429,7 +414,7 @@ class Exporter {
       appendString(out, s.from);
       out += "\n    to: ";
       appendString(out, s.to);
-      out += "\n    grouping:\n      type: " + stormGrouping(s.grouping.type) + '\n';
+      out += "\n    grouping:\n      type: " + std::string(stormGrouping(s.grouping.type)) + '\n';
       if (s.grouping.type == GroupingType::Fields) {
         out += "      args: ";
         appendStrings(out, s.grouping.fields);
