@@ -90,8 +90,9 @@ streams:
   const Check c = check(keys, 10'000);
   EXPECT_TRUE(c.missing.empty()) << c.missing.size() << " kept keys missing, e.g. "
                                  << ::testing::PrintToString(c.missing);
-  // At-least-once replays only around a change of the group (an instance
-  // joining late), when the embedded brokers refuse commits for a moment.
+  // At-least-once may replay around a change of the group (an instance
+  // joining late), but an instance at the end waits until the brokers took
+  // its offsets before it leaves, so its partitions are not read again.
   EXPECT_LE(c.duplicates, 500);
   std::printf("%d duplicates\n", c.duplicates);
   for (const auto& [key, count] : keys) {
@@ -152,6 +153,48 @@ streams:
   // more than the whole topic.
   EXPECT_LE(c.duplicates, kMessages);
   std::printf("first run wrote %zu, replayed %d duplicates\n", written_first, c.duplicates);
+}
+
+// The brokers refuse commits while the group rebalances. A source that stops
+// at the end must not leave the group before its last offsets are taken, or
+// the next consumer of the group reads everything again.
+TEST(KafkaPipeline, AStopAtEndSourceLeavesOnlyOnceTheBrokersTookItsOffsets) {
+  auto kafka = startKafka(3);
+  ASSERT_NE(kafka, nullptr);
+  createTopic(*kafka, "in", 2);
+  constexpr int kMessages = 2000;
+  produceKeys(*kafka, "in", kMessages);
+  const Topology t = parseOrDie(R"(
+topolab: 1
+name: refused
+defaults: {delivery: at-least-once}
+components:
+  - {id: in, type: kafka-source, params: {topic: in, group: refused, stop_at_end: true}}
+  - {id: out, type: counter}
+streams:
+  - {from: in, to: out}
+)");
+  RunOptions options;
+  options.kafka_bootstrap = kafka->bootstrap();
+  // Every commit of the first second or so is refused.
+  kafka->failRequests(EmbeddedKafka::kApiOffsetCommit,
+                      std::vector<int>(6, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS));
+  auto first = makeRuntime(t, options);
+  ASSERT_NE(first, nullptr);
+  first->start();
+  ASSERT_TRUE(first->waitFinished(std::chrono::seconds(40))) << "the first run did not end";
+  const auto in_first = *statsOf(totalStats(first->snapshot()), "in").kafka;
+  EXPECT_EQ(in_first.consumed, static_cast<uint64_t>(kMessages));
+  EXPECT_GE(in_first.client_errors, 1u) << "no commit was refused: the test tested nothing";
+  first.reset();
+
+  // The same group again: nothing is left to read.
+  auto second = makeRuntime(t, options);
+  ASSERT_NE(second, nullptr);
+  second->start();
+  ASSERT_TRUE(second->waitFinished(std::chrono::seconds(40))) << "the second run did not end";
+  EXPECT_EQ(statsOf(totalStats(second->snapshot()), "in").kafka->consumed, 0u)
+      << "the first run left without its offsets committed";
 }
 
 TEST(KafkaPipeline, LosesNothingThroughBrokerErrorsAndOutages) {

@@ -5,6 +5,12 @@
 // fully processed, so after a crash the group replays from the last
 // complete offset; in at-most-once runs the offset of each message is
 // committed once it has been emitted.
+//
+// The brokers refuse commits while the group rebalances. A source never
+// forgets an offset it has completed until the brokers have taken it: the
+// offset is sent again, and a partition that comes back after a rebalance
+// resumes there rather than at the last offset the brokers hold. A source
+// told to stop at the end finishes only once its last offsets are taken.
 #include <librdkafka/rdkafka.h>
 
 #include <locale.h>
@@ -61,6 +67,12 @@ constexpr int64_t kLagRefreshNs = 250'000'000;
 // largest max_pending; more open messages than this prove an at-most-once run.
 constexpr size_t kMaxTrackedOpen = 1'000'000;
 constexpr int64_t kUnknownModeGraceNs = 2'000'000'000;
+// A source at the end waits this long at most for the brokers to take its
+// last offsets (a rebalance takes a few seconds); then it ends anyway, which
+// replays rather than loses.
+constexpr int64_t kFinalCommitWaitNs = 15'000'000'000;
+// How long a reassigned partition's committed offset is looked up for.
+constexpr int kCommittedLookupMs = 2000;
 // A token is (partition, offset + 1): 16 bits of partition, 48 of offset.
 constexpr int kOffsetBits = 48;
 constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
@@ -157,12 +169,21 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     commit(now, false);
     if (now >= next_lag_ns_) refreshLag(now);
     if (stop_at_end_ && settledAtEnd(now)) {
-      // Done only once every message is complete and committed: then the
-      // instance leaves the group, and any partition another instance still
-      // needs moves there rather than waiting on one that no longer polls.
-      close();
-      return {ProduceResult::State::Done, 0};
+      // Done only once every message is complete and its offset taken by the
+      // brokers: then the instance leaves the group, and any partition
+      // another instance still needs moves there rather than waiting on one
+      // that no longer polls.
+      if (final_since_ns_ == 0) {
+        final_since_ns_ = now;
+        commit(now, true);
+      }
+      if (allConfirmed() || now - final_since_ns_ >= kFinalCommitWaitNs) {
+        close();
+        return {ProduceResult::State::Done, 0};
+      }
+      return {ProduceResult::State::SleepUntil, now + kIdlePollNs};
     }
+    final_since_ns_ = 0;
     // Sleep only when nothing came: while messages flow, the fetcher refills
     // the queue as fast as it is emptied.
     if (emitted == 0) return {ProduceResult::State::SleepUntil, now + kIdlePollNs};
@@ -288,6 +309,71 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     for (auto& [id, p] : partitions_) p.committed = -1;
   }
 
+  // Every assigned partition's complete offset has been taken by the brokers.
+  bool allConfirmed() const {
+    for (const auto& [id, p] : partitions_) {
+      if (p.commit < 0) continue;
+      auto c = confirmed_.find(id);
+      if (c == confirmed_.end() || c->second < p.commit) return false;
+    }
+    return true;
+  }
+
+  // The result of a commit: per partition, an offset taken or refused.
+  void onCommitted(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t* offsets) {
+    // NO_OFFSET: there was nothing to commit, not a failure.
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+    bool refused = err != RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; offsets != nullptr && i < offsets->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = offsets->elems[i];
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+          tp.offset < 0) {
+        refused = refused || tp.err != RD_KAFKA_RESP_ERR_NO_ERROR;
+        continue;
+      }
+      int64_t& confirmed = confirmed_.try_emplace(tp.partition, -1).first->second;
+      confirmed = std::max(confirmed, tp.offset);
+      if (auto r = resume_.find(tp.partition); r != resume_.end() && r->second <= confirmed) {
+        resume_.erase(r);
+      }
+    }
+    if (refused) {
+      commit_errors_.fetch_add(1, std::memory_order_relaxed);
+      recommit();
+    }
+  }
+
+  // Partitions about to be revoked: an offset completed here that the brokers
+  // have not confirmed is kept, to resume from should the partition come back.
+  void rememberUnconfirmed(int32_t id, const Partition& p) {
+    if (p.commit < 0) return;
+    auto c = confirmed_.find(id);
+    if (c != confirmed_.end() && c->second >= p.commit) return;
+    int64_t& resume = resume_.try_emplace(id, -1).first->second;
+    resume = std::max(resume, p.commit);
+  }
+
+  // Partitions assigned: start each where this instance left it complete,
+  // unless the brokers hold a later offset (another instance went further).
+  void resumeRemembered(rd_kafka_topic_partition_list_t* list) {
+    bool any = false;
+    for (int i = 0; i < list->cnt; ++i) any = any || resume_.contains(list->elems[i].partition);
+    if (!any) return;
+    kafka::PartitionListPtr committed(rd_kafka_topic_partition_list_copy(list));
+    const bool known = rd_kafka_committed(rk_.get(), committed.get(), kCommittedLookupMs) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; i < list->cnt; ++i) {
+      rd_kafka_topic_partition_t& tp = list->elems[i];
+      auto r = resume_.find(tp.partition);
+      if (r == resume_.end()) continue;
+      const int64_t held = known ? committed->elems[i].offset : -1;
+      if (held >= r->second) continue;  // the brokers are at least as far
+      tp.offset = r->second;
+      Partition& p = partitions_[tp.partition];
+      p.commit = r->second;  // committed again, now as this generation's
+    }
+  }
+
   // More messages open than an at-least-once run can have: nobody will
   // complete them, so each emitted offset is committed from now on.
   void becomeAtMostOnce() {
@@ -325,7 +411,8 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
   }
 
   bool atEnd() const {
-    if (!assigned_once_) return false;
+    // Between a revocation and the next assignment nothing is known.
+    if (!assigned_once_ || awaiting_assignment_) return false;
     for (const auto& [id, p] : partitions_) {
       if (!p.eof) return false;
     }
@@ -373,6 +460,8 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
         open_ -= p.open.size();
         p = Partition{};
       }
+      resumeRemembered(list);
+      awaiting_assignment_ = false;
       if (cooperative) {
         rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_.get(), list);
         if (e != nullptr) rd_kafka_error_destroy(e);
@@ -391,12 +480,16 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     }
     const bool all = err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS || !cooperative;
     if (all) {
+      // An eager rebalance: every partition goes, an assignment follows.
+      awaiting_assignment_ = err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS;
+      for (const auto& [id, p] : partitions_) rememberUnconfirmed(id, p);
       partitions_.clear();
       open_ = 0;
     } else {
       for (int i = 0; i < list->cnt; ++i) {
         auto it = partitions_.find(list->elems[i].partition);
         if (it == partitions_.end()) continue;
+        rememberUnconfirmed(it->first, it->second);
         open_ -= it->second.open.size();
         partitions_.erase(it);
       }
@@ -409,13 +502,9 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
     }
   }
 
-  static void commitCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
-                             void* self) {
-    // NO_OFFSET: there was nothing to commit, not a failure.
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
-    auto* source = static_cast<KafkaSource*>(self);
-    source->commit_errors_.fetch_add(1, std::memory_order_relaxed);
-    source->recommit();
+  static void commitCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t* offsets, void* self) {
+    static_cast<KafkaSource*>(self)->onCommitted(err, offsets);
   }
 
   std::string topic_;
@@ -426,8 +515,12 @@ class KafkaSource final : public Operator, public KafkaSourceStats {
   std::map<int32_t, Partition> partitions_;  // assigned to this instance
   size_t open_ = 0;                          // summed over partitions_
   bool assigned_once_ = false;
+  bool awaiting_assignment_ = false;
   bool closed_ = false;
-  int64_t end_since_ns_ = 0;  // when the source was first seen at the end, still open
+  int64_t end_since_ns_ = 0;              // when the source was first seen at the end, still open
+  int64_t final_since_ns_ = 0;            // when the source first settled at the end
+  std::map<int32_t, int64_t> confirmed_;  // per partition: the last offset the brokers took
+  std::map<int32_t, int64_t> resume_;     // revoked with an unconfirmed complete offset
   int64_t next_commit_ns_ = 0;
   int64_t next_lag_ns_ = 0;
   uint64_t consumed_local_ = 0;
