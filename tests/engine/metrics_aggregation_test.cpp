@@ -250,5 +250,70 @@ TEST(Conservation, FailsWhenATupleIsLostWithoutBeingCounted) {
   EXPECT_TRUE(c.holds());
 }
 
+// Two postgres-sink instances: db#0 wrote 3 batches more in the interval,
+// db#1 lost its server and reconnected once, and is disconnected again now.
+Snapshot databaseSnapshot(bool later) {
+  Snapshot s;
+  s.t_ms = later ? 2000 : 1000;
+  for (int i = 0; i < 2; ++i) {
+    InstanceSnapshot db = instance("db", i, {});
+    db.is_sink = true;
+    DatabaseStats d;
+    d.rows = later ? 5000 : 2000;
+    d.commits = later ? 5 : 2;
+    d.commit_latency = histogramOf({4'000'000, 6'000'000});
+    d.batch_rows = histogramOf({1000, 1000});
+    if (later) {
+      d.commit_latency.record(8'000'000, 3);
+      d.batch_rows.record(1000, 3);
+    }
+    if (i == 1) {
+      d.rows = 1000;
+      d.commits = 1;
+      d.commit_latency = histogramOf({2'000'000});
+      d.batch_rows = histogramOf({1000});
+      d.failed_batches = later ? 4 : 0;
+      d.reconnects = later ? 1 : 0;
+      d.disconnected = later ? 1 : 0;
+    }
+    db.database = d;
+    s.instances.push_back(db);
+  }
+  return s;
+}
+
+TEST(IntervalStats, DatabaseSinksCountTheIntervalAndTellWhoIsDisconnectedNow) {
+  const auto stats = intervalStats(databaseSnapshot(false), databaseSnapshot(true));
+  ASSERT_TRUE(stats.at("db").database);
+  const DatabaseStats& d = *stats.at("db").database;
+  EXPECT_EQ(d.rows, 3000u);
+  EXPECT_EQ(d.commits, 3u);
+  EXPECT_EQ(d.failed_batches, 4u);
+  EXPECT_EQ(d.reconnects, 1u);
+  EXPECT_EQ(d.disconnected, 1);
+  EXPECT_FALSE(d.connected());
+  EXPECT_EQ(d.commit_latency.count(), 3u);  // db#0's three 8 ms commits; db#1 none
+  EXPECT_NEAR(static_cast<double>(d.commit_latency.quantile(0.5)), 8e6, 8e6 / 256);
+  EXPECT_EQ(d.batch_rows.count(), 3u);
+  // A component without database figures has none.
+  EXPECT_FALSE(intervalStats(previous(), current()).at("store").database);
+}
+
+TEST(TotalStats, DatabaseSinksAddUpAndMergeHistograms) {
+  const auto stats = totalStats(databaseSnapshot(true));
+  const DatabaseStats& d = *stats.at("db").database;
+  EXPECT_EQ(d.rows, 6000u);
+  EXPECT_EQ(d.commits, 6u);
+  EXPECT_EQ(d.reconnects, 1u);
+  EXPECT_EQ(d.disconnected, 1);
+  EXPECT_EQ(d.commit_latency.count(), 6u);
+  EXPECT_EQ(d.batch_rows.quantile(0.5), 1000u);
+  // And into the topology: still one disconnected instance.
+  ComponentStats all = topologyStats(stats);
+  ASSERT_TRUE(all.database);
+  EXPECT_EQ(all.database->disconnected, 1);
+  EXPECT_EQ(all.database->rows, 6000u);
+}
+
 }  // namespace
 }  // namespace topolab

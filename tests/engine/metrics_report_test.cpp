@@ -447,5 +447,47 @@ TEST(Report, IntervalLineSaysHowLongTheIntervalWas) {
       << line;
 }
 
+std::map<std::string, ComponentStats> databaseSample(int disconnected) {
+  std::map<std::string, ComponentStats> m;
+  ComponentStats& db = m["db"];
+  db.is_sink = true;
+  db.counters = {.received = 2500, .acked = 2500};
+  DatabaseStats d;
+  d.disconnected = disconnected;
+  d.rows = 2500;
+  d.commits = 3;
+  d.failed_batches = 1;
+  d.reconnects = 2;
+  d.commit_latency.record(4'000'000, 2);  // p50: its bucket's midpoint, 4005.9 µs
+  d.commit_latency.record(9'000'000);
+  d.batch_rows.record(1000, 2);
+  d.batch_rows.record(500);
+  db.database = d;
+  return m;
+}
+
+TEST(Report, DatabaseSinkFiguresFollowTheLatencies) {
+  const std::string line = intervalLine(3000, {"db"}, databaseSample(1), 500);
+  EXPECT_NE(line.find(R"("database":{"connected":false,"disconnected":1,"rows":2500,)"
+                      R"("rows_per_s":5000,"commits":3,"failed_batches":1,"reconnects":2,)"
+                      R"("commit_us":{"p50":4005.9,"p90":9000,"p99":9000,"p999":9000,"max":9000},)"
+                      R"("batch_rows":{"p50":1000,"p99":1000,"max":1000}}})"),
+            std::string::npos)
+      << line;
+  EXPECT_TRUE(CompactJson::valid(line)) << line;
+  // Without the interval's length there is no rate.
+  EXPECT_NE(intervalLine(3000, {"db"}, databaseSample(0))
+                .find(R"("database":{"connected":true,"disconnected":0,"rows":2500,"commits":3,)"),
+            std::string::npos);
+  const std::string summary = summaryLine(10'000, SloResult{}, {"db"}, databaseSample(0));
+  EXPECT_NE(summary.find(R"("database":{"connected":true,"disconnected":0,"rows":2500,)"
+                         R"("rows_per_s":250,"commits":3,)"),
+            std::string::npos)
+      << summary;
+  EXPECT_TRUE(CompactJson::valid(summary)) << summary;
+  // Components that are no database sink say nothing of it.
+  EXPECT_EQ(intervalLine(3000, kOrder, intervalSample()).find("database"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace topolab

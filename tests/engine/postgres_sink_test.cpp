@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "postgres_test_server.h"
 #include "runtime_test_util.h"
 #include "topolab/engine/operator.h"
+#include "topolab/engine/report.h"
 #include "topolab/engine/runtime.h"
 #include "topolab/engine/spec.h"
 
@@ -64,6 +66,16 @@ streams:
 )";
 }
 
+// The sink's params for an upsert into `events (k, v, ts)`.
+std::string upsertEvents(int batch_rows, int flush_ms) {
+  return "      table: events\n"
+         "      columns: {k: key, v: value, ts: ts}\n"
+         "      mode: upsert\n"
+         "      conflict: [k]\n"
+         "      batch_rows: " +
+         std::to_string(batch_rows) + "\n      flush_ms: " + std::to_string(flush_ms);
+}
+
 std::string createError(const std::string& yaml) {
   const Topology t = parseOrDie(yaml);
   std::string error;
@@ -89,13 +101,7 @@ TEST(PostgresSink, UpsertAtLeastOnceWritesEveryKeyOnceThroughAServerRestart) {
   REQUIRE_POSTGRES(pg);
   ASSERT_TRUE(pg.exec("CREATE TABLE events (k text PRIMARY KEY, v double precision, ts bigint)"));
   const Topology t = parseOrDie(sinkTopology(
-      pg.dsn(),
-      "      table: events\n"
-      "      columns: {k: key, v: value, ts: ts}\n"
-      "      mode: upsert\n"
-      "      conflict: [k]\n"
-      "      batch_rows: 500\n"
-      "      flush_ms: 50",
+      pg.dsn(), upsertEvents(500, 50),
       "{rate: 5000, count: 20000, keys: 20000, distribution: sequential}", "{error_rate: 0.05}"));
   auto rt = makeRuntime(t);
   ASSERT_NE(rt, nullptr);
@@ -119,20 +125,44 @@ TEST(PostgresSink, UpsertAtLeastOnceWritesEveryKeyOnceThroughAServerRestart) {
   EXPECT_TRUE(hasEvent(events, "reconnected", "db#0 reconnected"));
 }
 
+TEST(PostgresSink, UpsertOverwritesRowsThatExistAndMergesAKeysRowsInOneBatch) {
+  REQUIRE_POSTGRES(pg);
+  // Half the keys are there already: a batch's COPY meets them and the
+  // batch is written again as INSERT … ON CONFLICT, without an error.
+  ASSERT_TRUE(pg.exec("CREATE TABLE events (k text PRIMARY KEY, v double precision, ts bigint)"));
+  ASSERT_TRUE(pg.exec("INSERT INTO events SELECT 'k' || i, -1, 0 FROM generate_series(0, 49) i"));
+  // 100 keys, 20 rows each: every batch of 500 holds each of its keys 5 times.
+  const Topology t = parseOrDie(sinkTopology(pg.dsn(), upsertEvents(500, 100),
+                                             "{rate: 0, count: 2000, keys: 100, "
+                                             "distribution: sequential}"));
+  auto rt = makeRuntime(t);
+  ASSERT_NE(rt, nullptr);
+  const auto stats = runToCompletion(*rt);
+  rt.reset();
+  EXPECT_EQ(pg.query("SELECT count(*), count(*) FILTER (WHERE v < 0 OR ts = 0) FROM events"),
+            "100|0");
+  EXPECT_EQ(stats.at("gen").counters.acked, 2000u);
+  EXPECT_EQ(stats.at("db").counters.errors, 0u);
+  ASSERT_TRUE(stats.at("db").database);
+  EXPECT_EQ(stats.at("db").database->failed_batches, 0u);
+  EXPECT_LE(stats.at("db").database->rows, 2000u);  // a key's rows in one batch are one row
+}
+
 TEST(PostgresSink, InsertWritesEveryColumnSourceWithCopy) {
   REQUIRE_POSTGRES(pg);
   const Topology t = parseOrDie(sinkTopology(
       pg.dsn(),
       "      table: raw\n"
       "      create: true\n"
-      "      columns: {k: key, v: value, ts: ts, body: payload, missing: /user/id}",
+      // A mixed-case name: quoted in CREATE and in COPY alike.
+      "      columns: {k: key, v: value, ts: ts, Body: payload, missing: /user/id}",
       "{rate: 0, count: 3000, keys: 3000, distribution: sequential, payload_bytes: 4}"));
   auto rt = makeRuntime(t);
   ASSERT_NE(rt, nullptr);
   runToCompletion(*rt);
   rt.reset();
   EXPECT_EQ(pg.query("SELECT count(*), count(DISTINCT k), count(missing) FROM raw"), "3000|3000|0");
-  EXPECT_EQ(pg.query("SELECT DISTINCT body FROM raw"), "xxxx");
+  EXPECT_EQ(pg.query("SELECT DISTINCT \"Body\" FROM raw"), "xxxx");
   EXPECT_EQ(pg.query("SELECT count(*) FROM raw WHERE ts > 1600000000000000000 AND v >= 0"), "3000");
   EXPECT_EQ(pg.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'raw' "
                      "AND column_name = 'v'"),
@@ -272,6 +302,57 @@ TEST(PostgresSink, ColumnSourcesAreCheckedAtValidation) {
   std::string all;
   for (const auto& d : r.errors) all += d.format() + "\n";
   EXPECT_NE(all.find("column 'v': source 'size'"), std::string::npos) << all;
+}
+
+// The db instance's figures in a snapshot of the run (nullopt: none yet).
+std::optional<DatabaseStats> dbStats(Runtime& rt) {
+  for (const InstanceSnapshot& inst : rt.snapshot().instances) {
+    if (inst.component == "db") return inst.database;
+  }
+  return std::nullopt;
+}
+
+TEST(PostgresSink, MetricsSayDisconnectedWhileTheServerIsAwayAndCountTheReconnect) {
+  REQUIRE_POSTGRES(pg);
+  ASSERT_TRUE(pg.exec("CREATE TABLE events (k text PRIMARY KEY, v double precision, ts bigint)"));
+  const Topology t = parseOrDie(
+      sinkTopology(pg.dsn(), upsertEvents(200, 20), "{rate: 2000, count: 0, keys: 5000}"));
+  auto rt = makeRuntime(t);
+  ASSERT_NE(rt, nullptr);
+  rt->start();
+  ASSERT_TRUE(eventually([&] {
+    const auto d = dbStats(*rt);
+    return d && d->rows >= 1000 && d->commits > 0;
+  })) << "no batch was committed";
+  const DatabaseStats before = *dbStats(*rt);
+  EXPECT_TRUE(before.connected());
+  EXPECT_EQ(before.reconnects, 0u);
+  EXPECT_FALSE(before.commit_latency.empty());
+  EXPECT_GT(before.batch_rows.max(), 0u);
+
+  ASSERT_TRUE(pg.stop()) << pg.log();
+  ASSERT_TRUE(eventually([&] { return !dbStats(*rt)->connected(); }))
+      << "the instance never showed as disconnected";
+  const Snapshot away = rt->snapshot();
+  EXPECT_EQ(dbStats(*rt)->reconnects, 0u) << "a reconnect was counted while the server was away";
+  // What `topolab run --json` prints for such an interval.
+  const std::string line = intervalLine(away.t_ms, {"db"}, intervalStats(Snapshot{}, away), 1000);
+  EXPECT_NE(line.find(R"("database":{"connected":false,"disconnected":1,)"), std::string::npos)
+      << line;
+
+  ASSERT_TRUE(pg.start()) << pg.log();
+  ASSERT_TRUE(eventually([&] {
+    const auto d = dbStats(*rt);
+    return d->connected() && d->reconnects >= 1 && d->rows > before.rows + 1000;
+  })) << "the sink did not reconnect and write again";
+  const DatabaseStats after = *dbStats(*rt);
+  EXPECT_GT(after.failed_batches, before.failed_batches);
+  EXPECT_GT(after.commits, before.commits);
+  rt->stop(std::chrono::seconds(5));
+  std::vector<RuntimeEvent> events;
+  drainEvents(*rt, events);
+  EXPECT_TRUE(hasEvent(events, "disconnected", "db#0 lost the server"));
+  EXPECT_TRUE(hasEvent(events, "reconnected", "db#0 reconnected"));
 }
 
 }  // namespace

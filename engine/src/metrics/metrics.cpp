@@ -129,6 +129,34 @@ void mergeKafka(std::optional<KafkaStats>& into, const std::optional<KafkaStats>
   into->produce_latency.merge(k->produce_latency);
 }
 
+// What a database sink did since `old` (nullptr: since start); disconnected is now's.
+DatabaseStats databaseSince(const DatabaseStats& cur, const DatabaseStats* old) {
+  if (old == nullptr) return cur;
+  DatabaseStats d = cur;
+  d.rows = saturatingMinus(cur.rows, old->rows);
+  d.commits = saturatingMinus(cur.commits, old->commits);
+  d.failed_batches = saturatingMinus(cur.failed_batches, old->failed_batches);
+  d.reconnects = saturatingMinus(cur.reconnects, old->reconnects);
+  d.commit_latency = cur.commit_latency.minus(old->commit_latency);
+  d.batch_rows = cur.batch_rows.minus(old->batch_rows);
+  return d;
+}
+
+void mergeDatabase(std::optional<DatabaseStats>& into, const std::optional<DatabaseStats>& d) {
+  if (!d) return;
+  if (!into) {
+    into = *d;
+    return;
+  }
+  into->disconnected += d->disconnected;
+  into->rows += d->rows;
+  into->commits += d->commits;
+  into->failed_batches += d->failed_batches;
+  into->reconnects += d->reconnects;
+  into->commit_latency.merge(d->commit_latency);
+  into->batch_rows.merge(d->batch_rows);
+}
+
 }  // namespace
 
 void ComponentStats::merge(const ComponentStats& o) {
@@ -142,6 +170,7 @@ void ComponentStats::merge(const ComponentStats& o) {
   alive += o.alive;
   mergeMembers(members, o.members);
   mergeKafka(kafka, o.kafka);
+  mergeDatabase(database, o.database);
   replicas.insert(replicas.end(), o.replicas.begin(), o.replicas.end());
 }
 
@@ -158,6 +187,11 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     if (inst.kafka) {
       const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
       mergeKafka(s.kafka, kafkaSince(*inst.kafka, old && old->kafka ? &*old->kafka : nullptr));
+    }
+    if (inst.database) {
+      const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
+      mergeDatabase(s.database, databaseSince(*inst.database,
+                                              old && old->database ? &*old->database : nullptr));
     }
     if (inst.replica) {
       const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
@@ -196,6 +230,7 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
     addInstance(s, inst);
     mergeMembers(s.members, inst.members);
     mergeKafka(s.kafka, inst.kafka);
+    mergeDatabase(s.database, inst.database);
     if (inst.replica) {
       s.replicas.emplace_back(inst.component + "#" + std::to_string(inst.index), *inst.replica);
     }

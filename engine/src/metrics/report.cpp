@@ -115,8 +115,9 @@ void appendMembers(std::string& out, const ComponentStats& s) {
     const MemberStats& m = s.members[i];
     if (i > 0) out += ',';
     appendKey(out, m.member);
-    out += "{\"sent\":" + std::to_string(m.sent) + ",\"outstanding\":" +
-           std::to_string(m.outstanding) + ",\"healthy\":" + (m.healthy ? "true" : "false") + "}";
+    out += "{\"sent\":" + std::to_string(m.sent) +
+           ",\"outstanding\":" + std::to_string(m.outstanding) +
+           ",\"healthy\":" + (m.healthy ? "true" : "false") + "}";
   }
   out += '}';
 }
@@ -136,6 +137,42 @@ void appendKafka(std::string& out, const ComponentStats& s) {
     appendPercentiles(out, k.produce_latency);
   } else {
     out += "null";
+  }
+  out += '}';
+}
+
+// A database sink: ,"database":{"connected":..,"disconnected":..,"rows":..,"rows_per_s":..,
+// "commits":..,"failed_batches":..,"reconnects":..,"commit_us":{…},"batch_rows":{…}}; rows_per_s
+// only when the line's duration is known (seconds > 0).
+void appendDatabase(std::string& out, const ComponentStats& s, double seconds) {
+  if (!s.database) return;
+  const DatabaseStats& d = *s.database;
+  out += ",\"database\":{\"connected\":";
+  out += d.connected() ? "true" : "false";
+  out += ",\"disconnected\":" + std::to_string(d.disconnected) + ',';
+  appendField(out, "rows", d.rows);
+  if (seconds > 0) {
+    out += "\"rows_per_s\":";
+    appendJsonNumber(out, roundTo(static_cast<double>(d.rows) / seconds, 1));
+    out += ',';
+  }
+  appendField(out, "commits", d.commits);
+  appendField(out, "failed_batches", d.failed_batches);
+  appendField(out, "reconnects", d.reconnects);
+  out += "\"commit_us\":";
+  if (d.commit_latency.empty()) {
+    out += "null";
+  } else {
+    appendPercentiles(out, d.commit_latency);
+  }
+  // Rows, not time: the histogram's values as they are.
+  out += ",\"batch_rows\":";
+  if (d.batch_rows.empty()) {
+    out += "null";
+  } else {
+    out += "{\"p50\":" + std::to_string(d.batch_rows.quantile(0.5)) +
+           ",\"p99\":" + std::to_string(d.batch_rows.quantile(0.99)) +
+           ",\"max\":" + std::to_string(d.batch_rows.max()) + '}';
   }
   out += '}';
 }
@@ -282,6 +319,7 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
     appendLatencies(out, *s);
     appendMembers(out, *s);
     appendKafka(out, *s);
+    appendDatabase(out, *s, static_cast<double>(interval_ms) / 1e3);
     appendReplicas(out, *s);
     out += '}';
   }
@@ -328,6 +366,7 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     appendLatencies(out, *s);
     appendMembers(out, *s);
     appendKafka(out, *s);
+    appendDatabase(out, *s, duration_s);
     appendReplicas(out, *s);
     out += '}';
   }

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "topolab/engine/database_sink_stats.h"
 #include "topolab/engine/kafka.h"
 
 namespace topolab {
@@ -730,6 +731,7 @@ InstanceSnapshot Task::snapshot() {
   s.is_sink = config_.role == Role::Sink;
   s.alive = alive();
   s.kafka = kafkaStatsOf(config_.op.get());
+  if (auto* db = dynamic_cast<DatabaseSinkStats*>(config_.op.get())) s.database = db->databaseStats();
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
       const Destination& d = outboxes_[i].target;

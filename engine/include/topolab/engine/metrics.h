@@ -27,7 +27,7 @@ struct Counters {
   bool operator==(const Counters& o) const = default;
 };
 
-struct MemberStats {  // a load-balancer member
+struct MemberStats {   // a load-balancer member
   std::string member;  // "component#index"
   uint64_t sent = 0;   // cumulative
   int64_t outstanding = 0;
@@ -47,13 +47,27 @@ struct ReplicaStats {
 
 // A kafka-source or kafka-sink instance (cumulative, like the counters).
 struct KafkaStats {
-  int64_t lag = -1;                // source: messages not yet consumed; -1: not known yet
-  uint64_t consumed = 0;           // source
-  uint64_t produced = 0;           // sink: handed to the producer
-  uint64_t delivered = 0;          // sink: acknowledged by the brokers
-  uint64_t delivery_errors = 0;    // sink: refused after the producer's retries
-  uint64_t client_errors = 0;      // source: consumer and offset-commit errors
-  Histogram produce_latency;       // sink: produce → broker acknowledgement, ns
+  int64_t lag = -1;              // source: messages not yet consumed; -1: not known yet
+  uint64_t consumed = 0;         // source
+  uint64_t produced = 0;         // sink: handed to the producer
+  uint64_t delivered = 0;        // sink: acknowledged by the brokers
+  uint64_t delivery_errors = 0;  // sink: refused after the producer's retries
+  uint64_t client_errors = 0;    // source: consumer and offset-commit errors
+  Histogram produce_latency;     // sink: produce → broker acknowledgement, ns
+};
+
+// A database sink instance such as postgres-sink (cumulative, like the
+// counters; `disconnected` is now).
+struct DatabaseStats {
+  int disconnected = 0;         // instances not connected to the server now (one: 0 or 1)
+  uint64_t rows = 0;            // rows committed
+  uint64_t commits = 0;         // transactions committed
+  uint64_t failed_batches = 0;  // batches not committed (server away or refused)
+  uint64_t reconnects = 0;      // connections made again after the server went away
+  Histogram commit_latency;     // a transaction's first statement → its commit confirmed, ns
+  Histogram batch_rows;         // rows per committed transaction (values are rows, not ns)
+
+  bool connected() const { return disconnected == 0; }
 };
 
 // One instance, cumulative since start (histograms too; max is per interval).
@@ -62,17 +76,18 @@ struct InstanceSnapshot {
   int index = 0;
   std::string agent;  // empty when run in-process
   Counters counters;
-  int64_t queue = 0;          // tuples waiting in the input queue now
+  int64_t queue = 0;  // tuples waiting in the input queue now
   int64_t queue_capacity = 0;
-  int64_t outbox = 0;         // tuples emitted but not yet handed to a downstream queue
-  uint64_t blocked_ns = 0;    // cumulative time waiting on a full downstream queue
-  Histogram latency;          // processing latency, ns
-  Histogram e2e;              // end-to-end latency at sinks, ns
+  int64_t outbox = 0;       // tuples emitted but not yet handed to a downstream queue
+  uint64_t blocked_ns = 0;  // cumulative time waiting on a full downstream queue
+  Histogram latency;        // processing latency, ns
+  Histogram e2e;            // end-to-end latency at sinks, ns
   bool is_sink = false;
   bool alive = true;
   std::vector<MemberStats> members;
-  std::optional<ReplicaStats> replica;  // replicated-store instances only
-  std::optional<KafkaStats> kafka;      // kafka-source and kafka-sink instances only
+  std::optional<ReplicaStats> replica;    // replicated-store instances only
+  std::optional<KafkaStats> kafka;        // kafka-source and kafka-sink instances only
+  std::optional<DatabaseStats> database;  // postgres-sink instances only
 };
 
 struct Snapshot {
@@ -100,6 +115,9 @@ struct ComponentStats {
   std::vector<MemberStats> members;
   // Kafka sources and sinks: counts over the interval (or in total), lag now.
   std::optional<KafkaStats> kafka;
+  // Database sinks: counts and histograms over the interval (or in total),
+  // instances disconnected now.
+  std::optional<DatabaseStats> database;
   // A replicated store's instances ("kv#0") as each stood at the end; write
   // latency over the interval (or the run).
   std::vector<std::pair<std::string, ReplicaStats>> replicas;

@@ -37,6 +37,10 @@ SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats
 // A kafka-source or kafka-sink adds "kafka":{"lag":..,"consumed":..,"produced":..,"delivered":..,
 // "delivery_errors":..,"client_errors":..,"produce_us":{..}|null}: counts for the interval (in
 // total in the summary), lag (messages not yet consumed, -1 before the first fetch) at its end.
+// A postgres-sink adds "database":{"connected":..,"disconnected":..,"rows":..,"rows_per_s":..,
+// "commits":..,"failed_batches":..,"reconnects":..,"commit_us":{..}|null,"batch_rows":{"p50":..,
+// "p99":..,"max":..}|null}: counts and histograms for the interval (in total in the summary),
+// instances disconnected at its end; rows_per_s only when the interval's length is known.
 // With `interval_ms` (>= 0), "interval_ms":N follows t_ms: how long the
 // interval was, so a reader can turn its counts into rates.
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
