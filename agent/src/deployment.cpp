@@ -62,10 +62,6 @@ bool sandboxFileSinks(Topology& t, const std::string& state_dir, std::string* er
   return true;
 }
 
-// What a component that runs a program needs here: its program allowed by
-// --allow-exec, and its `resources` a bundle the client sent before (an
-// agent runs programs only in its own state dir, never in a path a request
-// names). Adds the bundles used to `bundles`; a refusal names the component.
 // Component types this agent lacks (a plugin it was not started with). A
 // component of one placed here is refused, naming this agent and the type.
 // One placed only on other agents is theirs to check (they list their plugin
@@ -76,7 +72,7 @@ grpc::Status standInsForMissingTypes(const Topology& t, const Plan& plan, const 
                                      std::unique_ptr<Catalogue>* stand_ins) {
   std::set<std::string> here;
   for (const PlacedInstance* p : plan.on(self)) here.insert(p->component);
-  std::map<std::string, ComponentType> missing;
+  std::set<std::string> missing;
   for (const Component& c : t.components) {
     if (c.type.empty() || Catalogue::instance().find(c.type) != nullptr) continue;
     if (here.count(c.id)) {
@@ -91,34 +87,17 @@ grpc::Status standInsForMissingTypes(const Topology& t, const Plan& plan, const 
               "): start it with --plugin-dir naming the plugin's folder, or place '" + c.id +
               "' on an agent whose Hello lists the type");
     }
-    ComponentType& stand_in = missing[c.type];
-    stand_in.name = c.type;
-    const bool has_input = std::any_of(t.streams.begin(), t.streams.end(),
-                                       [&](const Stream& s) { return s.to == c.id; });
-    const bool has_output = std::any_of(t.streams.begin(), t.streams.end(),
-                                        [&](const Stream& s) { return s.from == c.id; });
-    stand_in.role = !has_input ? Role::Producer : has_output ? Role::Bolt : Role::Sink;
-    for (const ParamEntry& p : c.params) {
-      if (stand_in.param(p.name)) continue;
-      const char first = p.text.empty() ? ' ' : p.text.front();
-      const bool flow = p.flow || (!p.quoted && (first == '[' || first == '{'));
-      stand_in.params.push_back(ParamSchema{.name = p.name,
-                                            .type = !flow          ? ParamType::Scalar
-                                                    : first == '{' ? ParamType::StringMap
-                                                                   : ParamType::StringList,
-                                            .default_text = "0"});
-    }
-    stand_in.factory = [self, type = c.type](const Params&, const OperatorContext&) -> OperatorPtr {
-      throw std::runtime_error("agent '" + self + "' does not offer component type '" + type + "'");
-    };
+    missing.insert(c.type);
   }
   if (missing.empty()) return grpc::Status::OK;
-  *stand_ins = std::make_unique<Catalogue>();
-  for (const ComponentType* type : Catalogue::instance().types()) (*stand_ins)->add(*type);
-  for (auto& [name, type] : missing) (*stand_ins)->add(std::move(type));
+  *stand_ins = withStandIns(t, missing, "agent '" + self + "' does not offer this type");
   return grpc::Status::OK;
 }
 
+// What a component that runs a program needs here: its program allowed by
+// --allow-exec, and its `resources` a bundle the client sent before (an
+// agent runs programs only in its own state dir, never in a path a request
+// names). Adds the bundles used to `bundles`; a refusal names the component.
 grpc::Status checkPrograms(const Topology& t, const Plan& plan, const std::string& self,
                            const v1::DeployRequest& request, const ExecPolicy& policy,
                            BundleStore& store, std::set<std::string>* bundles,

@@ -16,6 +16,7 @@
 #include "topolab/control/cluster_client.h"
 #include "topolab/control/metrics_watcher.h"
 #include "topolab/engine/plan.h"
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/engine/spec.h"
 
 namespace topolab::cli {
@@ -151,18 +152,42 @@ std::optional<std::string> readText(const std::string& path) {
 }  // namespace
 
 int deployCommand(const DeployOptions& options) {
-  const std::optional<Topology> topology = loadWithOverrides(options.file, options.overrides);
-  if (!topology) return kInvalidInput;
   const auto cluster = loadCluster(options.cluster, /*read_secrets=*/!options.plan_only);
   if (!cluster) return kInvalidInput;
   const std::vector<std::string> names = cluster->agentNames();
-  const auto problems = validateTopology(*topology, options.file, Catalogue::instance(), &names);
+  std::string error;
+  control::ClusterClientPtr client;
+  if (!options.plan_only) {
+    client = control::ClusterClient::create(*cluster, &error);
+    if (!client) {
+      std::cerr << options.cluster << ": error: " << error << '\n';
+      return kFailure;
+    }
+  }
+  // A topology with plugin components asks the agents which plugin types
+  // they offer: those types validate here by stand-ins and are placed only
+  // on those agents. --plan-only reads no tokens, so it plans without asking
+  // (with --plugin-dir's types only).
+  TypeOffers offers;
+  std::unique_ptr<Catalogue> with_offered;
+  if (client) {
+    const LoadResult first = loadTopologyFile(options.file);
+    if (first.topology && !control::typeOffers({}, *first.topology).agents_of_type.empty()) {
+      offers = control::typeOffers(client->hello(), *first.topology);
+      with_offered = withStandIns(*first.topology, control::offeredTypes(offers),
+                                  "runs on the agents that offer it");
+    }
+  }
+  const Catalogue& catalogue = with_offered ? *with_offered : Catalogue::instance();
+  const std::optional<Topology> topology =
+      loadWithOverrides(options.file, options.overrides, catalogue);
+  if (!topology) return kInvalidInput;
+  const auto problems = validateTopology(*topology, options.file, catalogue, &names);
   if (!problems.empty()) {
     for (const Diagnostic& d : problems) std::cerr << d.format() << '\n';
     return kInvalidInput;
   }
-  std::string error;
-  const std::optional<Plan> plan = planDeployment(*topology, names, &error);
+  const std::optional<Plan> plan = planDeployment(*topology, names, &error, offers);
   if (!plan) {
     std::cerr << options.file << ": error: " << error << '\n';
     return kInvalidInput;
@@ -177,11 +202,6 @@ int deployCommand(const DeployOptions& options) {
       options.overrides.empty() ? readText(options.file) : writeTopology(*topology);
   if (!yaml) {
     std::cerr << options.file << ": error: cannot read the file again\n";
-    return kFailure;
-  }
-  auto client = control::ClusterClient::create(*cluster, &error);
-  if (!client) {
-    std::cerr << options.cluster << ": error: " << error << '\n';
     return kFailure;
   }
   // Shell components' resources folders are relative to the file's folder;

@@ -8,8 +8,9 @@
 namespace topolab::cli {
 
 std::optional<Topology> loadWithOverrides(const std::string& file,
-                                          const std::vector<std::string>& overrides) {
-  LoadResult r = loadTopologyFile(file);
+                                          const std::vector<std::string>& overrides,
+                                          const Catalogue& catalogue) {
+  LoadResult r = loadTopologyFile(file, catalogue);
   if (!r.ok()) {
     for (const Diagnostic& d : r.errors) std::cerr << d.format() << '\n';
     return std::nullopt;
@@ -23,7 +24,7 @@ std::optional<Topology> loadWithOverrides(const std::string& file,
     }
   }
   if (!overrides.empty()) {
-    const auto errors = validateTopology(t, file, Catalogue::instance());
+    const auto errors = validateTopology(t, file, catalogue);
     if (!errors.empty()) {
       for (const Diagnostic& d : errors) std::cerr << d.format() << " (after --set)\n";
       return std::nullopt;

@@ -36,16 +36,18 @@ streams:
   - {from: counts, to: store, grouping: shuffle}
 )";
 
-Plan planOk(const Topology& t, const std::vector<std::string>& agents) {
+Plan planOk(const Topology& t, const std::vector<std::string>& agents,
+            const TypeOffers& offers = {}) {
   std::string error;
-  std::optional<Plan> plan = planDeployment(t, agents, &error);
+  std::optional<Plan> plan = planDeployment(t, agents, &error, offers);
   EXPECT_TRUE(plan) << error;
   return plan.value_or(Plan{});
 }
 
-std::string planError(const Topology& t, const std::vector<std::string>& agents) {
+std::string planError(const Topology& t, const std::vector<std::string>& agents,
+                      const TypeOffers& offers = {}) {
   std::string error;
-  std::optional<Plan> plan = planDeployment(t, agents, &error);
+  std::optional<Plan> plan = planDeployment(t, agents, &error, offers);
   EXPECT_FALSE(plan) << "planned:\n" << (plan ? formatPlan(*plan) : "");
   EXPECT_FALSE(error.empty());
   return error;
@@ -180,7 +182,8 @@ streams:
 )");
   const std::string error = planError(t, {"node-a", "node-b"});
   EXPECT_TRUE(contains(error, "'kv'")) << error;
-  EXPECT_TRUE(contains(error, "3 instances (a primary and its followers) on distinct agents")) << error;
+  EXPECT_TRUE(contains(error, "3 instances (a primary and its followers) on distinct agents"))
+      << error;
   EXPECT_TRUE(contains(error, "cluster has 2")) << error;
   EXPECT_TRUE(contains(error, "add agents or lower its replicas")) << error;
   EXPECT_TRUE(planDeployment(t, kThree, nullptr));
@@ -438,6 +441,57 @@ TEST(Plan, JsonParsesAsJson) {
   EXPECT_EQ(pclose(p), 0) << json;
   std::remove(path.c_str());
   EXPECT_EQ(out, "3 9 enrich 5 grpc\n") << json;
+}
+
+// A plugin type runs only on the agents that offer it. (The planner reads
+// only the type's name: the file names a built-in one, renamed after.)
+Topology pluginPipeline() {
+  Topology t = load(R"(topolab: 1
+name: plugin
+components:
+  - {id: src, type: generator, parallelism: 3}
+  - {id: extract, type: work, parallelism: 3}
+  - {id: sink, type: counter}
+streams:
+  - {from: src, to: extract}
+  - {from: extract, to: sink}
+)");
+  t.components[1].type = "json-extract";
+  return t;
+}
+
+TEST(PlanTest, PluginInstancesGoOnlyToAgentsOfferingTheirType) {
+  const Topology t = pluginPipeline();
+  TypeOffers offers;
+  offers.agents_of_type["json-extract"] = {"node-b", "node-c"};
+  const Plan plan = planOk(t, kThree, offers);
+  for (int i = 0; i < 3; ++i) EXPECT_NE(agentOf(plan, "extract", i), "node-a") << i;
+  // The other components still spread over every agent.
+  std::vector<std::string> sources;
+  for (int i = 0; i < 3; ++i) sources.push_back(agentOf(plan, "src", i));
+  std::sort(sources.begin(), sources.end());
+  EXPECT_EQ(sources, kThree);
+}
+
+TEST(PlanTest, APlacementOnAnAgentWithoutThePluginTypeIsAnError) {
+  Topology t = pluginPipeline();
+  t.components[1].placement = {"node-a"};
+  TypeOffers offers;
+  offers.agents_of_type["json-extract"] = {"node-c"};
+  EXPECT_EQ(planError(t, kThree, offers),
+            "component 'extract': placement names agent 'node-a', which does not offer type "
+            "'json-extract' (a plugin type; agents offering it: node-c): start it with "
+            "--plugin-dir naming the plugin's folder, or change the placement");
+}
+
+TEST(PlanTest, APluginTypeNoAgentOffersIsAnError) {
+  const Topology t = pluginPipeline();
+  TypeOffers offers;
+  offers.agents_of_type["json-extract"] = {};
+  EXPECT_EQ(planError(t, kThree, offers),
+            "component 'extract': no agent of the cluster offers type 'json-extract' (a plugin "
+            "type; agents: node-a, node-b, node-c): start an agent with --plugin-dir naming the "
+            "plugin's folder");
 }
 
 }  // namespace

@@ -185,8 +185,8 @@ std::string kafkaBootstrapFor(const ClusterClient::Shared& s, const std::vector<
                                    [&](const AgentHello& h) { return h.agent == a.entry.name; });
     if (!asked) others.push_back(&a);
   }
-  if (std::string b = hosted(fanOut<AgentHello>(
-          others, [&](const AgentChannel& a) { return helloOne(s, a); }));
+  if (std::string b =
+          hosted(fanOut<AgentHello>(others, [&](const AgentChannel& a) { return helloOne(s, a); }));
       !b.empty()) {
     return b;
   }
@@ -479,8 +479,8 @@ DeployOutcome deployImpl(const ClusterClient::Shared& s, const Topology& topolog
       });
       if (!st.ok()) {
         out.failed_agent = host;
-        out.message = host + ": cannot create the Kafka topics of '" + topology.name + "': " +
-                      describeStatus(st, a.entry, s.options.call_deadline);
+        out.message = host + ": cannot create the Kafka topics of '" + topology.name +
+                      "': " + describeStatus(st, a.entry, s.options.call_deadline);
         return out;
       }
     }
@@ -762,6 +762,31 @@ void ClusterClient::post(std::function<void()> job) {
 }
 
 const ClusterFile& ClusterClient::cluster() const { return shared_->cluster; }
+
+TypeOffers typeOffers(const std::vector<AgentHello>& hellos, const Topology& topology) {
+  TypeOffers offers;
+  for (const Component& c : topology.components) {
+    const ComponentType* type = Catalogue::instance().find(c.type);
+    if (type != nullptr && type->plugin.empty()) continue;  // built in: every agent has it
+    std::vector<std::string>& agents = offers.agents_of_type[c.type];
+    if (!agents.empty()) continue;
+    for (const AgentHello& h : hellos) {
+      if (h.ok() &&
+          std::find(h.plugin_types.begin(), h.plugin_types.end(), c.type) != h.plugin_types.end()) {
+        agents.push_back(h.agent);
+      }
+    }
+  }
+  return offers;
+}
+
+std::set<std::string> offeredTypes(const TypeOffers& offers) {
+  std::set<std::string> out;
+  for (const auto& [type, agents] : offers.agents_of_type) {
+    if (!agents.empty()) out.insert(type);
+  }
+  return out;
+}
 
 std::vector<AgentHello> ClusterClient::hello() const {
   return fanOut<AgentHello>(allAgents(*shared_),

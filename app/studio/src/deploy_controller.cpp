@@ -4,6 +4,7 @@
 
 #include "cluster_controller.h"
 #include "gui_post.h"
+#include "topolab/engine/plugin_loader.h"
 #include "topolab/engine/spec.h"
 #include "topolab/widgets/topology_model.h"
 
@@ -42,8 +43,13 @@ std::optional<Plan> DeployController::planFor(const Topology& topology, QString*
     return std::nullopt;
   }
   const std::vector<std::string> names = cluster_.cluster().agentNames();
+  // Plugin types the agents offer (their last Hello) validate by stand-ins
+  // and are placed only on those agents.
+  const TypeOffers offers = control::typeOffers(cluster_.hellos(), topology);
+  const auto catalogue =
+      withStandIns(topology, control::offeredTypes(offers), "runs on the agents that offer it");
   const std::vector<Diagnostic> problems =
-      validateTopology(topology, topology.name + ".yaml", Catalogue::instance(), &names);
+      validateTopology(topology, topology.name + ".yaml", *catalogue, &names);
   if (!problems.empty()) {
     QStringList lines;
     for (const Diagnostic& d : problems) lines << toQString(d.format());
@@ -52,7 +58,7 @@ std::optional<Plan> DeployController::planFor(const Topology& topology, QString*
     return std::nullopt;
   }
   std::string why;
-  std::optional<Plan> plan = planDeployment(topology, names, &why);
+  std::optional<Plan> plan = planDeployment(topology, names, &why, offers);
   if (!plan) *error = tr("No placement on this cluster: %1").arg(toQString(why));
   return plan;
 }

@@ -41,8 +41,8 @@ std::string streamName(const Stream& s) { return "'" + s.from + " -> " + s.to + 
 
 class Placer {
  public:
-  Placer(const Topology& topology, const std::vector<std::string>& agents)
-      : topology_(topology), agents_(agents), load_(agents.size(), 0) {}
+  Placer(const Topology& topology, const std::vector<std::string>& agents, const TypeOffers& offers)
+      : topology_(topology), agents_(agents), offers_(offers), load_(agents.size(), 0) {}
 
   bool checkInputs(std::string* error) const {
     const std::string where = "topology '" + topology_.name + "'";
@@ -91,6 +91,13 @@ class Placer {
   bool place(const Component& c, Plan& plan, std::string* error) {
     const bool distinct = c.type == kReplicatedStore;
     const int n = instanceCount(c);
+    const std::vector<std::string>* offering = offers_.find(c.type);
+    auto offered = [&](size_t a) {
+      return offering == nullptr ||
+             std::find(offering->begin(), offering->end(), agents_[a]) != offering->end();
+    };
+    const std::string offered_by =
+        offering == nullptr || offering->empty() ? "none" : joined(*offering);
     std::vector<int> chosen;
     if (!c.placement.empty()) {
       std::vector<int> listed;
@@ -101,6 +108,13 @@ class Placer {
                                  "', which the cluster lacks (agents: " + joined(agents_) +
                                  "); add it to the cluster file or change the placement");
         }
+        if (!offered(a)) {
+          return fail(error, "component '" + c.id + "': placement names agent '" + name +
+                                 "', which does not offer type '" + c.type +
+                                 "' (a plugin type; agents offering it: " + offered_by +
+                                 "): start it with --plugin-dir naming the plugin's folder, or "
+                                 "change the placement");
+        }
         // A replicated-store needs distinct agents, so a name listed twice counts once.
         if (!distinct || std::find(listed.begin(), listed.end(), a) == listed.end()) {
           listed.push_back(a);
@@ -109,7 +123,8 @@ class Placer {
       if (distinct && static_cast<int>(listed.size()) < n) {
         return fail(error, "component '" + c.id + "' (replicated-store) needs its " +
                                std::to_string(n) +
-                               " instances (a primary and its followers) on distinct agents, but its placement lists " +
+                               " instances (a primary and its followers) on distinct agents, but "
+                               "its placement lists " +
                                std::to_string(listed.size()) + ": list at least " +
                                std::to_string(n) + " agents or lower its replicas");
       }
@@ -121,18 +136,33 @@ class Placer {
       if (distinct && static_cast<size_t>(n) > agents_.size()) {
         return fail(error, "component '" + c.id + "' (replicated-store) needs its " +
                                std::to_string(n) +
-                               " instances (a primary and its followers) on distinct agents, but the cluster has " +
+                               " instances (a primary and its followers) on distinct agents, but "
+                               "the cluster has " +
                                std::to_string(agents_.size()) + " (" + joined(agents_) +
                                "): add agents or lower its replicas");
+      }
+      if (offering != nullptr &&
+          std::none_of(agents_.begin(), agents_.end(), [&](const std::string& a) {
+            return std::find(offering->begin(), offering->end(), a) != offering->end();
+          })) {
+        return fail(error, "component '" + c.id + "': no agent of the cluster offers type '" +
+                               c.type + "' (a plugin type; agents: " + joined(agents_) +
+                               "): start an agent with --plugin-dir naming the plugin's folder");
       }
       for (int i = 0; i < n; ++i) {
         int best = -1;
         for (size_t a = 0; a < agents_.size(); ++a) {
+          if (!offered(a)) continue;
           if (distinct &&
               std::find(chosen.begin(), chosen.end(), static_cast<int>(a)) != chosen.end()) {
             continue;
           }
           if (best < 0 || load_[a] < load_[best]) best = static_cast<int>(a);
+        }
+        if (best < 0) {  // a replicated-store with fewer offering agents than instances
+          return fail(error, "component '" + c.id + "' needs its " + std::to_string(n) +
+                                 " instances on distinct agents, but only " + offered_by +
+                                 " offer type '" + c.type + "'");
         }
         chosen.push_back(best);
         ++load_[best];
@@ -197,6 +227,7 @@ class Placer {
 
   const Topology& topology_;
   const std::vector<std::string>& agents_;
+  const TypeOffers& offers_;
   std::vector<int> load_;                             // instances per agent so far
   std::map<std::string, std::vector<int>> agent_of_;  // component → agent index per instance
 };
@@ -234,9 +265,14 @@ std::vector<const PlacedInstance*> Plan::on(std::string_view agent) const {
   return out;
 }
 
+const std::vector<std::string>* TypeOffers::find(std::string_view type) const {
+  auto it = agents_of_type.find(std::string(type));
+  return it == agents_of_type.end() ? nullptr : &it->second;
+}
+
 std::optional<Plan> planDeployment(const Topology& topology, const std::vector<std::string>& agents,
-                                   std::string* error) {
-  Placer placer(topology, agents);
+                                   std::string* error, const TypeOffers& offers) {
+  Placer placer(topology, agents, offers);
   if (!placer.checkInputs(error)) return std::nullopt;
   Plan plan;
   plan.agents = agents;

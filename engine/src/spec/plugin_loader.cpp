@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -259,6 +260,39 @@ std::vector<std::string> pluginTypeNames(const Catalogue& catalogue) {
   for (const ComponentType* t : catalogue.types()) {
     if (!t->plugin.empty()) out.push_back(t->name);
   }
+  return out;
+}
+
+std::unique_ptr<Catalogue> withStandIns(const Topology& t, const std::set<std::string>& types,
+                                        const std::string& elsewhere, const Catalogue& catalogue) {
+  auto out = std::make_unique<Catalogue>();
+  for (const ComponentType* type : catalogue.types()) out->add(*type);
+  std::map<std::string, ComponentType> missing;
+  for (const Component& c : t.components) {
+    if (!types.count(c.type) || catalogue.find(c.type) != nullptr) continue;
+    ComponentType& stand_in = missing[c.type];
+    stand_in.name = c.type;
+    const bool has_input = std::any_of(t.streams.begin(), t.streams.end(),
+                                       [&](const Stream& s) { return s.to == c.id; });
+    const bool has_output = std::any_of(t.streams.begin(), t.streams.end(),
+                                        [&](const Stream& s) { return s.from == c.id; });
+    stand_in.role = !has_input ? Role::Producer : has_output ? Role::Bolt : Role::Sink;
+    for (const ParamEntry& p : c.params) {
+      if (stand_in.param(p.name)) continue;
+      const char first = p.text.empty() ? ' ' : p.text.front();
+      const bool flow = p.flow || (!p.quoted && (first == '[' || first == '{'));
+      stand_in.params.push_back(ParamSchema{.name = p.name,
+                                            .type = !flow          ? ParamType::Scalar
+                                                    : first == '{' ? ParamType::StringMap
+                                                                   : ParamType::StringList,
+                                            .default_text = "0"});
+    }
+    stand_in.factory = [why = c.type + ": " + elsewhere](const Params&,
+                                                         const OperatorContext&) -> OperatorPtr {
+      throw std::runtime_error(why);
+    };
+  }
+  for (auto& [name, type] : missing) out->add(std::move(type));
   return out;
 }
 

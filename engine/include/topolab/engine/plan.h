@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,15 +46,24 @@ int instanceCount(const Component& c);
 // letters, digits, '-', '_' and '.', starting with a letter or digit.
 [[nodiscard]] bool isValidAgentName(std::string_view name);
 
+// Component types only some agents offer (plugin types, from each agent's
+// Hello): type → the agents that offer it. A type not listed runs anywhere.
+struct TypeOffers {
+  std::map<std::string, std::vector<std::string>> agents_of_type;
+  const std::vector<std::string>* find(std::string_view type) const;
+};
+
 // Honours each component's `placement` (instances round-robin over the listed
 // agents); spreads the others evenly (fewest instances first, then cluster
-// order); puts the instances of a replicated-store on distinct agents. Fails
-// with a message naming the component or stream on: an unknown agent, a
-// replicated-store with more instances (1 + replicas) than agents, `transport: local` on a
-// stream whose instances land on different agents, no agents.
+// order) over the agents that offer their type; puts the instances of a
+// replicated-store on distinct agents. Fails with a message naming the
+// component or stream on: an unknown agent, a placement on an agent that
+// does not offer the type, a type no agent offers, a replicated-store with
+// more instances (1 + replicas) than agents, `transport: local` on a stream
+// whose instances land on different agents, no agents.
 [[nodiscard]] std::optional<Plan> planDeployment(const Topology& topology,
                                                  const std::vector<std::string>& agents,
-                                                 std::string* error);
+                                                 std::string* error, const TypeOffers& offers = {});
 
 // A human-readable plan: instances per agent, then the streams that cross agents.
 std::string formatPlan(const Plan& plan);

@@ -1,10 +1,13 @@
 // Loading plugins (see plugin.h) from the directories named with --plugin-dir.
 #pragma once
 
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "topolab/engine/catalogue.h"
+#include "topolab/engine/topology.h"
 
 namespace topolab {
 
@@ -29,5 +32,15 @@ struct PluginLoadReport {
 
 // The names of the types plugins added to `catalogue`, sorted.
 std::vector<std::string> pluginTypeNames(const Catalogue& catalogue = Catalogue::instance());
+
+// A copy of `catalogue` plus a stand-in for each of `types` it lacks, shaped
+// by how `t` uses the type: its role read from the streams (no input a
+// producer, no output a sink) and its params taken as written. Stand-ins let
+// a topology whose plugin components run elsewhere (on agents that offer
+// the type) be validated and wired here; a stand-in's factory throws
+// `"<type>: " + elsewhere`, it never runs.
+std::unique_ptr<Catalogue> withStandIns(const Topology& t, const std::set<std::string>& types,
+                                        const std::string& elsewhere,
+                                        const Catalogue& catalogue = Catalogue::instance());
 
 }  // namespace topolab

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,14 @@ struct AgentHello {
 
   bool ok() const { return error.empty(); }
 };
+
+// For each type `topology` uses that is not built in (a plugin type, known
+// here or not): the agents whose Hello lists it, in cluster order (none: an
+// empty list). What the planner needs to put plugin components only where
+// they can run.
+TypeOffers typeOffers(const std::vector<AgentHello>& hellos, const Topology& topology);
+// The types among `offers` that some agent offers.
+std::set<std::string> offeredTypes(const TypeOffers& offers);
 
 struct DeployOutcome {
   bool ok = false;
