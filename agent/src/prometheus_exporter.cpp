@@ -43,12 +43,14 @@ struct Sample {
   double value = 0;
   const Histogram* histogram = nullptr;
   ClientMetric::Label extra = {};
+  double per_unit = kNsPerSecond;  // a histogram's values per exposed unit (1: as they are)
 };
 
-// A cumulative latency histogram (ns) as a summary in seconds. The sum is
-// approximate (bucket midpoints), within the histogram's 1/256 resolution;
-// quantiles of an empty histogram are NaN, as Prometheus clients report them.
-void setSummary(ClientMetric& m, const Histogram& h) {
+// A cumulative histogram as a summary: latencies (ns) in seconds, other
+// values (`per_unit` 1) as they are. The sum is approximate (bucket
+// midpoints), within the histogram's 1/256 resolution; quantiles of an empty
+// histogram are NaN, as Prometheus clients report them.
+void setSummary(ClientMetric& m, const Histogram& h, double per_unit) {
   m.summary.sample_count = h.count();
   double sum_ns = 0;
   const auto& buckets = h.buckets();
@@ -59,10 +61,10 @@ void setSummary(ClientMetric& m, const Histogram& h) {
                        2;
     sum_ns += mid * static_cast<double>(buckets[b]);
   }
-  m.summary.sample_sum = sum_ns / kNsPerSecond;
+  m.summary.sample_sum = sum_ns / per_unit;
   for (double q : kQuantiles) {
     const double v = h.empty() ? std::numeric_limits<double>::quiet_NaN()
-                               : static_cast<double>(h.quantile(q)) / kNsPerSecond;
+                               : static_cast<double>(h.quantile(q)) / per_unit;
     m.summary.quantile.push_back(ClientMetric::Quantile{q, v});
   }
 }
@@ -76,7 +78,7 @@ void add(MetricFamily& f, const Labels& labels, const Sample& s) {
       m.counter.value = s.value;
       break;
     case MetricType::Summary:
-      setSummary(m, *s.histogram);
+      setSummary(m, *s.histogram, s.per_unit);
       break;
     default:
       m.gauge.value = s.value;
@@ -131,7 +133,9 @@ const FamilySpec kFamilies[] = {
      [](const I& i, Out& o) { o.push_back({seconds(i.blocked_ns)}); }},
     {"topolab_latency_seconds", MetricType::Summary,
      "Processing latency per tuple since the instance started.",
-     [](const I& i, Out& o) { o.push_back({0, &i.latency}); }},
+     [](const I& i, Out& o) {
+       o.push_back({0, &i.latency});
+     }},
     {"topolab_e2e_latency_seconds", MetricType::Summary,
      "End-to-end latency at sinks, from the producer's timestamp, since the instance started.",
      [](const I& i, Out& o) {
@@ -184,6 +188,39 @@ const FamilySpec kFamilies[] = {
      [](const I& i, Out& o) {
        if (i.replica && !i.replica->write_latency.empty())
          o.push_back({0, &i.replica->write_latency});
+     }},
+    {"topolab_db_connected", MetricType::Gauge,
+     "1 while the database sink instance is connected to its server, else 0.",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({i.database->connected() ? 1.0 : 0.0});
+     }},
+    {"topolab_db_rows_total", MetricType::Counter, "Rows the database sink committed.",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({static_cast<double>(i.database->rows)});
+     }},
+    {"topolab_db_commits_total", MetricType::Counter, "Transactions the database sink committed.",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({static_cast<double>(i.database->commits)});
+     }},
+    {"topolab_db_failed_batches_total", MetricType::Counter,
+     "Batches the database sink could not commit (server away or refused).",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({static_cast<double>(i.database->failed_batches)});
+     }},
+    {"topolab_db_reconnects_total", MetricType::Counter,
+     "Connections the database sink made again after its server went away.",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({static_cast<double>(i.database->reconnects)});
+     }},
+    {"topolab_db_commit_latency_seconds", MetricType::Summary,
+     "From a transaction's first statement to its commit confirmed, since the instance started.",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({0, &i.database->commit_latency});
+     }},
+    {"topolab_db_batch_rows", MetricType::Summary,
+     "Rows per committed transaction of the database sink, since the instance started.",
+     [](const I& i, Out& o) {
+       if (i.database) o.push_back({.histogram = &i.database->batch_rows, .per_unit = 1});
      }},
 };
 

@@ -143,8 +143,8 @@ Snapshot demoSnapshot() {
   replica.index = 1;
   replica.agent = "node-a";
   replica.is_sink = true;
-  replica.replica = ReplicaStats{.role = "follower", .epoch = 2, .applied = 900, .lag_ops = 40,
-                                 .lag_ms = 250, .keys = 800};
+  replica.replica = ReplicaStats{
+      .role = "follower", .epoch = 2, .applied = 900, .lag_ops = 40, .lag_ms = 250, .keys = 800};
   s.instances.push_back(replica);
   InstanceSnapshot primary = replica;
   primary.index = 0;
@@ -235,6 +235,62 @@ TEST(PrometheusExporter, ServesCountersGaugesAndSummaries) {
     EXPECT_NE(r.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
   }
   EXPECT_NE(r.body.find("# HELP topolab_queue_depth "), std::string::npos);
+}
+
+TEST(PrometheusExporter, ServesADatabaseSinksConnectionRowsAndCommits) {
+  ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
+  PrometheusExporterPtr exporter = startOrFail([] {
+    Snapshot s;
+    for (int i = 0; i < 2; ++i) {
+      InstanceSnapshot db;
+      db.component = "db";
+      db.index = i;
+      db.is_sink = true;
+      DatabaseStats d;
+      d.disconnected = i;  // db#1 has lost its server
+      d.rows = 2500;
+      d.commits = 3;
+      d.failed_batches = 1;
+      d.reconnects = 2;
+      d.commit_latency.record(4 * kMs, 2);
+      d.commit_latency.record(9 * kMs);
+      d.batch_rows.record(1000, 2);
+      d.batch_rows.record(500);
+      db.database = d;
+      s.instances.push_back(db);
+    }
+    return std::vector<std::pair<std::string, Snapshot>>{{"demo", s}};
+  });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  const auto got = samples(r.body);
+  auto value = [&](const std::string& key) {
+    auto it = got.find(key);
+    return it == got.end() ? std::nan("") : it->second;
+  };
+  EXPECT_EQ(value(series("topolab_db_connected", "db", 0)), 1) << r.body;
+  EXPECT_EQ(value(series("topolab_db_connected", "db", 1)), 0);
+  EXPECT_EQ(value(series("topolab_db_rows_total", "db", 0)), 2500);
+  EXPECT_EQ(value(series("topolab_db_commits_total", "db", 0)), 3);
+  EXPECT_EQ(value(series("topolab_db_failed_batches_total", "db", 1)), 1);
+  EXPECT_EQ(value(series("topolab_db_reconnects_total", "db", 1)), 2);
+  const std::string commit = "topolab_db_commit_latency_seconds";
+  EXPECT_NEAR(value(series(commit, "db", 0, ",quantile=\"0.5\"")), 0.004, 0.004 / 128);
+  EXPECT_NEAR(value(series(commit, "db", 0, ",quantile=\"0.99\"")), 0.009, 0.009 / 128);
+  EXPECT_EQ(value(series(commit + "_count", "db", 0)), 3);
+  // Batch sizes in rows, not seconds.
+  EXPECT_NEAR(value(series("topolab_db_batch_rows", "db", 0, ",quantile=\"0.5\"")), 1000, 4);
+  EXPECT_NEAR(value(series("topolab_db_batch_rows_sum", "db", 0)), 2500, 10);
+  EXPECT_EQ(value(series("topolab_db_batch_rows_count", "db", 0)), 3);
+  for (const char* family :
+       {"topolab_db_connected gauge", "topolab_db_rows_total counter",
+        "topolab_db_reconnects_total counter", "topolab_db_commit_latency_seconds summary",
+        "topolab_db_batch_rows summary"}) {
+    EXPECT_NE(r.body.find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
+  }
+  const auto [code, output] = promtoolCheck(r.body);
+  EXPECT_EQ(code, 0) << output << "\n--- body ---\n" << r.body;
 }
 
 TEST(PrometheusExporter, OutputPassesPromtool) {

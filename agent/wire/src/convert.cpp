@@ -69,6 +69,16 @@ void toProto(const InstanceSnapshot& s, v1::InstanceMetrics* out) {
     k->set_client_errors(s.kafka->client_errors);
     toProto(s.kafka->produce_latency, k->mutable_produce_latency());
   }
+  if (s.database) {
+    v1::DatabaseMetrics* d = out->mutable_database();
+    d->set_connected(s.database->connected());
+    d->set_rows(s.database->rows);
+    d->set_commits(s.database->commits);
+    d->set_failed_batches(s.database->failed_batches);
+    d->set_reconnects(s.database->reconnects);
+    toProto(s.database->commit_latency, d->mutable_commit_latency());
+    toProto(s.database->batch_rows, d->mutable_batch_rows());
+  }
 }
 
 InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agent) {
@@ -96,14 +106,33 @@ InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agen
   }
   if (m.has_replica()) {
     const v1::ReplicaMetrics& r = m.replica();
-    s.replica = ReplicaStats{r.role(),    r.epoch(), r.applied(), r.lag_ops(),
-                             r.lag_ms(), r.keys(),  fromProto(r.write_latency())};
+    s.replica = ReplicaStats{r.role(),
+                             r.epoch(),
+                             r.applied(),
+                             r.lag_ops(),
+                             r.lag_ms(),
+                             r.keys(),
+                             fromProto(r.write_latency())};
   }
   if (m.has_kafka()) {
     const v1::KafkaMetrics& k = m.kafka();
-    s.kafka = KafkaStats{k.lag(),       k.consumed(),        k.produced(),
-                         k.delivered(), k.delivery_errors(), k.client_errors(),
+    s.kafka = KafkaStats{k.lag(),
+                         k.consumed(),
+                         k.produced(),
+                         k.delivered(),
+                         k.delivery_errors(),
+                         k.client_errors(),
                          fromProto(k.produce_latency())};
+  }
+  if (m.has_database()) {
+    const v1::DatabaseMetrics& d = m.database();
+    s.database = DatabaseStats{.disconnected = d.connected() ? 0 : 1,
+                               .rows = d.rows(),
+                               .commits = d.commits(),
+                               .failed_batches = d.failed_batches(),
+                               .reconnects = d.reconnects(),
+                               .commit_latency = fromProto(d.commit_latency()),
+                               .batch_rows = fromProto(d.batch_rows())};
   }
   return s;
 }
@@ -228,8 +257,8 @@ bool fromProto(const v1::DeployRequest& in, Plan* out, std::string* error) {
   for (const auto& a : in.agents()) out->agents.push_back(a.name());
   for (const PlacedInstance& p : out->instances) {
     if (std::find(out->agents.begin(), out->agents.end(), p.agent) == out->agents.end()) {
-      *error = "placement of " + p.component + "#" + std::to_string(p.index) + " on unknown agent '" +
-               p.agent + "'";
+      *error = "placement of " + p.component + "#" + std::to_string(p.index) +
+               " on unknown agent '" + p.agent + "'";
       return false;
     }
   }
