@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
 # Builds the Debian packages topolab-engine, topolab-agent, topolab-cli and
-# topolab-studio with CPack, from a Release build for /usr in its own build
-# directory (build-pkg unless given), and prints the path of each .deb.
+# topolab-studio with CPack, for /usr with Debian's hardening flags
+# (packaging/deb-flags.sh), and prints the path of each .deb. BUILD_DIR
+# defaults to build-pkg, a Release build of its own without tests; given the
+# tested build (build/, which packaging/build.sh configures with the same
+# flags), it packages what was tested, recompiling nothing.
 # Usage: packaging/package.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build-pkg}
 ./packaging/install-deps.sh >&2
+source packaging/deb-flags.sh
 
-# Debian's hardening flags (fortify, stack protector, relro, bind-now), as a
-# debhelper build would use; no -g, since the packaged files are stripped.
-export DEB_BUILD_MAINT_OPTIONS=hardening=+all DEB_CXXFLAGS_MAINT_STRIP=-g
-cxxflags="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS)"
-ldflags=$(dpkg-buildflags --get LDFLAGS)
-generator=()
-[ -f "$dir/build.ninja" ] || generator=(-G Ninja)
-cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DTOPOLAB_BUILD_TESTS=OFF -DTOPOLAB_BUILD_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
-  -DCMAKE_SHARED_LINKER_FLAGS="$ldflags" -DCMAKE_MODULE_LINKER_FLAGS="$ldflags" >&2
+if [ -f "$dir/build.ninja" ] && grep -q '^TOPOLAB_BUILD_TESTS:BOOL=ON' "$dir/CMakeCache.txt"; then
+  # A build with tests: keep its build type and tests; only make sure of the
+  # flags and prefix (unchanged when packaging/build.sh configured it).
+  cmake -S . -B "$dir" "${deb_cmake_flags[@]}" >&2
+else
+  generator=()
+  [ -f "$dir/build.ninja" ] || generator=(-G Ninja)
+  cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DTOPOLAB_BUILD_TESTS=OFF -DTOPOLAB_BUILD_BENCH=OFF "${deb_cmake_flags[@]}" >&2
+fi
 cmake --build "$dir" --parallel "$(nproc)" >&2
 rm -rf "$dir/packages"
 (cd "$dir" && cpack -G DEB -B packages >&2)
-ls "$PWD/$dir"/packages/*.deb
+ls "$(cd "$dir" && pwd)"/packages/*.deb

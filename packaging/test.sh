@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 ./packaging/build.sh
 cd build
 ctest --output-on-failure --parallel "$(nproc)" --timeout 300 --label-exclude packaging
-# The Debian packages: their own Release build in build-pkg/, then the validators.
+# The Debian packages of this same build (nothing compiles again), then the validators.
 ctest --output-on-failure --label-regex packaging
