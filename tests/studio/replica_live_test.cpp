@@ -8,6 +8,7 @@
 #include <QtTest>
 #include <array>
 
+#include "live_canvas_test_util.h"
 #include "topolab/engine/spec.h"
 #include "topolab/widgets/dashboard_widget.h"
 #include "topolab/widgets/live_painter.h"
@@ -17,6 +18,7 @@
 
 using namespace topolab;
 using namespace topolab::widgets;
+using topolab::testing::renderScene;
 
 namespace {
 
@@ -33,11 +35,7 @@ streams:
   - {from: writes, to: kv}
 )";
 
-Topology storeTopology() {
-  LoadResult r = parseTopology(kStoreYaml, "kv-live.yaml");
-  if (!r.ok()) qFatal("the test topology does not load");
-  return *r.topology;
-}
+Topology storeTopology() { return topolab::testing::topologyOrDie(kStoreYaml, "kv-live.yaml"); }
 
 // Cumulative snapshots of `writes` → `kv` (3 instances) built from known
 // figures: each round sets every instance's role, applied sequence and lag.
@@ -110,14 +108,6 @@ QStringList boxTexts(const TopologyScene& scene) {
   return out;
 }
 
-QImage renderScene(QGraphicsScene& scene, const QRectF& area) {
-  QImage img(area.size().toSize(), QImage::Format_ARGB32);
-  img.fill(Qt::white);
-  QPainter p(&img);
-  scene.render(&p, QRectF(QPointF(0, 0), area.size()), area);
-  return img;
-}
-
 }  // namespace
 
 class ReplicaLiveTest : public QObject {
@@ -135,7 +125,8 @@ class ReplicaLiveTest : public QObject {
 
     StoreRun run;
     Snapshot prev = run.current();
-    Snapshot cur = run.next({{{"primary", 0, 0, 0}, {"follower", 0, 12, 30}, {"follower", 0, 3, 8}}});
+    Snapshot cur =
+        run.next({{{"primary", 0, 0, 0}, {"follower", 0, 12, 30}, {"follower", 0, 3, 8}}});
     scene.showLive(prev, cur);
     QCOMPARE(boxTexts(scene), (QStringList{QStringLiteral("#0 primary\nepoch 0"),
                                            QStringLiteral("#1 follower\nlag 12 ops · 30 ms"),
@@ -163,8 +154,9 @@ class ReplicaLiveTest : public QObject {
                                            QStringLiteral("#2 follower\nlag 40 ops · 120 ms")}));
     const QString after = scene.componentItem(QStringLiteral("kv"))->toolTip();
     QVERIFY2(after.contains(QStringLiteral("#1 primary · applied 10000")), qPrintable(after));
-    QVERIFY2(after.contains(QStringLiteral("#0 dead · applied 5000 · lag 0 ops · 0 ms · 5000 keys")),
-             qPrintable(after));
+    QVERIFY2(
+        after.contains(QStringLiteral("#0 dead · applied 5000 · lag 0 ops · 0 ms · 5000 keys")),
+        qPrintable(after));
     QVERIFY(renderScene(scene, area) != before);
 
     // kv#1's agent stops answering: the watcher keeps its last report (a
@@ -255,7 +247,8 @@ class ReplicaLiveTest : public QObject {
     view.setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     StoreRun run;
     Snapshot prev = run.current();
-    Snapshot cur = run.next({{{"primary", 0, 0, 0}, {"follower", 0, 12, 30}, {"follower", 0, 3, 8}}});
+    Snapshot cur =
+        run.next({{{"primary", 0, 0, 0}, {"follower", 0, 12, 30}, {"follower", 0, 3, 8}}});
     prev = cur;
     cur = run.next({{{"dead", 0, 0, 0}, {"primary", 1, 0, 0}, {"follower", 1, 12, 31}}}, 4980,
                    1'450'000);

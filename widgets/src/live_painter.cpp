@@ -146,6 +146,14 @@ QString exitLabel(const QList<InstanceExit>& exits) {
   return text;
 }
 
+QString disconnectedLabel(const LiveDatabase& database) {
+  if (database.disconnected.isEmpty()) return {};
+  QString text = QObject::tr("#%1 disconnected from the server").arg(database.disconnected.front());
+  if (database.disconnected.size() > 1)
+    text = QObject::tr("+%1 more · ").arg(database.disconnected.size() - 1) + text;
+  return text;
+}
+
 QString rateText(double per_s) {
   if (per_s >= 1e6) return QString::number(per_s / 1e6, 'f', 2) + QStringLiteral("M/s");
   if (per_s >= 1e3) return QString::number(per_s / 1e3, 'f', 1) + QStringLiteral("k/s");
@@ -173,10 +181,29 @@ LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Sn
     if (!s.e2e.empty()) c.e2e_p99_ms = static_cast<double>(s.e2e.quantile(0.99)) / 1e6;
     if (s.instances > 0)
       c.blocked_share = std::min(1.0, c.blocked_ms / (seconds * 1000.0 * s.instances));
+    if (s.database) {
+      LiveDatabase& d = c.database.emplace();
+      d.rows_per_s = static_cast<double>(s.database->rows) / seconds;
+      if (!s.database->commit_latency.empty()) {
+        d.commit_p50_ms = static_cast<double>(s.database->commit_latency.quantile(0.5)) / 1e6;
+        d.commit_p99_ms = static_cast<double>(s.database->commit_latency.quantile(0.99)) / 1e6;
+      }
+      if (!s.database->batch_rows.empty())
+        d.batch_rows_p50 = static_cast<double>(s.database->batch_rows.quantile(0.5));
+      d.failed_batches = s.database->failed_batches;
+    }
   }
   for (const InstanceSnapshot& inst : cur.instances) {
     LiveComponent& c = out.components[toQString(inst.component)];
     c.queue_capacity += inst.queue_capacity;
+    if (inst.database && c.database) {
+      c.database->reconnects += inst.database->reconnects;
+      // A lost agent's instance keeps its last report: it is down, not disconnected.
+      if (inst.alive && !inst.database->connected()) {
+        QList<int>& off = c.database->disconnected;
+        off.insert(std::upper_bound(off.begin(), off.end(), inst.index), inst.index);
+      }
+    }
     if (inst.queue_capacity > 0) {
       const double fill =
           static_cast<double>(inst.queue) / static_cast<double>(inst.queue_capacity);
@@ -252,9 +279,8 @@ LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Sn
     r.lag_ms = rs.lag_ms;
     r.keys = rs.keys;
     auto before = writes_before.find({inst.component, inst.index});
-    const Histogram writes = before == writes_before.end()
-                                 ? rs.write_latency
-                                 : rs.write_latency.minus(*before->second);
+    const Histogram writes =
+        before == writes_before.end() ? rs.write_latency : rs.write_latency.minus(*before->second);
     if (!writes.empty()) r.write_p99_ms = static_cast<double>(writes.quantile(0.99)) / 1e6;
     out.replicas[toQString(inst.component)].append(r);
   }
@@ -274,8 +300,7 @@ QString replicaBoxText(const LiveReplica& r) {
     return head + QLatin1Char('\n') + QObject::tr("epoch %1").arg(r.epoch);
   if (r.role == QLatin1String("dead"))
     return head + QLatin1Char('\n') + QObject::tr("applied %1").arg(r.applied);
-  return head + QLatin1Char('\n') +
-         QObject::tr("lag %1 ops · %2 ms").arg(r.lag_ops).arg(r.lag_ms);
+  return head + QLatin1Char('\n') + QObject::tr("lag %1 ops · %2 ms").arg(r.lag_ops).arg(r.lag_ms);
 }
 
 QString replicaToolTip(const QList<LiveReplica>& replicas) {
@@ -310,6 +335,18 @@ QString liveToolTip(const QString& id, const LiveComponent& c) {
   QString latency = QObject::tr("p99 %1").arg(msText(c.p99_ms));
   if (c.e2e_p99_ms >= 0) latency += QObject::tr(" · end-to-end p99 %1").arg(msText(c.e2e_p99_ms));
   lines << latency;
+  if (c.database) {
+    const LiveDatabase& d = *c.database;
+    QString db = QObject::tr("rows %1 · commit p50 %2 · p99 %3")
+                     .arg(rateText(d.rows_per_s), msText(d.commit_p50_ms), msText(d.commit_p99_ms));
+    if (d.batch_rows_p50 >= 0) db += QObject::tr(" · batch %1 rows").arg(qRound(d.batch_rows_p50));
+    lines << db;
+    lines << QObject::tr("reconnects %1 since the start · failed batches %2 in the interval")
+                 .arg(d.reconnects)
+                 .arg(d.failed_batches);
+    for (int index : d.disconnected)
+      lines << QObject::tr("%1#%2 disconnected from the server").arg(id).arg(index);
+  }
   lines << QObject::tr("load %1% (%2)")
                .arg(qRound(c.load * 100))
                .arg(QLatin1String(kLevels[static_cast<int>(c.level)]));
@@ -416,8 +453,10 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   p.setPen(c.text);
   p.drawText(pill, Qt::AlignCenter, fm.elidedText(figures, Qt::ElideRight, pill.width() - 8));
 
-  // A program that died: the shape outlined as a problem (its reason goes under the rates).
-  const QString exit = exitLabel(live.exits);
+  // A program that died, or a database sink that lost its server: the shape
+  // outlined as a problem (why goes under the rates, a death first).
+  QString exit = exitLabel(live.exits);
+  if (exit.isEmpty() && live.database) exit = disconnectedLabel(*live.database);
   if (!exit.isEmpty()) {
     p.setPen(QPen(c.problem, 2.2, Qt::DashLine));
     p.setBrush(Qt::NoBrush);
@@ -436,6 +475,12 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
     const QString text = QObject::tr("%1 down").arg(live.instances - live.alive);
     const QRectF badge(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17);
     drawBadge(p, badge, QColor(0x5f, 0x67, 0x73), c.background, text);
+    x = badge.right() + 3;
+  }
+  if (live.database && !live.database->disconnected.isEmpty()) {
+    const QString text = QObject::tr("%1 disconnected").arg(live.database->disconnected.size());
+    const QRectF badge(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17);
+    drawBadge(p, badge, c.problem, c.background, text);
     x = badge.right() + 3;
   }
   // Programs that died and were restarted: the run goes on, but it happened.
@@ -480,9 +525,9 @@ void LivePainter::paintReplicaSet(QPainter& p, const ReplicaSetLook& look) const
   const bool primary = top.role == QLatin1String("primary");
   p.setFont(smallFont(base, 7.5, true));
   const QFontMetricsF fm(p.font());
-  const QString topText =
-      primary ? QObject::tr("#%1 primary · epoch %2").arg(top.index).arg(top.epoch)
-              : QObject::tr("#%1 %2 · no primary").arg(top.index).arg(top.role);
+  const QString topText = primary
+                              ? QObject::tr("#%1 primary · epoch %2").arg(top.index).arg(top.epoch)
+                              : QObject::tr("#%1 %2 · no primary").arg(top.index).arg(top.role);
   const qreal w = fm.horizontalAdvance(topText) + 14;
   const QRectF pill(look.primary.right() - w, look.primary.top() - 30, w, 16);
   drawBadge(p, pill, primary ? c.store : deadColour, c.background, topText);

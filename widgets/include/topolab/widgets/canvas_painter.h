@@ -12,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 #include <cstdint>
+#include <optional>
 
 #include "topolab/engine/catalogue.h"
 
@@ -47,6 +48,17 @@ struct InstanceExit {
   bool down() const { return restart.isEmpty(); }
 };
 
+// A database sink's figures over the latest interval (postgres-sink).
+struct LiveDatabase {
+  double rows_per_s = 0;      // rows committed
+  double commit_p50_ms = -1;  // commit latency; -1 when nothing was committed
+  double commit_p99_ms = -1;
+  double batch_rows_p50 = -1;  // rows per committed transaction; -1 when none
+  uint64_t failed_batches = 0;
+  uint64_t reconnects = 0;  // since the run started
+  QList<int> disconnected;  // instances not connected to their server now, by index
+};
+
 // One component's figures over the latest metrics interval (live overlay).
 struct LiveComponent {
   double received_per_s = 0;
@@ -63,7 +75,8 @@ struct LiveComponent {
   int alive = 0;
   double load = 0;  // max(queue_fill, blocked_share)
   LoadLevel level = LoadLevel::Normal;
-  QList<InstanceExit> exits;  // instances whose program died during the run, by index
+  QList<InstanceExit> exits;             // instances whose program died during the run, by index
+  std::optional<LiveDatabase> database;  // database sinks only
 };
 
 // One stream's figures over the latest interval.

@@ -1,7 +1,8 @@
 // The live canvas: figures of the latest metrics interval per component and
 // per stream, and LivePainter, which draws them over another painter's design
 // look (a load tint and bar, an error badge, rates under components and on
-// streams, each replica's role and lag). The design look is untouched: the overlay is a different painter.
+// streams, each replica's role and lag). The design look is untouched: the overlay is a different
+// painter.
 #pragma once
 
 #include <QHash>
@@ -64,9 +65,15 @@ void applyInstanceEvent(QList<InstanceExit>& exits, const InstanceEvent& event, 
 // are down too; empty when every instance that died was restarted.
 QString exitLabel(const QList<InstanceExit>& exits);
 
+// The line under a database sink that lost its server: "#1 disconnected from
+// the server", "+1 more · " before it when others are too; empty when every
+// instance is connected.
+QString disconnectedLabel(const LiveDatabase& database);
+
 // "850/s", "12.5k/s", "1.25M/s".
 QString rateText(double per_s);
-// The hover text of a component: rates, errors, queue, blocked time, p99, load.
+// The hover text of a component: rates, errors, queue, blocked time, p99,
+// load; a database sink's rows/s, commit latency, batch size and reconnects.
 QString liveToolTip(const QString& id, const LiveComponent& live);
 
 class LivePainter final : public CanvasPainter {
