@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime_test_util.h"  // eventually()
 #include "topolab/engine/kafka.h"
 
 namespace topolab::testing {
@@ -65,17 +66,6 @@ inline std::map<std::string, int> kcatKeys(const std::string& bootstrap, const s
     ++keys[out.substr(start, nl - start)];
   }
   return keys;
-}
-
-// Polls `done` every 20 ms until it holds or `timeout` passes; whether it held.
-inline bool eventually(const std::function<bool()>& done,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 }  // namespace topolab::testing

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/runtime.h"
@@ -33,11 +35,22 @@ inline std::unique_ptr<Runtime> makeRuntime(const Topology& t, RunOptions option
 }
 
 // Per-component totals of a finished run.
-inline std::map<std::string, ComponentStats> runToCompletion(Runtime& rt,
-                                                             std::chrono::seconds timeout = std::chrono::seconds(60)) {
+inline std::map<std::string, ComponentStats> runToCompletion(
+    Runtime& rt, std::chrono::seconds timeout = std::chrono::seconds(60)) {
   rt.start();
   EXPECT_TRUE(rt.waitFinished(timeout)) << "the run did not finish";
   return totalStats(rt.snapshot());
+}
+
+// Polls `done` every 10 ms until it holds or `timeout` passes; whether it held.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 // A fresh temporary directory, removed at the end of the test.

@@ -77,6 +77,24 @@ struct Runtime::Impl {
   }
 };
 
+// Every stream into `c` routes around a dead instance of it: shuffle and
+// local-or-shuffle pick a live one, a load-balancer takes members out. A
+// replicated store's writers follow its primary, whatever the grouping.
+static bool othersTakeOver(const Topology& topology, const Component& c) {
+  if (c.type == "replicated-store") return false;
+  bool any = false;
+  for (const Stream& s : topology.streams) {
+    if (s.to != c.id) continue;
+    any = true;
+    const bool balanced = topology.component(s.from)->type == "load-balancer";
+    if (!balanced && s.grouping.type != GroupingType::Shuffle &&
+        s.grouping.type != GroupingType::LocalOrShuffle) {
+      return false;
+    }
+  }
+  return any;
+}
+
 std::string newRunId() {
   std::random_device rd;
   static constexpr char kHex[] = "0123456789abcdef";
@@ -130,9 +148,7 @@ KafkaStreamLink* kafkaLinkFor(Runtime::Impl& impl, const Topology& topology, con
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Runtime::~Runtime() {
-  stop(std::chrono::milliseconds(0));
-}
+Runtime::~Runtime() { stop(std::chrono::milliseconds(0)); }
 
 std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalogue& catalogue,
                                          const RunOptions& options, std::string* error) {
@@ -157,8 +173,8 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
   const Plan& plan = impl->distribution->plan;
   const std::string& self = impl->distribution->self;
   impl->options = options;
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::thread::hardware_concurrency());
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   impl->scheduler = std::make_unique<Scheduler>(std::max(threads, 1));
   impl->acker = std::make_unique<Acker>(*impl->scheduler);
   impl->order = topologicalOrder(topology);
@@ -175,7 +191,8 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
                   [](const Component& c) { return c.type == "replicated-store"; })) {
     Acker* acker = impl->acker.get();
     impl->replication = std::make_unique<ReplicationHub>(
-        topology, *impl->distribution, [acker](const std::vector<AckOp>& ops) { acker->apply(ops); });
+        topology, *impl->distribution,
+        [acker](const std::vector<AckOp>& ops) { acker->apply(ops); });
   }
 
   uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
@@ -214,7 +231,8 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
         return nullptr;
       }
       if (placed->agent != self) continue;
-      OperatorContext ctx{c.id, i, instanceCount(c), Rng::splitmix(seed++), options.kafka_bootstrap, alo};
+      OperatorContext ctx{c.id, i, instanceCount(c), Rng::splitmix(seed++), options.kafka_bootstrap,
+                          alo};
       ctx.state_dir = options.state_dir;
       ctx.replication = impl->replication.get();
       ctx.topology = impl->topology.get();
@@ -257,8 +275,9 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
         cfg.balance_policy = params->getString("policy");
         cfg.health_check_ns = params->getInt("health_check_ms") * 1'000'000;
       }
-      impl->tasks.push_back(std::make_unique<Task>(std::move(cfg), *impl->scheduler,
-                                                   *impl->acker, [raw] { raw->taskFinished(); }));
+      cfg.others_take_over = othersTakeOver(topology, c);
+      impl->tasks.push_back(std::make_unique<Task>(std::move(cfg), *impl->scheduler, *impl->acker,
+                                                   [raw] { raw->taskFinished(); }));
       impl->by_component[c.id].push_back(impl->tasks.back().get());
       impl->by_task_id[placed->task_id] = impl->tasks.back().get();
       if (impl->replication) impl->replication->bind(c.id, i, impl->tasks.back().get());

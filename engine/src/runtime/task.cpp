@@ -54,6 +54,10 @@ void Task::addStream(const Grouping& grouping, const std::vector<Destination>& t
     s.outboxes.push_back(static_cast<int>(it - outboxes_.begin()));
     local.push_back(t.local != nullptr);
   }
+  // A writer's own partitioner (a replicated store's primary) decides alone.
+  s.routes_around = !partitioner && (grouping.type == GroupingType::Shuffle ||
+                                     grouping.type == GroupingType::LocalOrShuffle);
+  routes_around_ = routes_around_ || s.routes_around;
   s.partitioner = partitioner ? std::move(partitioner)
                               : makePartitioner(grouping, static_cast<int>(targets.size()), local,
                                                 rng_.next(), declared_fields);
@@ -71,6 +75,16 @@ void Task::wired() {
     members_ = std::make_unique<MemberHealth>(n, config_.health_check_ns, trees);
     for (const Outbox& o : outboxes_) {
       if (o.target.peer) o.target.peer->checkHealth(o.target.task_id, config_.health_check_ns);
+    }
+  }
+  alive_.assign(n, 1);
+  if (routes_around_) {
+    for (const Stream& s : streams_) {
+      if (!s.routes_around) continue;
+      for (int o : s.outboxes) {
+        const Destination& d = outboxes_[o].target;
+        if (d.peer) d.peer->checkHealth(d.task_id, config_.health_check_ns);
+      }
     }
   }
   member_sent_ = std::make_unique<std::atomic<uint64_t>[]>(n);
@@ -118,6 +132,7 @@ void Task::run() {
 // ---------------------------------------------------------------- producers
 
 void Task::runProducer(int64_t now) {
+  refreshRotation();
   if (config_.at_least_once) {
     handleCompletions(now);
     expirePending(now);
@@ -220,6 +235,7 @@ void Task::replay(uint32_t slot, int64_t now) {
 
 void Task::runConsumer(int64_t now) {
   const int64_t slice_end = now + kSliceNs;
+  refreshRotation();
   cur_root_ = 0;
   config_.op->poll(*this, now);
   if (killed_.load(std::memory_order_relaxed)) return;  // the operator's program is gone
@@ -411,6 +427,24 @@ void Task::takeOut(size_t member) {
   if (!fails.empty()) acker_.apply(fails);
 }
 
+void Task::refreshRotation() {
+  if (!routes_around_) return;
+  for (size_t i = 0; i < outboxes_.size(); ++i) {
+    const Destination& d = outboxes_[i].target;
+    alive_[i] = d.local ? d.local->alive() : d.peer->healthy(d.task_id);
+  }
+}
+
+int Task::aroundDead(const Stream& s, int k) const {
+  if (!s.routes_around || alive_[s.outboxes[k]]) return k;
+  const int n = static_cast<int>(s.outboxes.size());
+  for (int step = 1; step < n; ++step) {
+    const int j = (k + step) % n;
+    if (alive_[s.outboxes[j]]) return j;
+  }
+  return k;  // none alive: the tuple goes where it would have (and is lost there)
+}
+
 // ------------------------------------------------------------------ output
 
 int Task::route(const Tuple& t, int* out) {
@@ -428,7 +462,7 @@ int Task::route(const Tuple& t, int* out) {
     if (k == Partitioner::kAll) {
       for (int o : s.outboxes) out[n++] = o;
     } else {
-      out[n++] = s.outboxes[k];
+      out[n++] = s.outboxes[aroundDead(s, k)];
     }
   }
   return n;
@@ -452,7 +486,7 @@ int Task::routeTo(const Tuple& t, std::string_view stream, int64_t direct_task, 
     if (k == Partitioner::kAll) {
       for (int o : s.outboxes) out[n++] = o;
     } else {
-      out[n++] = s.outboxes[k];
+      out[n++] = s.outboxes[aroundDead(s, k)];
     }
   }
   return direct_task >= 0 ? -2 : n;
@@ -578,7 +612,8 @@ bool Task::push(Outbox& o) {
     o.batch.clear();
     pushed = true;
   } else {
-    pushed = d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
+    pushed =
+        d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
   }
   if (pushed && members_) members_->handed(static_cast<size_t>(&o - outboxes_.data()));
   return pushed;
@@ -611,14 +646,26 @@ void Task::finish() {
 
 void Task::runKilled() {
   // A dead instance behaves like a crashed process: what reaches it vanishes
-  // (counted as dropped here, so the loss is visible) and nobody tells the
-  // acker, so at-least-once trees are replayed by their producers' timeouts.
-  // It still takes its input, so nothing upstream waits on it forever.
-  // In at-most-once, each tuple lost here is also an error: the user's error
-  // rate shows what a dead instance cost.
+  // (counted as dropped here, so the loss is visible). It still takes its
+  // input, so nothing upstream waits on it forever. In at-most-once, each
+  // tuple lost here is also an error: the user's error rate shows what a
+  // dead instance cost. In at-least-once, when every stream into it routes
+  // around dead instances (`others_take_over`), the runtime that saw it die
+  // fails the trees that reach it at once, and their producers replay them
+  // to the live instances; otherwise nobody tells the acker and the trees
+  // replay after ack_timeout_ms (a fields or global grouping would only send
+  // them here again).
+  const bool fail_now = config_.at_least_once && config_.others_take_over;
+  auto lost = [&](const Batch& batch, size_t from) {
+    if (!fail_now) return;
+    for (size_t i = from; i < batch.size(); ++i) {
+      if (batch[i].root != 0) ack_ops_.push_back({batch[i].root, 0, true});
+    }
+  };
   const uint64_t unprocessed = current_.batch.size() - pos_;  // received, never processed
   local_.failed += unprocessed;
   if (!config_.at_least_once) local_.errors += unprocessed;
+  lost(current_.batch, pos_);
   current_.batch.clear();
   pos_ = 0;
   Envelope e;
@@ -628,13 +675,19 @@ void Task::runKilled() {
     } else {
       local_.dropped += e.batch.size();
       if (!config_.at_least_once) local_.errors += e.batch.size();
+      lost(e.batch, 0);
     }
   }
   for (auto& o : outboxes_) {
     local_.dropped += o.batch.size();
     if (!config_.at_least_once) local_.errors += o.batch.size();
+    lost(o.batch, 0);
     if (o.batch.size() >= config_.batch_size) --full_outboxes_;
     o.batch.clear();
+  }
+  if (!ack_ops_.empty()) {
+    acker_.apply(ack_ops_);
+    ack_ops_.clear();
   }
   if (config_.role == Role::Producer || eos_seen_ >= expected_eos_) {
     sendEndOfInput();
@@ -731,7 +784,8 @@ InstanceSnapshot Task::snapshot() {
   s.is_sink = config_.role == Role::Sink;
   s.alive = alive();
   s.kafka = kafkaStatsOf(config_.op.get());
-  if (auto* db = dynamic_cast<DatabaseSinkStats*>(config_.op.get())) s.database = db->databaseStats();
+  if (auto* db = dynamic_cast<DatabaseSinkStats*>(config_.op.get()))
+    s.database = db->databaseStats();
   if (balancer_) {
     for (size_t i = 0; i < outboxes_.size(); ++i) {
       const Destination& d = outboxes_[i].target;

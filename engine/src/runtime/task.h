@@ -43,6 +43,11 @@ struct TaskConfig {
   // load-balancer: the policy and health-check period; empty policy otherwise
   std::string balance_policy;
   int64_t health_check_ns = 1'000'000'000;
+  // Every stream into this instance can route around it (shuffle,
+  // local-or-shuffle, a load-balancer): when it is dead, the at-least-once
+  // trees that reach it fail at once and replay elsewhere, rather than wait
+  // out ack_timeout_ms (a fields or global grouping would send them here again).
+  bool others_take_over = false;
 };
 
 class Task final : public Runnable, private Emitter {
@@ -100,8 +105,9 @@ class Task final : public Runnable, private Emitter {
   };
   struct Stream {
     PartitionerPtr partitioner;
-    std::vector<int> outboxes;  // index into outboxes_, one per target instance
-    std::string id;             // the sender's output stream; empty: default
+    std::vector<int> outboxes;   // index into outboxes_, one per target instance
+    std::string id;              // the sender's output stream; empty: default
+    bool routes_around = false;  // shuffle, local-or-shuffle: skips dead targets
   };
   struct Pending {
     Tuple tuple;  // a copy, to replay
@@ -144,6 +150,11 @@ class Task final : public Runnable, private Emitter {
   void sendRouted(Tuple&& t, int n, uint64_t token, AckOp* anchor, const EmitTarget* target);
   void refreshHealth(int64_t now);
   void takeOut(size_t member);
+  // Which targets of routing-around streams are alive (local: the instance's
+  // own state; remote: the peer link's health check).
+  void refreshRotation();
+  // `k`, or when its target is dead the next live one of the stream.
+  int aroundDead(const Stream& s, int k) const;
 
   // Pushes full outboxes (all non-empty ones with `all`); false when one is
   // refused and the task must wait for room.
@@ -164,6 +175,8 @@ class Task final : public Runnable, private Emitter {
   std::vector<Stream> streams_;
   BalancerPtr balancer_;
   std::unique_ptr<MemberHealth> members_;  // a load-balancer's members
+  std::vector<char> alive_;                // per outbox, for routing-around streams
+  bool routes_around_ = false;             // some stream routes around dead targets
   std::vector<uint64_t> trees_buf_;
   std::vector<int> route_buf_;
   std::vector<uint64_t> edge_buf_;
