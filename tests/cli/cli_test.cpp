@@ -2,13 +2,16 @@
 // and JSON lines.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_runner.h"
@@ -19,9 +22,13 @@ namespace {
 
 // Checks each line is one JSON object, with Python's parser (a client we did not write).
 void expectJsonLines(const std::string& out) {
-  const std::string path = std::filesystem::temp_directory_path() / ("topolab-json-" + std::to_string(getpid()));
+  const std::string path =
+      std::filesystem::temp_directory_path() / ("topolab-json-" + std::to_string(getpid()));
   std::ofstream(path) << out;
-  const std::string cmd = "python3 -c 'import json,sys\nfor l in open(sys.argv[1]):\n  o=json.loads(l)\n  assert isinstance(o, dict) and o[\"type\"] in (\"interval\",\"event\",\"summary\"), l' " + quote(path);
+  const std::string cmd =
+      "python3 -c 'import json,sys\nfor l in open(sys.argv[1]):\n  o=json.loads(l)\n  assert "
+      "isinstance(o, dict) and o[\"type\"] in (\"interval\",\"event\",\"summary\"), l' " +
+      quote(path);
   EXPECT_EQ(std::system(cmd.c_str()), 0) << out;
   std::filesystem::remove(path);
 }
@@ -89,13 +96,15 @@ TEST(Run, DurationEndsAnEndlessRunWithIntervalsAndASummary) {
 }
 
 TEST(Run, SetOverridesAParam) {
-  const Result r = topolab({"run", example("at-least-once"), "--json", "--set", "source.count=1000"});
+  const Result r =
+      topolab({"run", example("at-least-once"), "--json", "--set", "source.count=1000"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(summaryField(lines(r.out).back(), "source", "acked"), 1000);
 }
 
 TEST(Run, BadSetIsInvalidInput) {
-  for (const char* set : {"source.count=many", "nosuch.count=1", "source.nosuch=1", "source.count=-1", "garbage"}) {
+  for (const char* set :
+       {"source.count=many", "nosuch.count=1", "source.nosuch=1", "source.count=-1", "garbage"}) {
     const Result r = topolab({"run", example("at-least-once"), "--set", set});
     EXPECT_EQ(r.code, 2) << set << ": " << r.err;
     EXPECT_NE(r.err.find("error"), std::string::npos) << set;
@@ -105,14 +114,30 @@ TEST(Run, BadSetIsInvalidInput) {
 
 TEST(Run, CheckSloExitsThreeWhenViolated) {
   // Each node can serve ~500/s at 2 ms per request, far below the 10,000/s offered.
-  const Result bad = topolab({"run", example("web-tier"), "--duration", "2", "--json", "--check-slo",
-                              "--set", "node1.cost_us=2000", "--set", "node2.cost_us=2000",
-                              "--set", "node3.cost_us=2000", "--drain", "0"});
+  const Result bad = topolab({"run", example("web-tier"), "--duration", "2", "--json",
+                              "--check-slo", "--set", "node1.cost_us=2000", "--set",
+                              "node2.cost_us=2000", "--set", "node3.cost_us=2000", "--drain", "0"});
   EXPECT_EQ(bad.code, 3) << bad.err;
   EXPECT_NE(lines(bad.out).back().find("\"pass\":false"), std::string::npos);
-  const Result good = topolab({"run", example("web-tier"), "--duration", "3", "--json", "--check-slo"});
+  // Met: the same file with bounds no busy machine misses (the example's own
+  // 20 ms p99 is the benchmarks' business, not a unit test's).
+  std::ifstream in(example("web-tier"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"throughput_min: 9500", "throughput_min: 100"},
+        {"p99_ms_max: 20", "p99_ms_max: 60000"}}) {
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+  }
+  const std::string loose = (std::filesystem::temp_directory_path() /
+                             ("web-tier-loose-" + std::to_string(getpid()) + ".yaml"))
+                                .string();
+  std::ofstream(loose) << text;
+  const Result good = topolab({"run", loose, "--duration", "3", "--json", "--check-slo"});
+  std::filesystem::remove(loose);
   EXPECT_EQ(good.code, 0) << lines(good.out).back();
-  EXPECT_NE(lines(good.out).back().find("\"pass\":true"), std::string::npos) << lines(good.out).back();
+  EXPECT_NE(lines(good.out).back().find("\"pass\":true"), std::string::npos)
+      << lines(good.out).back();
 }
 
 TEST(Run, HumanTableWhenNotJson) {
@@ -146,8 +171,8 @@ TEST(Export, DotPassesGraphviz) {
 TEST(Catalogue, ListsEveryBuiltInType) {
   const Result r = topolab({"catalogue", "--json"});
   ASSERT_EQ(r.code, 0);
-  for (const char* t : {"generator", "filter", "work", "window-count", "load-balancer", "counter", "file-sink",
-                        "kafka-source", "kafka-sink", "replicated-store"}) {
+  for (const char* t : {"generator", "filter", "work", "window-count", "load-balancer", "counter",
+                        "file-sink", "kafka-source", "kafka-sink", "replicated-store"}) {
     EXPECT_NE(r.out.find(std::string("\"name\":\"") + t + "\""), std::string::npos) << t;
   }
 }
@@ -170,11 +195,9 @@ TEST(Run, EveryExampleRunsAndReportsEachComponent) {
 TEST(Run, MultilangExampleRunsItsProgramsFromTheFilesFolder) {
   // Run from the test's folder: the programs are found beside the file.
   // 200 sentences (20 times the spout's 10, 74 words a round) and no more.
-  const Result r = topolab({"run",
-                            std::string(TOPOLAB_EXAMPLES_DIR) +
-                                "/wordcount-multilang/wordcount-multilang.yaml",
-                            "--duration", "6", "--json", "--set",
-                            "sentences.env={SENTENCES: \"200\", RATE: \"0\"}"});
+  const Result r = topolab(
+      {"run", std::string(TOPOLAB_EXAMPLES_DIR) + "/wordcount-multilang/wordcount-multilang.yaml",
+       "--duration", "6", "--json", "--set", "sentences.env={SENTENCES: \"200\", RATE: \"0\"}"});
   ASSERT_EQ(r.code, 0) << r.err;
   expectJsonLines(r.out);
   const std::string summary = lines(r.out).back();
