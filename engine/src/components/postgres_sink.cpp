@@ -6,14 +6,16 @@
 // `flush_ms`), one transaction each, by a writer thread on the sink's own
 // connection: the task fills the next batch while the writer sends one, and
 // one more full batch may wait for the writer; beyond that the sink takes no
-// input (back pressure). A tuple completes only after its batch committed
+// input (back pressure). The task also turns a batch into its statement's
+// rows (BatchPreparer) when it hands it over, so that the writer, which the
+// server waits for, only sends. A tuple completes only after its batch committed
 // (the writer hands finished batches back, and the task completes them in
 // poll()), so in at-least-once a lost batch is replayed, and upsert makes the
 // replay idempotent.
 //
 // Each batch is one statement on its own (autocommit, so one transaction):
 // `insert` is a COPY. `upsert` is a COPY too while the keys it meets are new
-// (a COPY is several times cheaper for the server than INSERT … ON CONFLICT;
+// (a COPY is about twice as cheap for the server as INSERT … ON CONFLICT;
 // tests/bench/BENCHMARKS.md): a COPY that meets an existing key fails as a
 // whole and the batch is written again with INSERT … ON CONFLICT … DO UPDATE.
 // After such a conflict the sink keeps to the upsert statement and tries a
@@ -149,10 +151,14 @@ void appendLiteral(std::string& sql, std::string_view v) {
 // allocation per row once the buffers have grown), the inputs they complete,
 // and what the writer made of them.
 struct RowBatch {
-  std::string data;                 // the fields' bytes, back to back
-  std::vector<size_t> ends;         // per field (row-major): where it ends in `data`
-  std::vector<uint8_t> nulls;       // per field: 1 for NULL
-  std::vector<AckOp> held;          // per row: the input it completes
+  std::string data;            // the fields' bytes, back to back
+  std::vector<size_t> ends;    // per field (row-major): where it ends in `data`
+  std::vector<uint8_t> nulls;  // per field: 1 for NULL
+  std::vector<AckOp> held;     // per row: the input it completes
+  // Made by BatchPreparer when the batch is handed over: the rows a
+  // statement writes, and those rows in COPY's text format.
+  std::vector<uint32_t> selected;
+  std::string copy;
   std::vector<uint8_t> ok;          // per row, set by the writer: committed (or given up)
   std::vector<std::string> errors;  // set by the writer: each one an error to count
   int64_t first_ns = 0;             // when its first row arrived
@@ -177,11 +183,88 @@ struct RowBatch {
     ends.clear();
     nulls.clear();
     held.clear();
+    selected.clear();
+    copy.clear();
     ok.clear();
     errors.clear();
     first_ns = 0;
     last = false;
   }
+};
+
+// What a batch's statement writes, made on the task's thread when the batch
+// is handed over, so that the writer only sends: the rows (an upsert keeps
+// the last row of each key, since one statement may not update a row twice;
+// a key with a NULL never conflicts, so such rows are all kept), and those
+// rows in COPY's text format.
+class BatchPreparer {
+ public:
+  BatchPreparer(size_t width, bool upsert, std::vector<size_t> conflict_index)
+      : width_(width), upsert_(upsert), conflict_index_(std::move(conflict_index)) {}
+
+  void prepare(RowBatch& b) {
+    selectRows(b);
+    b.copy.clear();
+    for (size_t k = 0; k < b.selected.size(); ++k) {
+      if (k) b.copy += '\n';  // write_raw_line ends the last line
+      const size_t first = b.selected[k] * width_;
+      for (size_t c = 0; c < width_; ++c) {
+        if (c) b.copy += '\t';
+        appendCopyField(b.copy, b.field(first + c), b.nulls[first + c] != 0);
+      }
+    }
+  }
+
+ private:
+  void selectRows(RowBatch& b) {
+    const size_t n = b.rows();
+    b.selected.clear();
+    if (!upsert_) {
+      for (uint32_t i = 0; i < n; ++i) b.selected.push_back(i);
+      return;
+    }
+    // A key: its single field as it is, or several length-prefixed.
+    keys_.clear();
+    key_ends_.clear();
+    if (conflict_index_.size() > 1) {
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t c : conflict_index_) {
+          const std::string_view f = b.field(i * width_ + c);
+          keys_ += std::to_string(f.size());
+          keys_ += ':';
+          keys_ += f;
+        }
+        key_ends_.push_back(keys_.size());
+      }
+    }
+    auto keyOf = [&](size_t i) -> std::string_view {
+      if (conflict_index_.size() == 1) return b.field(i * width_ + conflict_index_[0]);
+      const size_t begin = i == 0 ? 0 : key_ends_[i - 1];
+      return std::string_view(keys_).substr(begin, key_ends_[i] - begin);
+    };
+    auto hasNull = [&](size_t i) {
+      for (size_t c : conflict_index_) {
+        if (b.nulls[i * width_ + c]) return true;
+      }
+      return false;
+    };
+    last_.clear();
+    last_.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (!hasNull(i)) last_[keyOf(i)] = i;
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      if (hasNull(i) || last_[keyOf(i)] == i) b.selected.push_back(i);
+    }
+  }
+
+  const size_t width_;
+  const bool upsert_;
+  const std::vector<size_t> conflict_index_;  // the conflict columns' places in a row
+  // Buffers kept between batches.
+  std::string keys_;
+  std::vector<size_t> key_ends_;
+  std::unordered_map<std::string_view, uint32_t> last_;
 };
 
 // The sink's side of the server: its connection, the statements, and the
@@ -210,10 +293,6 @@ class TableWriter {
       throw std::runtime_error("postgres-sink: cannot connect to '" + c_.dsn +
                                "': " + trim(e.what()));
     }
-    for (const std::string& c : c_.conflict) {
-      conflict_index_.push_back(static_cast<size_t>(
-          std::find(c_.columns.begin(), c_.columns.end(), c) - c_.columns.begin()));
-    }
     quoted_table_ = quoteTable(*conn_, c_.table);
     for (const std::string& c : c_.columns) quoted_columns_.push_back(conn_->quote_name(c));
     head_ = "INSERT INTO " + quoted_table_ + " (" + nameList(c_.columns) + ") VALUES ";
@@ -235,10 +314,9 @@ class TableWriter {
       failed_batches_.fetch_add(1, std::memory_order_relaxed);
       return;  // the server is away: these tuples fail (at-least-once replays them)
     }
-    selectRows(b);
     try {
-      writeRows(b, rows_, true);
-      committed(rows_.size(), start);
+      writeRows(b, b.selected, true);
+      committed(b.selected.size(), start);
       b.ok.assign(n, 1);  // rows merged into a later one of the same key are written too
       return;
     } catch (const std::exception& e) {
@@ -388,60 +466,14 @@ class TableWriter {
            (set.empty() ? " DO NOTHING" : " DO UPDATE SET " + set);
   }
 
-  // rows_: the rows of `b` to write. An upsert keeps the last row of each
-  // key, since one statement may not update a row twice; a key with a NULL
-  // never conflicts, so such rows are all kept.
-  void selectRows(const RowBatch& b) {
-    const size_t n = b.rows();
-    rows_.clear();
-    if (!c_.upsert) {
-      for (uint32_t i = 0; i < n; ++i) rows_.push_back(i);
-      return;
-    }
-    const size_t width = c_.columns.size();
-    // A key: its single field as it is, or several length-prefixed.
-    keys_.clear();
-    key_ends_.clear();
-    if (conflict_index_.size() > 1) {
-      for (size_t i = 0; i < n; ++i) {
-        for (size_t c : conflict_index_) {
-          const std::string_view f = b.field(i * width + c);
-          keys_ += std::to_string(f.size());
-          keys_ += ':';
-          keys_ += f;
-        }
-        key_ends_.push_back(keys_.size());
-      }
-    }
-    auto keyOf = [&](size_t i) -> std::string_view {
-      if (conflict_index_.size() == 1) return b.field(i * width + conflict_index_[0]);
-      const size_t begin = i == 0 ? 0 : key_ends_[i - 1];
-      return std::string_view(keys_).substr(begin, key_ends_[i] - begin);
-    };
-    auto hasNull = [&](size_t i) {
-      for (size_t c : conflict_index_) {
-        if (b.nulls[i * width + c]) return true;
-      }
-      return false;
-    };
-    last_.clear();
-    last_.reserve(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      if (!hasNull(i)) last_[keyOf(i)] = i;
-    }
-    for (uint32_t i = 0; i < n; ++i) {
-      if (hasNull(i) || last_[keyOf(i)] == i) rows_.push_back(i);
-    }
-  }
-
   // Writes `rows` of `b` in one statement (one transaction); throws what
   // libpqxx throws. `batch`: a whole batch, which may try a COPY first.
   void writeRows(const RowBatch& b, const std::vector<uint32_t>& rows, bool batch) {
     if (!c_.upsert) {
-      if (rows.size() == 1) {
-        exec(b, rows, false);
+      if (batch) {
+        copy(b);
       } else {
-        copy(b, rows);
+        exec(b, rows, false);
       }
       return;
     }
@@ -451,7 +483,7 @@ class TableWriter {
     }
     if (copy_pause_ == 0) {
       try {
-        copy(b, rows);
+        copy(b);
         copy_pause_next_ = 1;
         return;
       } catch (const pqxx::sql_error& e) {
@@ -466,17 +498,8 @@ class TableWriter {
     exec(b, rows, true);
   }
 
-  void copy(const RowBatch& b, const std::vector<uint32_t>& rows) {
-    const size_t width = c_.columns.size();
-    text_.clear();
-    for (size_t k = 0; k < rows.size(); ++k) {
-      if (k) text_ += '\n';  // write_raw_line ends the last line
-      const size_t first = rows[k] * width;
-      for (size_t c = 0; c < width; ++c) {
-        if (c) text_ += '\t';
-        appendCopyField(text_, b.field(first + c), b.nulls[first + c] != 0);
-      }
-    }
+  // The batch's rows, made COPY text by BatchPreparer.
+  void copy(const RowBatch& b) {
     pqxx::nontransaction w(*conn_);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -484,7 +507,7 @@ class TableWriter {
     // (all of a batch's in one: COPY data need not end at a row).
     pqxx::tablewriter copy(w, quoted_table_, quoted_columns_.begin(), quoted_columns_.end());
 #pragma GCC diagnostic pop
-    copy.write_raw_line(text_);
+    copy.write_raw_line(b.copy);
     copy.complete();
     w.commit();
   }
@@ -577,9 +600,8 @@ class TableWriter {
   std::unique_ptr<pqxx::connection> conn_;  // null while the server is away
   std::string quoted_table_;
   std::vector<std::string> quoted_columns_;
-  std::vector<size_t> conflict_index_;  // the conflict columns' places in columns
-  std::string head_;                    // INSERT INTO t (…) VALUES
-  std::string tail_;                    // ON CONFLICT (…) DO UPDATE SET …, for upsert
+  std::string head_;  // INSERT INTO t (…) VALUES
+  std::string tail_;  // ON CONFLICT (…) DO UPDATE SET …, for upsert
   int64_t backoff_ns_ = 0;
   int64_t next_connect_ns_ = 0;
   int copy_pause_ = 0;       // upsert: batches to go before a COPY is tried again
@@ -587,11 +609,7 @@ class TableWriter {
   std::unordered_map<std::string, int> failures_;  // refused rows → attempts
   // Buffers kept between batches.
   std::string text_;
-  std::vector<uint32_t> rows_;
   std::vector<uint32_t> one_;
-  std::string keys_;
-  std::vector<size_t> key_ends_;
-  std::unordered_map<std::string_view, uint32_t> last_;
   // Figures, read by stats() from other threads.
   std::atomic<bool> connected_{true};
   std::atomic<uint64_t> rows_written_{0};
@@ -646,6 +664,13 @@ class PostgresSink final : public Operator, public DatabaseSinkStats {
                                  "' is not one of the written columns");
       }
     }
+    std::vector<size_t> conflict_index;
+    for (const std::string& k : c.conflict) {
+      conflict_index.push_back(static_cast<size_t>(
+          std::find(c.columns.begin(), c.columns.end(), k) - c.columns.begin()));
+    }
+    preparer_ =
+        std::make_unique<BatchPreparer>(c.columns.size(), c.upsert, std::move(conflict_index));
     writer_ = std::make_unique<TableWriter>(std::move(c), p.getBool("create"));
   }
 
@@ -749,9 +774,11 @@ class PostgresSink final : public Operator, public DatabaseSinkStats {
 
   // Gives the filling batch to the writer if it has room; false if not.
   bool handOff() {
+    // Only this thread adds to the queue: room seen here stays.
+    if (queued_.load(std::memory_order_relaxed) >= kQueuedBatches) return false;
+    preparer_->prepare(filling_);
     {
       std::lock_guard lock(mu_);
-      if (queue_.size() >= kQueuedBatches) return false;
       queue_.push_back(std::move(filling_));
       queued_.store(queue_.size(), std::memory_order_relaxed);
     }
@@ -833,6 +860,7 @@ class PostgresSink final : public Operator, public DatabaseSinkStats {
   const int64_t flush_ns_;
   std::vector<ColumnSource> sources_;
   bool parse_payload_ = false;
+  std::unique_ptr<BatchPreparer> preparer_;  // on the task's thread
   std::unique_ptr<TableWriter> writer_;
   std::function<void()> wake_;
   // The task's side.
@@ -845,7 +873,7 @@ class PostgresSink final : public Operator, public DatabaseSinkStats {
   std::condition_variable work_cv_;  // the writer waits for a batch
   std::condition_variable room_cv_;  // the end of input waits for the writer
   std::deque<RowBatch> queue_;       // full batches waiting for the writer
-  std::atomic<size_t> queued_{0};    // queue_.size(), for the timer
+  std::atomic<size_t> queued_{0};    // queue_.size(), for the timer and handOff()
   bool writing_ = false;
   std::vector<RowBatch> written_;  // finished, for the task to complete
   std::atomic<bool> has_written_{false};
