@@ -13,19 +13,22 @@ namespace topolab {
 namespace {
 
 using testing::AgentProcess;
+using testing::allLines;
 using testing::CliRun;
 using testing::Lab;
 using testing::listOn;
 using testing::runCli;
 using Clock = std::chrono::steady_clock;
 
-std::string example(const std::string& name) { return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml"; }
-
+std::string example(const std::string& name) {
+  return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml";
+}
 
 TEST(CliDeploy, FiniteAtLeastOnceRunOverThreeAgentsEndsWithEverythingAcked) {
   Lab lab(3);
   ASSERT_TRUE(lab.started());
-  const CliRun r = runCli("deploy " + example("at-least-once") + " --cluster " + lab.cluster_file + " --json");
+  const CliRun r =
+      runCli("deploy " + example("at-least-once") + " --cluster " + lab.cluster_file + " --json");
   ASSERT_EQ(r.code, 0) << (r.lines.empty() ? "" : r.lines.back().second);
   const std::string& summary = r.lines.back().second;
   ASSERT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << summary;
@@ -60,7 +63,8 @@ TEST(CliDeploy, AKilledAgentIsNamedWithinTwoSeconds) {
   cli.join();
   bool named = false;
   for (const auto& [t, l] : result.lines) {
-    if (l.find("\"kind\":\"agent-lost\"") != std::string::npos && l.find("node-c") != std::string::npos) {
+    if (l.find("\"kind\":\"agent-lost\"") != std::string::npos &&
+        l.find("node-c") != std::string::npos) {
       named = true;
       EXPECT_LT(t - killed, std::chrono::seconds(2)) << l;
       break;
@@ -74,19 +78,15 @@ TEST(CliDeploy, ADeployThatFailsOnOneAgentLeavesNothingRunning) {
   // node-c accepts topologies of at most 2 components: its PREPARE fails.
   Lab lab(3, {{}, {}, {"--max-components", "2"}});
   ASSERT_TRUE(lab.started());
-  const CliRun r = runCli("deploy " + example("realtime-analytics") + " --cluster " + lab.cluster_file + " --duration 2");
+  const CliRun r = runCli("deploy " + example("realtime-analytics") + " --cluster " +
+                          lab.cluster_file + " --duration 2");
   EXPECT_EQ(r.code, 1);
   std::string all;
   for (const auto& [t, l] : r.lines) all += l + "\n";
   EXPECT_NE(all.find("node-c"), std::string::npos) << all;
   EXPECT_NE(all.find("at most 2"), std::string::npos) << all;
-  for (const auto& a : lab.agents) EXPECT_TRUE(listOn(*a).empty()) << a->name() << " kept a half deployment";
-}
-
-std::string allLines(const CliRun& r) {
-  std::string all;
-  for (const auto& [t, l] : r.lines) all += l + "\n";
-  return all;
+  for (const auto& a : lab.agents)
+    EXPECT_TRUE(listOn(*a).empty()) << a->name() << " kept a half deployment";
 }
 
 double summaryField(const std::string& summary, const std::string& id, const std::string& field) {
@@ -144,7 +144,8 @@ TEST(CliDeploy, AShellComponentIsRefusedWhereTheAgentMayNotRunItsProgram) {
 TEST(CliDeploy, PlanOnlyShowsWhereEveryInstanceRuns) {
   Lab lab(3);
   ASSERT_TRUE(lab.started());
-  const CliRun r = runCli("deploy " + example("realtime-analytics") + " --cluster " + lab.cluster_file + " --plan-only");
+  const CliRun r = runCli("deploy " + example("realtime-analytics") + " --cluster " +
+                          lab.cluster_file + " --plan-only");
   ASSERT_EQ(r.code, 0);
   std::string all;
   for (const auto& [t, l] : r.lines) all += l + "\n";

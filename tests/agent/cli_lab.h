@@ -27,15 +27,18 @@ struct Lab {
   std::string cluster_file;
   std::string cluster_extra;  // appended to the cluster file (e.g. a kafka block)
 
-  Lab(int n, std::vector<std::vector<std::string>> agent_flags = {}) : extra(std::move(agent_flags)) {
+  Lab(int n, std::vector<std::vector<std::string>> agent_flags = {})
+      : extra(std::move(agent_flags)) {
     extra.resize(n);
     for (int i = 0; i < n; ++i) {
-      agents.push_back(std::make_unique<AgentProcess>("node-" + std::string(1, char('a' + i)), extra[i]));
+      agents.push_back(
+          std::make_unique<AgentProcess>("node-" + std::string(1, char('a' + i)), extra[i]));
     }
     static int counter = 0;
-    cluster_file = (std::filesystem::temp_directory_path() /
-                    ("cluster-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".yaml"))
-                       .string();
+    cluster_file =
+        (std::filesystem::temp_directory_path() /
+         ("cluster-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".yaml"))
+            .string();
     writeClusterFile();
   }
   ~Lab() { std::filesystem::remove(cluster_file); }
@@ -79,7 +82,8 @@ struct CliRun {
 };
 
 inline CliRun runCli(const std::string& args, std::atomic<bool>* started = nullptr,
-              std::mutex* mu = nullptr, std::vector<std::pair<Clock::time_point, std::string>>* live = nullptr) {
+                     std::mutex* mu = nullptr,
+                     std::vector<std::pair<Clock::time_point, std::string>>* live = nullptr) {
   CliRun r;
   FILE* p = popen((std::string(TOPOLAB_CLI) + " " + args + " 2>&1").c_str(), "r");
   if (started) *started = true;
@@ -96,6 +100,25 @@ inline CliRun runCli(const std::string& args, std::atomic<bool>* started = nullp
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Every line a `topolab` run printed, joined.
+inline std::string allLines(const CliRun& r) {
+  std::string all;
+  for (const auto& [t, l] : r.lines) all += l + "\n";
+  return all;
+}
+
+// The object `"id":{…}` of a JSON line, up to its closing brace; empty when absent.
+inline std::string componentOf(const std::string& line, const std::string& id) {
+  const auto start = line.find("\"" + id + "\":{");
+  if (start == std::string::npos) return {};
+  int depth = 0;
+  for (size_t i = line.find('{', start); i < line.size(); ++i) {
+    if (line[i] == '{') ++depth;
+    if (line[i] == '}' && --depth == 0) return line.substr(start, i - start + 1);
+  }
+  return {};
 }
 
 }  // namespace topolab::testing

@@ -21,18 +21,13 @@ namespace topolab {
 namespace {
 
 using testing::AgentProcess;
+using testing::allLines;
 using testing::CliRun;
 using testing::Lab;
 using testing::listOn;
 using testing::runCli;
 
 const std::string kPluginDir = TOPOLAB_JSON_EXTRACT_DIR;
-
-std::string allLines(const CliRun& r) {
-  std::string all;
-  for (const auto& [t, l] : r.lines) all += l + "\n";
-  return all;
-}
 
 double summaryField(const std::string& summary, const std::string& id, const std::string& field) {
   const auto c = summary.find("\"" + id + "\":{");

@@ -13,30 +13,14 @@
 namespace topolab {
 namespace {
 
+using testing::allLines;
 using testing::CliRun;
+using testing::componentOf;
 using testing::kPgBin;
 using testing::Lab;
 using testing::listOn;
 using testing::PgServer;
 using testing::runCli;
-
-std::string allLines(const CliRun& r) {
-  std::string all;
-  for (const auto& [t, l] : r.lines) all += l + "\n";
-  return all;
-}
-
-// The object `"id":{…}` of a summary line, up to its closing brace.
-std::string componentOf(const std::string& summary, const std::string& id) {
-  const auto start = summary.find("\"" + id + "\":{");
-  if (start == std::string::npos) return {};
-  int depth = 0;
-  for (size_t i = summary.find('{', start); i < summary.size(); ++i) {
-    if (summary[i] == '{') ++depth;
-    if (summary[i] == '}' && --depth == 0) return summary.substr(start, i - start + 1);
-  }
-  return {};
-}
 
 TEST(PostgresAgent, TheSinkOnOneAgentOfThreeWritesEveryKeyOnce) {
   if (!PgServer::installed()) {

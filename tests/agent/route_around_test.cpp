@@ -18,20 +18,9 @@ namespace topolab {
 namespace {
 
 using testing::CliRun;
+using testing::componentOf;
 using testing::Lab;
 using testing::runCli;
-
-// The object `"id":{…}` of a JSON line, up to its closing brace.
-std::string componentOf(const std::string& line, const std::string& id) {
-  const auto start = line.find("\"" + id + "\":{");
-  if (start == std::string::npos) return {};
-  int depth = 0;
-  for (size_t i = line.find('{', start); i < line.size(); ++i) {
-    if (line[i] == '{') ++depth;
-    if (line[i] == '}' && --depth == 0) return line.substr(start, i - start + 1);
-  }
-  return {};
-}
 
 TEST(RouteAround, AShuffleAcrossAgentsSkipsAnInstanceKilledOnAnotherAgent) {
   Lab lab(3);
