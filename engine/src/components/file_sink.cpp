@@ -17,6 +17,7 @@ class FileSink final : public Operator {
     if (ctx.parallelism > 1) path += "." + std::to_string(ctx.index);
     file_.reset(std::fopen(path.c_str(), "a"));
     if (!file_) throw std::runtime_error("file-sink cannot open '" + path + "' for appending");
+    error_ = "could not append to '" + path + "'";
     std::setvbuf(file_.get(), nullptr, _IOFBF, 1 << 16);
   }
 
@@ -39,7 +40,7 @@ class FileSink final : public Operator {
     }
     line_ += '\n';
     if (std::fwrite(line_.data(), 1, line_.size(), file_.get()) != line_.size()) {
-      return {.ok = false};
+      return {.ok = false, .error = error_};
     }
     return {};
   }
@@ -67,6 +68,7 @@ class FileSink final : public Operator {
   bool csv_;
   std::unique_ptr<std::FILE, Closer> file_;
   std::string line_;
+  std::string error_;  // the sample's message when a write fails
 };
 
 const CatalogueRegistration kRegistration{ComponentType{

@@ -116,7 +116,8 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         noteError(rd_kafka_err2str(err));
         delete pending;
-        return {.ok = false};
+        refused_ = std::string("the producer refused the message: ") + rd_kafka_err2str(err);
+        return {.ok = false, .error = refused_};
       }
       // The brokers are behind: wait for room (back pressure on the
       // topology), while the poller thread takes delivery reports.
@@ -125,7 +126,7 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
       if (now >= give_up) {
         noteError("the producer queue stayed full for 5 s");
         delete pending;
-        return {.ok = false};
+        return {.ok = false, .error = "the producer queue stayed full for 5 s"};
       }
       std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
@@ -190,7 +191,16 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
       delivery_errors_.fetch_add(1, std::memory_order_relaxed);
       noteError(rd_kafka_err2str(m.err));
     }
-    if (Emitter* e = emitter_.load(std::memory_order_acquire)) e->complete(pending->done, ok);
+    if (Emitter* e = emitter_.load(std::memory_order_acquire)) {
+      if (ok) {
+        e->complete(pending->done, true);
+      } else {
+        const std::string why =
+            std::string("the brokers refused the message: ") + rd_kafka_err2str(m.err);
+        e->complete(pending->done, false, why,
+                    std::string_view(static_cast<const char*>(m.key), m.key ? m.key_len : 0));
+      }
+    }
   }
 
   // A message on its way: how to finish its tuple, and when it was produced.
@@ -205,6 +215,7 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
   kafka::TopicPtr topic_;
   std::thread poller_;
   std::atomic<bool> stop_poller_{false};
+  std::string refused_;  // the sample's message for a message the producer refused
   bool flushed_ = false;
   std::string number_;
   std::atomic<uint64_t> produced_{0};

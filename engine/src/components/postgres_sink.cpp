@@ -161,6 +161,7 @@ struct RowBatch {
   std::string copy;
   std::vector<uint8_t> ok;          // per row, set by the writer: committed (or given up)
   std::vector<std::string> errors;  // set by the writer: each one an error to count
+  std::string why_failed;           // set by the writer: why rows not ok failed (the last reason)
   int64_t first_ns = 0;             // when its first row arrived
   bool last = false;  // the end of the input's: one reconnect now rather than after back-off
 
@@ -187,6 +188,7 @@ struct RowBatch {
     copy.clear();
     ok.clear();
     errors.clear();
+    why_failed.clear();
     first_ns = 0;
     last = false;
   }
@@ -312,6 +314,7 @@ class TableWriter {
     const int64_t start = monoNowNs();
     if (!connect(start, b.last)) {
       failed_batches_.fetch_add(1, std::memory_order_relaxed);
+      b.why_failed = "the server is away (reconnecting)";
       return;  // the server is away: these tuples fail (at-least-once replays them)
     }
     try {
@@ -322,6 +325,7 @@ class TableWriter {
     } catch (const std::exception& e) {
       failed_batches_.fetch_add(1, std::memory_order_relaxed);
       if (lostConnection(e)) {
+        b.why_failed = "lost the server: " + trim(e.what());
         disconnect(trim(e.what()), monoNowNs());
         return;
       }
@@ -338,6 +342,7 @@ class TableWriter {
         b.ok[i] = 1;
       } catch (const std::exception& e) {
         if (lostConnection(e)) {
+          b.why_failed = "lost the server: " + trim(e.what());
           disconnect(trim(e.what()), monoNowNs());
           break;
         }
@@ -570,6 +575,7 @@ class TableWriter {
   // A row the server refuses: failed (replayed in at-least-once) until it has
   // failed kMaxRowAttempts times, then given up as an error.
   void rowFailed(RowBatch& b, uint32_t row, const std::string& why) {
+    b.why_failed = "the server refused the row: " + why;
     if (!c_.at_least_once) {
       note("error", "refused a row: " + why);
       return;  // b.ok[row] stays 0: failed
@@ -804,7 +810,7 @@ class PostgresSink final : public Operator, public DatabaseSinkStats {
       has_written_.store(false, std::memory_order_relaxed);
     }
     for (RowBatch& b : taken_) {
-      for (size_t i = 0; i < b.rows(); ++i) out.complete(b.held[i], b.ok[i] != 0);
+      for (size_t i = 0; i < b.rows(); ++i) out.complete(b.held[i], b.ok[i] != 0, b.why_failed);
       for (const std::string& e : b.errors) out.reportError(e);
       --handed_;
       if (spare_.size() < 2) spare_.push_back(std::move(b));

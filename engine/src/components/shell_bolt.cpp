@@ -32,7 +32,7 @@ class ShellBolt final : public Operator {
 
   ProcessResult process(Tuple& in, Emitter& out, int64_t now) override {
     MultilangLink* link = supervisor_.link();
-    if (link == nullptr) return {.ok = false};
+    if (link == nullptr) return {.ok = false, .error = "its program is not running"};
     const uint64_t id = ++sequence_;
     held_.emplace(id, Held{out.holdInput(), now, in.ts});
     const int64_t source = out.inputSource();
@@ -96,12 +96,12 @@ class ShellBolt final : public Operator {
         const bool ok = m.kind == MultilangMessage::Kind::Ack;
         Held* h = find(m.id);
         if (h == nullptr) {
-          out.reportError("acked or failed an unknown tuple id " + m.id);
+          out.reportError("the program acked or failed an unknown tuple id " + m.id);
           supervisor_.log(3, (ok ? "ack" : "fail") + std::string(" of unknown tuple id ") + m.id);
           break;
         }
         if (ok) out.recordLatency(now - h->sent_ns);
-        out.complete(h->op, ok);
+        out.complete(h->op, ok, "the program failed the tuple");
         held_.erase(std::stoull(m.id));
         break;
       }
@@ -125,10 +125,12 @@ class ShellBolt final : public Operator {
     const bool need_ids = m.need_task_ids && direct < 0;
     EmitTarget target{stream, direct, anchor ? &anchor->op : nullptr,
                       need_ids ? &task_ids_ : nullptr};
-    if (!out.emitTo(shell::tupleOf(std::move(m), anchor ? anchor->ts : wallNowNs()), target)) {
-      out.reportError("emitted directly to task " + std::to_string(direct + 1) +
-                      ", which is not downstream on stream " +
-                      (stream.empty() ? "default" : stream));
+    Tuple t = shell::tupleOf(std::move(m), anchor ? anchor->ts : wallNowNs());
+    if (!out.emitTo(std::move(t), target)) {
+      out.reportError("the program emitted directly to task " + std::to_string(direct + 1) +
+                          ", which is not downstream on stream " +
+                          (stream.empty() ? "default" : stream),
+                      t.key);
     }
     if (need_ids) sendTaskIds();
   }
@@ -146,7 +148,7 @@ class ShellBolt final : public Operator {
   // The program is gone: what it held fails now (its producers replay it),
   // then it is restarted or the instance is dead.
   void died(Emitter& out, int64_t now) {
-    for (auto& [id, h] : held_) out.complete(h.op, false);
+    for (auto& [id, h] : held_) out.complete(h.op, false, "its program died holding the tuple");
     held_.clear();
     if (!supervisor_.onDeath(now)) {
       failed_ = true;

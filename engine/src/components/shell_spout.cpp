@@ -125,7 +125,7 @@ class ShellSpout final : public Operator {
         break;
       case MultilangMessage::Kind::Ack:
       case MultilangMessage::Kind::Fail:
-        out.reportError("a spout sent " +
+        out.reportError("the program sent " +
                         std::string(m.kind == MultilangMessage::Kind::Ack ? "ack" : "fail") +
                         ", which only bolts send");
         break;
@@ -144,10 +144,12 @@ class ShellSpout final : public Operator {
     const int64_t direct = m.task > 0 ? m.task - 1 : -1;
     const bool need_ids = m.need_task_ids && direct < 0;
     EmitTarget target{stream, direct, nullptr, need_ids ? &task_ids_ : nullptr};
-    if (!out.emitTo(shell::tupleOf(std::move(m), wallNowNs()), target, token)) {
-      out.reportError("emitted directly to task " + std::to_string(direct + 1) +
-                      ", which is not downstream on stream " +
-                      (stream.empty() ? "default" : stream));
+    Tuple t = shell::tupleOf(std::move(m), wallNowNs());
+    if (!out.emitTo(std::move(t), target, token)) {
+      out.reportError("the program emitted directly to task " + std::to_string(direct + 1) +
+                          ", which is not downstream on stream " +
+                          (stream.empty() ? "default" : stream),
+                      t.key);
     }
     if (need_ids) {
       std::string ids = "[";

@@ -4,6 +4,8 @@
 // clock, not by burning a core, so capacity experiments are not limited by
 // the cores of the machine running them.
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "topolab/engine/operator.h"
 #include "topolab/engine/random.h"
@@ -11,12 +13,20 @@
 namespace topolab {
 namespace {
 
+// The sample's message for a simulated failure: "simulated failure (error_rate 0.001)".
+std::string errorText(double rate) {
+  char text[64];
+  std::snprintf(text, sizeof text, "simulated failure (error_rate %g)", rate);
+  return text;
+}
+
 class Work final : public Operator {
  public:
   Work(const Params& p, const OperatorContext& ctx)
       : cost_ns_(p.getDouble("cost_us") * 1000.0),
         exponential_(p.getString("distribution") == "exponential"),
         error_rate_(p.getDouble("error_rate")),
+        error_text_(errorText(error_rate_)),
         rng_(ctx.seed) {}
 
   ProcessResult process(Tuple& in, Emitter& out, int64_t) override {
@@ -27,6 +37,7 @@ class Work final : public Operator {
     }
     if (error_rate_ > 0 && rng_.unit() < error_rate_) {
       r.ok = false;
+      r.error = error_text_;
       return r;
     }
     out.emit(std::move(in));
@@ -37,6 +48,7 @@ class Work final : public Operator {
   double cost_ns_;
   bool exponential_;
   double error_rate_;
+  std::string error_text_;
   Rng rng_;
 };
 

@@ -157,6 +157,28 @@ void mergeDatabase(std::optional<DatabaseStats>& into, const std::optional<Datab
   into->batch_rows.merge(d->batch_rows);
 }
 
+std::string instanceName(const InstanceSnapshot& inst) {
+  return inst.component + "#" + std::to_string(inst.index);
+}
+
+// `cur`'s samples newer than every one of `old` (all of them without `old`),
+// appended to `out` with the instance's name.
+void appendSamplesSince(std::vector<InstanceError>& out, const InstanceSnapshot& cur,
+                        const InstanceSnapshot* old) {
+  const uint64_t seen = old && !old->errors.empty() ? old->errors.back().seq : 0;
+  for (const ErrorSample& e : cur.errors) {
+    if (e.seq > seen) out.push_back(InstanceError{instanceName(cur), cur.agent, e});
+  }
+}
+
+// Oldest first; samples taken at the same time keep their instance's order.
+void sortSamples(std::vector<InstanceError>& samples) {
+  std::stable_sort(samples.begin(), samples.end(),
+                   [](const InstanceError& a, const InstanceError& b) {
+                     return a.sample.unix_ns < b.sample.unix_ns;
+                   });
+}
+
 }  // namespace
 
 void ComponentStats::merge(const ComponentStats& o) {
@@ -172,6 +194,8 @@ void ComponentStats::merge(const ComponentStats& o) {
   mergeKafka(kafka, o.kafka);
   mergeDatabase(database, o.database);
   replicas.insert(replicas.end(), o.replicas.begin(), o.replicas.end());
+  error_samples.insert(error_samples.end(), o.error_samples.begin(), o.error_samples.end());
+  sortSamples(error_samples);
 }
 
 std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const Snapshot& cur) {
@@ -184,6 +208,7 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     addInstance(s, inst);
     auto it = before.find({inst.component, inst.index});
     mergeMembers(s.members, membersSince(inst, it == before.end() ? nullptr : it->second));
+    appendSamplesSince(s.error_samples, inst, it == before.end() ? nullptr : it->second);
     if (inst.kafka) {
       const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
       mergeKafka(s.kafka, kafkaSince(*inst.kafka, old && old->kafka ? &*old->kafka : nullptr));
@@ -220,6 +245,19 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     auto [it, added] = out.try_emplace(inst.component);
     if (added) it->second.is_sink = inst.is_sink;
   }
+  for (auto& [id, s] : out) sortSamples(s.error_samples);
+  return out;
+}
+
+std::vector<InstanceError> newErrorSamples(const Snapshot& prev, const Snapshot& cur) {
+  std::map<std::pair<std::string, int>, const InstanceSnapshot*> before;
+  for (const InstanceSnapshot& inst : prev.instances) before[{inst.component, inst.index}] = &inst;
+  std::vector<InstanceError> out;
+  for (const InstanceSnapshot& inst : cur.instances) {
+    auto it = before.find({inst.component, inst.index});
+    appendSamplesSince(out, inst, it == before.end() ? nullptr : it->second);
+  }
+  sortSamples(out);
   return out;
 }
 
@@ -234,6 +272,7 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
     if (inst.replica) {
       s.replicas.emplace_back(inst.component + "#" + std::to_string(inst.index), *inst.replica);
     }
+    appendSamplesSince(s.error_samples, inst, nullptr);
     s.counters += inst.counters;
     s.blocked_ns += inst.blocked_ns;
     Histogram latency = inst.latency, e2e = inst.e2e;
@@ -242,6 +281,7 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
     s.latency.merge(latency);
     s.e2e.merge(e2e);
   }
+  for (auto& [id, s] : out) sortSamples(s.error_samples);
   return out;
 }
 

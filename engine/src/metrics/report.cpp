@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <iterator>
 #include <set>
 #include <utility>
@@ -203,6 +204,29 @@ void appendReplicas(std::string& out, const ComponentStats& s) {
   out += '}';
 }
 
+// Error samples, oldest first: ,"error_samples":[{"instance":"ID#N","agent":..,"unix_ms":..,
+// "message":..,"key":..},..]; "agent" only when known, nothing when there are none.
+void appendErrorSamples(std::string& out, const ComponentStats& s) {
+  if (s.error_samples.empty()) return;
+  out += ",\"error_samples\":[";
+  for (size_t i = 0; i < s.error_samples.size(); ++i) {
+    const InstanceError& e = s.error_samples[i];
+    if (i > 0) out += ',';
+    out += "{\"instance\":";
+    appendJsonString(out, e.instance);
+    if (!e.agent.empty()) {
+      out += ",\"agent\":";
+      appendJsonString(out, e.agent);
+    }
+    out += ",\"unix_ms\":" + std::to_string(e.sample.unix_ns / 1'000'000) + ",\"message\":";
+    appendJsonString(out, e.sample.message);
+    out += ",\"key\":";
+    appendJsonString(out, e.sample.key);
+    out += '}';
+  }
+  out += ']';
+}
+
 // Display width of UTF-8 text (column headers hold "µ").
 size_t displayWidth(std::string_view s) {
   size_t n = 0;
@@ -321,6 +345,7 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
     appendKafka(out, *s);
     appendDatabase(out, *s, static_cast<double>(interval_ms) / 1e3);
     appendReplicas(out, *s);
+    appendErrorSamples(out, *s);
     out += '}';
   }
   out += "}}";
@@ -368,9 +393,24 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     appendKafka(out, *s);
     appendDatabase(out, *s, duration_s);
     appendReplicas(out, *s);
+    appendErrorSamples(out, *s);
     out += '}';
   }
   out += "}}";
+  return out;
+}
+
+std::string errorSampleText(const InstanceError& e) {
+  const time_t seconds = static_cast<time_t>(e.sample.unix_ns / 1'000'000'000);
+  tm local{};
+  localtime_r(&seconds, &local);
+  char clock[32];
+  std::snprintf(clock, sizeof clock, "%02d:%02d:%02d.%03d", local.tm_hour, local.tm_min,
+                local.tm_sec, static_cast<int>(e.sample.unix_ns / 1'000'000 % 1000));
+  std::string out = std::string(clock) + "  " + e.instance;
+  if (!e.agent.empty()) out += "  " + e.agent;
+  out += "  " + e.sample.message;
+  if (!e.sample.key.empty()) out += "  [" + e.sample.key + "]";
   return out;
 }
 
@@ -406,6 +446,20 @@ std::string humanTable(int64_t t_ms, double interval_s, const std::vector<std::s
   out.append(rule, '-');
   out += '\n';
   appendRow(out, "total", name_width, total, interval_s, as_counts);
+  if (!total.error_samples.empty()) {
+    // The newest sample on one line, so the table stays readable.
+    std::string line = "last error " + errorSampleText(total.error_samples.back());
+    if (const size_t more = total.error_samples.size() - 1; more > 0) {
+      line += " (+" + std::to_string(more) + " more sample" + (more == 1 ? ")" : "s)");
+    }
+    constexpr size_t kMaxLine = 200;
+    if (line.size() > kMaxLine) {
+      size_t cut = kMaxLine - 3;
+      while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+      line = line.substr(0, cut) + "...";
+    }
+    out += line + '\n';
+  }
   if (slo != nullptr && slo->evaluated) {
     out += slo->pass ? "SLO pass" : "SLO FAIL: ";
     for (size_t i = 0; i < slo->violations.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
 #include <utility>
 
 #include "topolab/engine/database_sink_stats.h"
@@ -324,6 +325,11 @@ void Task::processBatch(int64_t now) {
     refreshHealth(now);
   }
   const double fail_ratio = fault_fail_ratio_.load(std::memory_order_relaxed);
+  char injected[64] = "";
+  if (fail_ratio > 0) {
+    std::snprintf(injected, sizeof injected, "failed by an injected fault (--fail ratio %g)",
+                  fail_ratio);
+  }
   while (pos_ < b.size()) {
     if (!config_.op->accepting()) break;
     Tuple& t = b[pos_++];
@@ -343,6 +349,7 @@ void Task::processBatch(int64_t now) {
     ProcessResult r;
     if (fail_ratio > 0 && rng_.unit() < fail_ratio) {
       r.ok = false;  // an injected failure: the tuple is rejected before the operator sees it
+      r.error = injected;
     } else {
       r = config_.op->process(t, *this, now);
     }
@@ -353,7 +360,7 @@ void Task::processBatch(int64_t now) {
     } else if (r.latency_later) {
       ++timed;
     }
-    if (!r.ok) ++local_.errors;
+    if (!r.ok) countErrors(1, r.error.empty() ? "rejected the tuple" : r.error, t.key);
     if (!r.ok || input_failed_) {
       ++local_.failed;
       if (cur_root_ != 0 && !input_held_) ack_ops_.push_back({cur_root_, 0, true});
@@ -406,7 +413,7 @@ void Task::takeOut(size_t member) {
   for (Tuple& t : held) {
     const int m = balancer_->select(t, members_->inRotation(), members_->outstanding());
     if (m < 0) {  // no member left: lost here, as an unroutable tuple would be
-      ++local_.errors;
+      countErrors(1, "no healthy member left to take a tuple held for " + o.target.name, t.key);
       ++local_.dropped;
       if (t.root != 0) fails.push_back({t.root, 0, true});
       continue;
@@ -420,7 +427,12 @@ void Task::takeOut(size_t member) {
   // At-most-once: tuples on the wire to a member whose link broke are lost as
   // far as anyone can tell; count them (at-least-once replays their trees).
   if (o.target.peer && !config_.at_least_once) {
-    local_.errors += static_cast<uint64_t>(o.target.peer->takeUnconfirmed(o.target.task_id));
+    if (const int64_t n = o.target.peer->takeUnconfirmed(o.target.task_id); n > 0) {
+      countErrors(static_cast<uint64_t>(n),
+                  std::to_string(n) + " tuples on the wire to " + o.target.name +
+                      " were lost when its link broke",
+                  {});
+    }
   }
   members_->takeTrees(member, trees_buf_);
   for (uint64_t root : trees_buf_) fails.push_back({root, 0, true});
@@ -510,7 +522,7 @@ void Task::emit(Tuple&& t, uint64_t token) {
 void Task::sendRouted(Tuple&& t, int n, uint64_t token, AckOp* anchor, const EmitTarget* target) {
   if (n < 0) {
     // A load-balancer with no healthy member: an error, never a silent drop.
-    ++local_.errors;
+    countErrors(1, "no healthy member to send the tuple to", t.key);
     if (anchor && anchor->root != 0) {
       anchor->fail = true;  // the operator fails the held input when it completes it
     } else if (!anchor && cur_root_ != 0) {
@@ -608,7 +620,7 @@ bool Task::push(Outbox& o) {
     // The agent is gone: the tuples are lost with it, counted here (as errors
     // too in at-most-once); at-least-once trees are replayed.
     local_.dropped += o.batch.size();
-    if (!config_.at_least_once) local_.errors += o.batch.size();
+    lostTuples(o.batch, 0, "the agent of " + d.name + " is unreachable");
     o.batch.clear();
     pushed = true;
   } else {
@@ -664,7 +676,7 @@ void Task::runKilled() {
   };
   const uint64_t unprocessed = current_.batch.size() - pos_;  // received, never processed
   local_.failed += unprocessed;
-  if (!config_.at_least_once) local_.errors += unprocessed;
+  lostTuples(current_.batch, pos_, "this instance is dead");
   lost(current_.batch, pos_);
   current_.batch.clear();
   pos_ = 0;
@@ -674,13 +686,13 @@ void Task::runKilled() {
       ++eos_seen_;
     } else {
       local_.dropped += e.batch.size();
-      if (!config_.at_least_once) local_.errors += e.batch.size();
+      lostTuples(e.batch, 0, "this instance is dead");
       lost(e.batch, 0);
     }
   }
   for (auto& o : outboxes_) {
     local_.dropped += o.batch.size();
-    if (!config_.at_least_once) local_.errors += o.batch.size();
+    lostTuples(o.batch, 0, "this instance is dead");
     lost(o.batch, 0);
     if (o.batch.size() >= config_.batch_size) --full_outboxes_;
     o.batch.clear();
@@ -720,9 +732,15 @@ int64_t Task::inFlight() const {
   return input_.depth() + published_.outbox.load(std::memory_order_acquire);
 }
 
-void Task::complete(const AckOp& held, bool ok) {
-  ok = ok && !held.fail;  // an output of it could not be routed
-  if (!ok) late_failed_.fetch_add(1, std::memory_order_relaxed);
+void Task::complete(const AckOp& held, bool ok, std::string_view error, std::string_view key) {
+  if (ok && held.fail) {
+    ok = false;
+    error = "an output of it had no healthy member to go to";
+  }
+  if (!ok) {
+    late_failed_.fetch_add(1, std::memory_order_relaxed);
+    error_samples_.add(error.empty() ? "failed after processing" : error, key);
+  }
   if (held.root != 0) acker_.apply({AckOp{held.root, ok ? held.value : 0, !ok}});
 }
 
@@ -730,7 +748,21 @@ void Task::recordLatency(int64_t ns) {
   if (config_.record_latency) latency_.record(static_cast<uint64_t>(std::max<int64_t>(ns, 0)));
 }
 
-void Task::reportError(std::string_view) { ++local_.errors; }
+void Task::reportError(std::string_view message, std::string_view key) {
+  countErrors(1, message, key);
+}
+
+void Task::countErrors(uint64_t n, std::string_view message, std::string_view key) {
+  local_.errors += n;
+  error_samples_.add(message, key);
+}
+
+void Task::lostTuples(const Batch& batch, size_t from, std::string_view why) {
+  if (config_.at_least_once || from >= batch.size()) return;  // at-least-once replays them
+  const size_t n = batch.size() - from;
+  countErrors(n, std::to_string(n) + (n == 1 ? " tuple" : " tuples") + " lost: " + std::string(why),
+              batch[from].key);
+}
 
 void Task::die() {
   killed_.store(true, std::memory_order_relaxed);
@@ -783,6 +815,7 @@ InstanceSnapshot Task::snapshot() {
   s.e2e = e2e_.snapshot(true);
   s.is_sink = config_.role == Role::Sink;
   s.alive = alive();
+  s.errors = error_samples_.samples();
   s.kafka = kafkaStatsOf(config_.op.get());
   if (auto* db = dynamic_cast<DatabaseSinkStats*>(config_.op.get()))
     s.database = db->databaseStats();

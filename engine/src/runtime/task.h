@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/acker.h"
+#include "runtime/error_ring.h"
 #include "runtime/input_queue.h"
 #include "runtime/member_health.h"
 #include "runtime/partitioner.h"
@@ -121,10 +122,10 @@ class Task final : public Runnable, private Emitter {
   // Emitter
   void emit(Tuple&& t, uint64_t token) override;
   AckOp holdInput() override;
-  void complete(const AckOp& held, bool ok) override;
+  void complete(const AckOp& held, bool ok, std::string_view error, std::string_view key) override;
   bool emitTo(Tuple&& t, const EmitTarget& target, uint64_t token) override;
   void recordLatency(int64_t ns) override;
-  void reportError(std::string_view message) override;
+  void reportError(std::string_view message, std::string_view key) override;
   int64_t inputSource() const override { return current_.source; }
   void die() override;
 
@@ -163,6 +164,10 @@ class Task final : public Runnable, private Emitter {
   void sendEndOfInput();
   void finish();
   void publishCounters();
+  // Counts `n` errors and keeps one sample of them.
+  void countErrors(uint64_t n, std::string_view message, std::string_view key);
+  // `n` tuples lost (the first's key), counted as errors in at-most-once.
+  void lostTuples(const Batch& batch, size_t from, std::string_view why);
 
   TaskConfig config_;
   Scheduler& scheduler_;
@@ -223,6 +228,7 @@ class Task final : public Runnable, private Emitter {
   std::unique_ptr<std::atomic<uint64_t>[]> member_sent_;
   // Held inputs the operator reported failed later (Emitter::complete).
   std::atomic<uint64_t> late_failed_{0};
+  ErrorRing error_samples_;
   AtomicHistogram latency_;
   AtomicHistogram e2e_;
   bool records_e2e_ = false;

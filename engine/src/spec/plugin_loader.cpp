@@ -58,10 +58,12 @@ class PluginOperator final : public Operator {
       return inner_->process(in, out, now);
     } catch (const std::exception& e) {
       logFirst("process", e.what());
+      thrown_ = std::string("process threw: ") + e.what();
     } catch (...) {
       logFirst("process", "an exception that is not a std::exception");
+      thrown_ = "process threw an exception that is not a std::exception";
     }
-    return {.ok = false};
+    return {.ok = false, .error = thrown_};
   }
   int64_t nextTimerMonoNs() const override { return inner_->nextTimerMonoNs(); }
   void onTimer(Emitter& out, int64_t now) override {
@@ -112,6 +114,7 @@ class PluginOperator final : public Operator {
   OperatorPtr inner_;
   std::function<void(int, const std::string&)> log_;
   bool logged_ = false;
+  std::string thrown_;  // the sample's message for the last exception from process()
 };
 
 class CollectingRegistrar final : public PluginRegistrar {

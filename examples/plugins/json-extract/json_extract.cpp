@@ -22,26 +22,31 @@ std::optional<nlohmann::json::json_pointer> pointerParam(const Params& p, const 
 class JsonExtract final : public Operator {
  public:
   explicit JsonExtract(const Params& p)
-      : key_(pointerParam(p, "key_pointer")), value_(pointerParam(p, "value_pointer")) {}
+      : key_(pointerParam(p, "key_pointer")),
+        value_(pointerParam(p, "value_pointer")),
+        no_key_("the payload has nothing at key_pointer " + p.getString("key_pointer")),
+        no_value_("the payload has nothing at value_pointer " + p.getString("value_pointer")),
+        not_number_("the payload's value at " + p.getString("value_pointer") +
+                    " is not a number or a boolean") {}
 
   ProcessResult process(Tuple& in, Emitter& out, int64_t) override {
     const nlohmann::json doc =
         nlohmann::json::parse(in.payload, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return {.ok = false};
+    if (doc.is_discarded()) return {.ok = false, .error = "the payload is not JSON"};
     if (key_) {
-      if (!doc.contains(*key_)) return {.ok = false};
+      if (!doc.contains(*key_)) return {.ok = false, .error = no_key_};
       const nlohmann::json& k = doc.at(*key_);
       in.key = k.is_string() ? k.get<std::string>() : k.dump();
     }
     if (value_) {
-      if (!doc.contains(*value_)) return {.ok = false};
+      if (!doc.contains(*value_)) return {.ok = false, .error = no_value_};
       const nlohmann::json& v = doc.at(*value_);
       if (v.is_number()) {
         in.value = v.get<double>();
       } else if (v.is_boolean()) {
         in.value = v.get<bool>() ? 1 : 0;
       } else {
-        return {.ok = false};
+        return {.ok = false, .error = not_number_};
       }
     }
     out.emit(std::move(in));
@@ -51,6 +56,8 @@ class JsonExtract final : public Operator {
  private:
   std::optional<nlohmann::json::json_pointer> key_;
   std::optional<nlohmann::json::json_pointer> value_;
+  // The errors' messages (a sample's message must outlive process()).
+  std::string no_key_, no_value_, not_number_;
 };
 
 }  // namespace

@@ -70,6 +70,24 @@ struct DatabaseStats {
   bool connected() const { return disconnected == 0; }
 };
 
+// One error an instance counted, kept as a sample (the last kErrorSamples per
+// instance; every error is counted, the text only of these).
+struct ErrorSample {
+  uint64_t seq = 0;     // only grows for an instance, also across a restarted task or agent
+  int64_t unix_ns = 0;  // when, on the wall clock
+  std::string message;  // what went wrong, e.g. "simulated failure (error_rate 0.001)"
+  std::string key;      // the key of the tuple it concerns; empty when none
+  bool operator==(const ErrorSample& o) const = default;
+};
+inline constexpr size_t kErrorSamples = 20;
+
+// A sample with the instance that kept it.
+struct InstanceError {
+  std::string instance;  // "component#index"
+  std::string agent;     // empty when run in-process
+  ErrorSample sample;
+};
+
 // One instance, cumulative since start (histograms too; max is per interval).
 struct InstanceSnapshot {
   std::string component;
@@ -88,6 +106,7 @@ struct InstanceSnapshot {
   std::optional<ReplicaStats> replica;    // replicated-store instances only
   std::optional<KafkaStats> kafka;        // kafka-source and kafka-sink instances only
   std::optional<DatabaseStats> database;  // postgres-sink instances only
+  std::vector<ErrorSample> errors;        // its last errors (at most kErrorSamples), oldest first
 };
 
 struct Snapshot {
@@ -121,6 +140,9 @@ struct ComponentStats {
   // A replicated store's instances ("kv#0") as each stood at the end; write
   // latency over the interval (or the run).
   std::vector<std::pair<std::string, ReplicaStats>> replicas;
+  // Error samples, oldest first: those taken in the interval (intervalStats),
+  // or those the instances keep (totalStats).
+  std::vector<InstanceError> error_samples;
 
   void merge(const ComponentStats& o);  // exact: sums and histogram merges
 };
@@ -132,6 +154,9 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
 // Totals since start, per component. A snapshot holds only its interval's
 // max, so a total's max is raised to (the midpoint of) its highest filled bucket.
 std::map<std::string, ComponentStats> totalStats(const Snapshot& cur);
+// The samples of `cur`'s instances newer than any its instance had in `prev`
+// (all of them for an instance absent from prev), oldest first.
+std::vector<InstanceError> newErrorSamples(const Snapshot& prev, const Snapshot& cur);
 // Everything merged into one.
 ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_component);
 

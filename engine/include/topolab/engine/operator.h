@@ -46,14 +46,17 @@ class Emitter {
   virtual AckOp holdInput() { return {}; }
   // Finishes an input held with holdInput() through the task, from any
   // thread, once: applies its update, or (not ok) fails its tree and counts
-  // the tuple as failed and an error instead of acked. For operators with no
-  // acker of their own (a Kafka sink waiting for the broker's acknowledgement).
-  virtual void complete(const AckOp& held, bool ok) {}
+  // the tuple as failed and an error instead of acked, kept as a sample with
+  // `error` (why; empty: "failed after processing") and the tuple's `key`.
+  // For operators with no acker of their own (a Kafka sink waiting for the
+  // broker's acknowledgement).
+  virtual void complete(const AckOp& held, bool ok, std::string_view error = {},
+                        std::string_view key = {}) {}
 
   // Asynchronous operators, on the task's thread (from process(), produce()
-  // or poll()). Emits `t` as `target` says; false, with nothing sent, when the
-  // direct task is not downstream on that stream. Producers pass a token as
-  // with emit().
+  // or poll()). Emits `t` as `target` says; false, with nothing sent and `t`
+  // left as it was, when the direct task is not downstream on that stream.
+  // Producers pass a token as with emit().
   virtual bool emitTo(Tuple&& t, const EmitTarget& target, uint64_t token = 0) {
     emit(std::move(t), token);
     return true;
@@ -61,9 +64,11 @@ class Emitter {
   // The processing latency of one input, measured by the operator (from
   // handing it to a program until the program acked it).
   virtual void recordLatency(int64_t ns) {}
-  // A problem the operator reports that is not tied to one input (a program's
-  // `error` message): counted in errors.
-  virtual void reportError(std::string_view message) {}
+  // A problem the operator reports apart from process()'s result (a
+  // program's `error` message, a tuple it could not emit, a refused batch):
+  // counted in errors and kept as a sample with `key`, the key of the tuple
+  // it concerns (empty when none).
+  virtual void reportError(std::string_view message, std::string_view key = {}) {}
   // The plan task that sent the input being processed, -1 when unknown.
   virtual int64_t inputSource() const { return -1; }
   // The instance is dead (its program is gone for good): from now on the
@@ -107,6 +112,9 @@ struct ProcessResult {
   bool ok = true;        // false: the tuple is an error (counted; fails its tree)
   int64_t busy_ns = 0;   // simulated service time; the task is busy this long
   bool latency_later = false;  // the operator records this input's latency itself
+  // When not ok: why, for the error's sample (read as process() returns, so
+  // it may point into the operator). Empty: "rejected the tuple".
+  std::string_view error;
 };
 
 class Operator {

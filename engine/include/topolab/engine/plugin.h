@@ -19,7 +19,7 @@
 // OperatorContext, Tuple, ComponentType, Params). It changes whenever one of
 // them changes layout or meaning; a plugin loads only into an engine of the
 // same version.
-#define TOPOLAB_SDK_VERSION 1
+#define TOPOLAB_SDK_VERSION 2
 
 #define TOPOLAB_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
 

@@ -41,6 +41,9 @@ SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats
 // "commits":..,"failed_batches":..,"reconnects":..,"commit_us":{..}|null,"batch_rows":{"p50":..,
 // "p99":..,"max":..}|null}: counts and histograms for the interval (in total in the summary),
 // instances disconnected at its end; rows_per_s only when the interval's length is known.
+// A component whose instances took error samples in the interval ends with
+// "error_samples":[{"instance":"ID#N","agent":..,"unix_ms":..,"message":..,"key":..},..], oldest
+// first, each sample once ("agent" when known); in the summary, the samples its instances keep.
 // With `interval_ms` (>= 0), "interval_ms":N follows t_ms: how long the
 // interval was, so a reader can turn its counts into rates.
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
@@ -56,9 +59,14 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
                         const std::vector<std::string>& order,
                         const std::map<std::string, ComponentStats>& totals);
 
+// One error sample as `topolab errors` prints it: "12:00:01.234  enrich#1  node-b
+// simulated failure (error_rate 0.01)  [k17]" (local time; the agent and the key when known).
+std::string errorSampleText(const InstanceError& e);
+
 // A fixed-width table for a terminal: an elapsed-time header, one row per
 // component and a total row (instances alive/total, in/s, out/s, errors, queue,
-// blocked ms, p50 and p99 latency µs, e2e p99 ms), then the SLO status when
+// blocked ms, p50 and p99 latency µs, e2e p99 ms), the newest error sample
+// ("last error …", with how many more there are), then the SLO status when
 // `slo` is evaluated. Rates divide by interval_s; with `as_counts` (an
 // interval too short for a rate to mean anything, like the last one at a
 // stop) the in and out columns are counts and the header says so. Ends with
