@@ -15,15 +15,16 @@ namespace topolab {
 namespace {
 
 using testing::AgentProcess;
-using testing::listOn;
 using testing::callContext;
+using testing::listOn;
 
 struct Cluster {
   std::vector<std::unique_ptr<AgentProcess>> agents;
 
   explicit Cluster(int n, const std::vector<std::string>& extra = {}) {
     for (int i = 0; i < n; ++i) {
-      agents.push_back(std::make_unique<AgentProcess>("node-" + std::string(1, char('a' + i)), extra));
+      agents.push_back(
+          std::make_unique<AgentProcess>("node-" + std::string(1, char('a' + i)), extra));
     }
   }
   bool started() const {
@@ -113,7 +114,6 @@ Snapshot watchUntilFinished(Cluster& c, const std::string& name, std::chrono::se
   return merged;
 }
 
-
 void stopEverywhere(Cluster& c, const std::string& name) {
   for (const auto& a : c.agents) {
     auto ctx = callContext(a->operatorToken());
@@ -163,7 +163,8 @@ TEST(AgentCluster, AtLeastOnceAcrossThreeAgentsDeliversEverything) {
 TEST(AgentCluster, RealtimeAnalyticsSpreadOverThreeAgents) {
   Cluster c(3);
   ASSERT_TRUE(c.started());
-  const std::string yaml = testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/realtime-analytics.yaml");
+  const std::string yaml =
+      testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/realtime-analytics.yaml");
   deploy(c, yaml);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   Snapshot merged;
@@ -260,18 +261,29 @@ TEST(AgentSecurity, HostileRequestsGetAStatusNamingTheProblem) {
   for (int i = 0; i < 100000; ++i) many += "  - {id: c" + std::to_string(i) + ", type: counter}\n";
   std::string big = head + "  - {id: g, type: generator}\n#" + std::string(300000, 'x') + "\n";
   const std::vector<Case> cases = {
-      {"unknown type", head + "  - {id: g, type: nosuch}\n", {grpc::StatusCode::INVALID_ARGUMENT}, "nosuch"},
-      {"bad params", head + "  - {id: g, type: generator, params: {rate: fast}}\n",
-       {grpc::StatusCode::INVALID_ARGUMENT}, "rate"},
+      {"unknown type",
+       head + "  - {id: g, type: nosuch}\n",
+       {grpc::StatusCode::INVALID_ARGUMENT},
+       "nosuch"},
+      {"bad params",
+       head + "  - {id: g, type: generator, params: {rate: fast}}\n",
+       {grpc::StatusCode::INVALID_ARGUMENT},
+       "rate"},
       {"over the message cap", big, {grpc::StatusCode::RESOURCE_EXHAUSTED}, ""},
-      {"100,000 components", many,
-       {grpc::StatusCode::RESOURCE_EXHAUSTED, grpc::StatusCode::INVALID_ARGUMENT}, ""},
+      {"100,000 components",
+       many,
+       {grpc::StatusCode::RESOURCE_EXHAUSTED, grpc::StatusCode::INVALID_ARGUMENT},
+       ""},
       {"placement on an unknown agent",
-       head + "  - {id: g, type: generator, placement: [node-z]}\n  - {id: s, type: counter}\nstreams: [{from: g, to: s}]\n",
-       {grpc::StatusCode::INVALID_ARGUMENT}, "node-z"},
+       head + "  - {id: g, type: generator, placement: [node-z]}\n  - {id: s, type: "
+              "counter}\nstreams: [{from: g, to: s}]\n",
+       {grpc::StatusCode::INVALID_ARGUMENT},
+       "node-z"},
       {"file-sink outside the state dir",
-       head + "  - {id: g, type: generator}\n  - {id: s, type: file-sink, params: {path: /etc/passwd}}\nstreams: [{from: g, to: s}]\n",
-       {grpc::StatusCode::INVALID_ARGUMENT}, "/etc/passwd"},
+       head + "  - {id: g, type: generator}\n  - {id: s, type: file-sink, params: {path: "
+              "/etc/passwd}}\nstreams: [{from: g, to: s}]\n",
+       {grpc::StatusCode::INVALID_ARGUMENT},
+       "/etc/passwd"},
   };
   for (const Case& k : cases) {
     const grpc::Status s = prepare(k.yaml);
@@ -279,7 +291,8 @@ TEST(AgentSecurity, HostileRequestsGetAStatusNamingTheProblem) {
         << k.what << ": code " << s.error_code() << " " << s.error_message().substr(0, 300);
     EXPECT_FALSE(s.error_message().empty()) << k.what;
     if (!k.mention.empty()) {
-      EXPECT_NE(s.error_message().find(k.mention), std::string::npos) << k.what << ": " << s.error_message().substr(0, 300);
+      EXPECT_NE(s.error_message().find(k.mention), std::string::npos)
+          << k.what << ": " << s.error_message().substr(0, 300);
     }
   }
   // The agent keeps serving, and nothing was deployed.
@@ -333,10 +346,15 @@ TEST(AgentMetrics, PrometheusEndpointPassesPromtoolWithALiveDeployment) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   std::smatch m;
   const std::string log = c.agents[0]->log();
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)/metrics"))) << log;
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)/metrics")))
+      << log;
   const std::string url = "http://127.0.0.1:" + m[1].str() + "/metrics";
-  const std::string out = (std::filesystem::temp_directory_path() / ("metrics-" + std::to_string(getpid()))).string();
-  const std::string fetch = "python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' " + url + " > " + out;
+  const std::string out =
+      (std::filesystem::temp_directory_path() / ("metrics-" + std::to_string(getpid()))).string();
+  const std::string fetch =
+      "python3 -c 'import sys,urllib.request; "
+      "sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' " +
+      url + " > " + out;
   ASSERT_EQ(std::system(fetch.c_str()), 0);
   const std::string body = testing::readFile(out);
   EXPECT_NE(body.find("topolab_tuples_received_total{"), std::string::npos);
@@ -354,7 +372,8 @@ TEST(AgentMetrics, PrometheusEndpointPassesPromtoolWithALiveDeployment) {
 namespace topolab {
 namespace {
 
-std::shared_ptr<grpc::ChannelCredentials> clientTls(const std::string& dir, const std::string& client) {
+std::shared_ptr<grpc::ChannelCredentials> clientTls(const std::string& dir,
+                                                    const std::string& client) {
   grpc::SslCredentialsOptions o;
   o.pem_root_certs = testing::readFile(dir + "/ca.crt");
   if (!client.empty()) {
@@ -365,7 +384,9 @@ std::shared_ptr<grpc::ChannelCredentials> clientTls(const std::string& dir, cons
 }
 
 TEST(AgentSecurity, MutualTlsRefusesClientsWithoutACertificateFromItsCa) {
-  const std::string dir = (std::filesystem::temp_directory_path() / ("topolab-pki-" + std::to_string(getpid()))).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("topolab-pki-" + std::to_string(getpid())))
+          .string();
   std::filesystem::create_directories(dir);
   std::string log;
   ASSERT_TRUE(testing::makeTestPki(dir, &log)) << log;
@@ -383,7 +404,8 @@ TEST(AgentSecurity, MutualTlsRefusesClientsWithoutACertificateFromItsCa) {
   EXPECT_FALSE(hello("stranger").ok()) << "a certificate from another CA is refused";
   EXPECT_FALSE(hello("").ok()) << "a client without a certificate is refused";
   // Plain text to a TLS port gets nowhere either.
-  auto plain = v1::Agent::NewStub(grpc::CreateChannel(a.address(), grpc::InsecureChannelCredentials()));
+  auto plain =
+      v1::Agent::NewStub(grpc::CreateChannel(a.address(), grpc::InsecureChannelCredentials()));
   auto ctx = callContext(a.viewerToken(), std::chrono::seconds(5));
   v1::HelloReply reply;
   EXPECT_FALSE(plain->Hello(ctx.get(), v1::HelloRequest(), &reply).ok());
@@ -391,11 +413,14 @@ TEST(AgentSecurity, MutualTlsRefusesClientsWithoutACertificateFromItsCa) {
 }
 
 TEST(AgentSecurity, NonLoopbackWithTlsStarts) {
-  const std::string dir = (std::filesystem::temp_directory_path() / ("topolab-pki2-" + std::to_string(getpid()))).string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("topolab-pki2-" + std::to_string(getpid())))
+          .string();
   std::filesystem::create_directories(dir);
   std::string log;
   ASSERT_TRUE(testing::makeTestPki(dir, &log)) << log;
-  AgentProcess a("tls-any", {"--listen", "0.0.0.0:0", "--tls-cert", dir + "/server.crt", "--tls-key", dir + "/server.key"});
+  AgentProcess a("tls-any", {"--listen", "0.0.0.0:0", "--tls-cert", dir + "/server.crt",
+                             "--tls-key", dir + "/server.key"});
   ASSERT_TRUE(a.started()) << a.log();
   EXPECT_NE(a.log().find("0.0.0.0"), std::string::npos) << a.log();
   EXPECT_NE(a.log().find("(TLS)"), std::string::npos) << a.log();
@@ -426,7 +451,8 @@ TEST(AgentCluster, SurvivorsKeepRunningAndCountTheLossWhenAnAgentIsKilled) {
   ASSERT_TRUE(c.started());
   // Trees lost with the dead agent are replayed after ack_timeout_ms (1 s here);
   // until then max_pending holds the producers back, as in Storm.
-  std::string yaml = testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/realtime-analytics.yaml");
+  std::string yaml =
+      testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/realtime-analytics.yaml");
   const std::string from = "ack_timeout_ms: 5000";
   ASSERT_NE(yaml.find(from), std::string::npos);
   yaml.replace(yaml.find(from), from.size(), "ack_timeout_ms: 1000");
@@ -461,7 +487,8 @@ TEST(AgentCluster, SurvivorsKeepRunningAndCountTheLossWhenAnAgentIsKilled) {
 namespace topolab {
 namespace {
 
-grpc::Status fault(const AgentProcess& a, const v1::FaultRequest& req, std::string* detail = nullptr) {
+grpc::Status fault(const AgentProcess& a, const v1::FaultRequest& req,
+                   std::string* detail = nullptr) {
   auto ctx = callContext(a.operatorToken());
   v1::FaultReply reply;
   const grpc::Status s = a.stub()->InjectFault(ctx.get(), req, &reply);
@@ -473,7 +500,10 @@ TEST(AgentFaults, FailLatencyAndKillShowInTheFiguresAndAsEvents) {
   Cluster c(1);
   ASSERT_TRUE(c.started());
   AgentProcess& a = *c.agents[0];
-  deploy(c, testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/web-tier.yaml"));
+  // The killed instance stays dead for the intervals checked below.
+  std::string yaml = testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/web-tier.yaml");
+  yaml.insert(yaml.find("defaults:\n") + 10, "  restart: never\n");
+  deploy(c, yaml);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
 
   v1::FaultRequest fail;

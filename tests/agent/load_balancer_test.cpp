@@ -33,6 +33,16 @@ std::string exampleText(const std::string& name) {
   return testing::readFile(std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml");
 }
 
+// web-tier-3-agents with `restart: never` added to its defaults: a killed
+// member stays dead until revived.
+std::string webTierKeepingKills() {
+  std::string yaml = exampleText("web-tier-3-agents");
+  const std::string defaults = "defaults:\n";
+  EXPECT_NE(yaml.find(defaults), std::string::npos);
+  yaml.insert(yaml.find(defaults) + defaults.size(), "  restart: never\n");
+  return yaml;
+}
+
 struct Interval {
   Snapshot prev, cur;
 };
@@ -255,16 +265,16 @@ void expectBackInRotation(const std::vector<Interval>& all, int64_t back_ms,
 TEST(LoadBalancerAcrossAgents, KilledMemberInstanceIsTakenOutWithinTwoHealthIntervalsAndRevived) {
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
-  lab.deploy(exampleText("web-tier-3-agents"));
+  lab.deploy(webTierKeepingKills());
   lab.waitPast(1500);
   const int64_t kill_ms = lab.nowMs();
-  const control::FaultOutcome killed = lab.fault({.kind = control::FaultSpec::Kind::KillInstance,
-                                                  .component = "node3", .index = 0});
+  const control::FaultOutcome killed =
+      lab.fault({.kind = control::FaultSpec::Kind::KillInstance, .component = "node3", .index = 0});
   ASSERT_TRUE(killed.ok) << killed.message;
   lab.waitPast(kill_ms + 2 * kHealthMs + 2000);
   const int64_t revive_ms = lab.nowMs();
-  const control::FaultOutcome revived = lab.fault({.kind = control::FaultSpec::Kind::Revive,
-                                                   .component = "node3", .index = 0});
+  const control::FaultOutcome revived =
+      lab.fault({.kind = control::FaultSpec::Kind::Revive, .component = "node3", .index = 0});
   ASSERT_TRUE(revived.ok) << revived.message;
   ASSERT_EQ(revived.details.size(), 1u);
   EXPECT_EQ(revived.details[0].first, "node-c");
@@ -302,8 +312,8 @@ TEST(LoadBalancerAcrossAgents, MemberOnACutOffAgentIsTakenOutAndReturnsWhenThePa
   lab.deploy(exampleText("web-tier-3-agents"));
   lab.waitPast(1500);
   const int64_t cut_ms = lab.nowMs();
-  const control::FaultOutcome cut = lab.fault(
-      {.kind = control::FaultSpec::Kind::Partition, .agent = "node-c", .seconds = 4});
+  const control::FaultOutcome cut =
+      lab.fault({.kind = control::FaultSpec::Kind::Partition, .agent = "node-c", .seconds = 4});
   ASSERT_TRUE(cut.ok) << cut.message;
   // Healed at +4 s; the links reconnect with backoff (at most 1 s), then a probe passes.
   const int64_t healed_ms = cut_ms + 4000 + 1000;
@@ -316,7 +326,7 @@ TEST(LoadBalancerAcrossAgents, MemberOnACutOffAgentIsTakenOutAndReturnsWhenThePa
 TEST(LoadBalancerAcrossAgents, AtLeastOnceTreesOfAKilledMemberAreReplayedAtOnce) {
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
-  std::string yaml = exampleText("web-tier-3-agents");
+  std::string yaml = webTierKeepingKills();
   const std::string from = "delivery: at-most-once";
   ASSERT_NE(yaml.find(from), std::string::npos);
   // ack_timeout_ms far beyond the test: replays can only come from the health check.
@@ -324,9 +334,9 @@ TEST(LoadBalancerAcrossAgents, AtLeastOnceTreesOfAKilledMemberAreReplayedAtOnce)
   lab.deploy(yaml);
   lab.waitPast(1500);
   const int64_t kill_ms = lab.nowMs();
-  ASSERT_TRUE(lab.fault({.kind = control::FaultSpec::Kind::KillInstance, .component = "node3",
-                         .index = 0})
-                  .ok);
+  ASSERT_TRUE(
+      lab.fault({.kind = control::FaultSpec::Kind::KillInstance, .component = "node3", .index = 0})
+          .ok);
   lab.waitPast(kill_ms + 2 * kHealthMs + 2000);
   const auto all = lab.intervals();
   uint64_t replayed = 0;
@@ -361,17 +371,18 @@ TEST(LoadBalancerAcrossAgents, DeployJsonShowsMembersAndDownUpEventsForKillAndRe
   BalancedLab lab;
   ASSERT_TRUE(lab.started());
   const std::string cluster = lab.clusterFile();
+  const std::string file = cluster + ".web-tier-3-agents.yaml";
+  std::ofstream(file) << webTierKeepingKills();
   std::pair<int, std::vector<std::string>> deployed;
-  std::thread deploy([&] {
-    deployed = cli("deploy " + std::string(TOPOLAB_EXAMPLES_DIR) + "/web-tier-3-agents.yaml --cluster " +
-                   cluster + " --json --duration 7");
-  });
+  std::thread deploy(
+      [&] { deployed = cli("deploy " + file + " --cluster " + cluster + " --json --duration 7"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   const auto killed = cli("fault web-tier-3-agents --cluster " + cluster + " --kill node3#0");
   std::this_thread::sleep_for(std::chrono::milliseconds(2000));
   const auto revived = cli("fault web-tier-3-agents --cluster " + cluster + " --revive node3#0");
   const auto again = cli("fault web-tier-3-agents --cluster " + cluster + " --revive node3#0");
   deploy.join();
+  std::remove(file.c_str());
   EXPECT_EQ(killed.first, 0) << (killed.second.empty() ? "" : killed.second.back());
   ASSERT_EQ(revived.first, 0) << (revived.second.empty() ? "" : revived.second.back());
   EXPECT_TRUE(anyLine(revived.second, {"revived node3#0 on node-c"})) << revived.second[0];
@@ -379,14 +390,18 @@ TEST(LoadBalancerAcrossAgents, DeployJsonShowsMembersAndDownUpEventsForKillAndRe
   EXPECT_TRUE(anyLine(again.second, {"node3#0 is alive"}));
   ASSERT_EQ(deployed.first, 0);
   const auto& out = deployed.second;
-  EXPECT_TRUE(anyLine(out, {R"("type":"interval")", R"("haproxy":{)", R"("members":{"node1#0":{"sent":)"}));
-  EXPECT_TRUE(anyLine(out, {R"("type":"interval")", R"("node3#0":{"sent":0,)", R"("healthy":false})"}))
+  EXPECT_TRUE(
+      anyLine(out, {R"("type":"interval")", R"("haproxy":{)", R"("members":{"node1#0":{"sent":)"}));
+  EXPECT_TRUE(
+      anyLine(out, {R"("type":"interval")", R"("node3#0":{"sent":0,)", R"("healthy":false})"}))
       << "an interval shows node3 out of rotation";
   const auto down = std::find_if(out.begin(), out.end(), [](const std::string& l) {
-    return l.find(R"("kind":"member-down")") != std::string::npos && l.find("node3#0") != std::string::npos;
+    return l.find(R"("kind":"member-down")") != std::string::npos &&
+           l.find("node3#0") != std::string::npos;
   });
   const auto up = std::find_if(out.begin(), out.end(), [](const std::string& l) {
-    return l.find(R"("kind":"member-up")") != std::string::npos && l.find("node3#0") != std::string::npos;
+    return l.find(R"("kind":"member-up")") != std::string::npos &&
+           l.find("node3#0") != std::string::npos;
   });
   ASSERT_NE(down, out.end()) << "a member-down event line";
   ASSERT_NE(up, out.end()) << "a member-up event line";

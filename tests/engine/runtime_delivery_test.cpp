@@ -86,7 +86,7 @@ TEST(AtLeastOnce, AShuffleRoutesAroundAKilledInstanceAndReplaysItsTreesAtOnce) {
   const Topology t = parseOrDie(R"(
 topolab: 1
 name: alo-kill
-defaults: {delivery: at-least-once, ack_timeout_ms: 30000}
+defaults: {delivery: at-least-once, ack_timeout_ms: 30000, restart: never}
 components:
   - {id: gen, type: generator, params: {rate: 3000, count: 6000, keys: 6000, distribution: sequential}}
   - {id: pass, type: work, parallelism: 3, params: {cost_us: 200}}

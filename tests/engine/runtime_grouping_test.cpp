@@ -17,15 +17,19 @@ std::vector<uint64_t> receivedPerInstance(Runtime& rt, const std::string& compon
   return r;
 }
 
-Topology twoStage(const std::string& grouping, int parallelism, int count, const std::string& sink = "counter") {
+Topology twoStage(const std::string& grouping, int parallelism, int count,
+                  const std::string& sink = "counter") {
   return parseOrDie(R"(
 topolab: 1
 name: grouping
 components:
-  - {id: gen, type: generator, params: {rate: 0, count: )" + std::to_string(count) + R"(, keys: 1000}}
-  - {id: sink, type: )" + sink + ", parallelism: " + std::to_string(parallelism) + R"(}
+  - {id: gen, type: generator, params: {rate: 0, count: )" +
+                    std::to_string(count) + R"(, keys: 1000}}
+  - {id: sink, type: )" +
+                    sink + ", parallelism: " + std::to_string(parallelism) + R"(}
 streams:
-  - {from: gen, to: sink, grouping: )" + grouping + R"(}
+  - {from: gen, to: sink, grouping: )" +
+                    grouping + R"(}
 )");
 }
 
@@ -54,7 +58,8 @@ TEST(GlobalGrouping, SendsEverythingToOneTask) {
 TEST(LocalOrShuffleGrouping, SpreadsOverLocalTasks) {
   auto rt = makeRuntime(twoStage("local-or-shuffle", 3, 30000));
   testing::runToCompletion(*rt);
-  for (uint64_t n : receivedPerInstance(*rt, "sink")) EXPECT_NEAR(static_cast<double>(n), 10000.0, 500.0);
+  for (uint64_t n : receivedPerInstance(*rt, "sink"))
+    EXPECT_NEAR(static_cast<double>(n), 10000.0, 500.0);
 }
 
 TEST(FieldsGrouping, SameKeyAlwaysSameTask) {
@@ -65,7 +70,8 @@ topolab: 1
 name: fields
 components:
   - {id: gen, type: generator, parallelism: 2, params: {rate: 0, count: 40000, keys: 500, distribution: zipf}}
-  - {id: sink, type: file-sink, parallelism: 4, params: {path: ")" + out + R"("}}
+  - {id: sink, type: file-sink, parallelism: 4, params: {path: ")" +
+                                out + R"("}}
 streams:
   - {from: gen, to: sink, grouping: {type: fields, fields: [key]}}
 )");
@@ -89,8 +95,10 @@ Topology balanced(const std::string& policy, int count) {
 topolab: 1
 name: lb
 components:
-  - {id: gen, type: generator, params: {rate: 0, count: )" + std::to_string(count) + R"(, keys: 1000}}
-  - {id: lb, type: load-balancer, params: {policy: )" + policy + R"(, health_check_ms: 10}}
+  - {id: gen, type: generator, params: {rate: 0, count: )" +
+                    std::to_string(count) + R"(, keys: 1000}}
+  - {id: lb, type: load-balancer, params: {policy: )" +
+                    policy + R"(, health_check_ms: 10}}
   - {id: a, type: counter}
   - {id: b, type: counter, parallelism: 2}
 streams:
@@ -130,8 +138,10 @@ name: lb-hash
 components:
   - {id: gen, type: generator, params: {rate: 0, count: 20000, keys: 300}}
   - {id: lb, type: load-balancer, params: {policy: consistent-hash}}
-  - {id: a, type: file-sink, params: {path: ")" + dir.file("a") + R"("}}
-  - {id: b, type: file-sink, params: {path: ")" + dir.file("b") + R"("}}
+  - {id: a, type: file-sink, params: {path: ")" +
+                                dir.file("a") + R"("}}
+  - {id: b, type: file-sink, params: {path: ")" +
+                                dir.file("b") + R"("}}
 streams:
   - {from: gen, to: lb}
   - {from: lb, to: a}
@@ -150,6 +160,7 @@ TEST(LoadBalancer, TakesADeadMemberOutAtTheNextHealthCheck) {
   const Topology t = parseOrDie(R"(
 topolab: 1
 name: lb-health
+defaults: {restart: never}
 components:
   - {id: gen, type: generator, params: {rate: 20000}}
   - {id: lb, type: load-balancer, params: {policy: round-robin, health_check_ms: 50}}

@@ -20,13 +20,18 @@ std::string pool(const std::string& delivery, const std::string& generator, int 
   return R"(
 topolab: 1
 name: pool
-defaults: {delivery: )" + delivery + R"(, ack_timeout_ms: 600000}
+defaults: {delivery: )" +
+         delivery + R"(, ack_timeout_ms: 600000, restart: never}
 components:
-  - {id: gen, type: generator, params: {)" + generator + R"(}}
+  - {id: gen, type: generator, params: {)" +
+         generator + R"(}}
   - {id: lb, type: load-balancer, params: {policy: round-robin, health_check_ms: 50}}
-  - {id: s1, type: work, params: )" + work + R"(}
-  - {id: s2, type: work, params: )" + work + R"(}
-  - {id: s3, type: work, params: )" + work + R"(}
+  - {id: s1, type: work, params: )" +
+         work + R"(}
+  - {id: s2, type: work, params: )" +
+         work + R"(}
+  - {id: s3, type: work, params: )" +
+         work + R"(}
   - {id: sink, type: counter}
 streams:
   - {from: gen, to: lb}
@@ -116,8 +121,8 @@ TEST(LoadBalancerHealth, AtLeastOnceTreesOfAKilledMemberAreReplayedWithoutTheAck
   // ack_timeout_ms is 10 minutes: the run can only end in time if the balancer
   // fails the dead member's trees itself. Members slower than the producer
   // always have a backlog to lose.
-  auto rt = makeRuntime(parseOrDie(
-      pool("at-least-once", "rate: 40000, count: 20000, keys: 20000, distribution: sequential", 200)));
+  auto rt = makeRuntime(parseOrDie(pool(
+      "at-least-once", "rate: 40000, count: 20000, keys: 20000, distribution: sequential", 200)));
   rt->start();
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   std::string error;

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "topolab/engine/metrics.h"
 #include "topolab/engine/runtime.h"
@@ -51,6 +52,15 @@ inline bool eventually(const std::function<bool()>& done,
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return true;
+}
+
+// Whether `events` hold one of `kind` whose detail contains `text`.
+inline bool hasEvent(const std::vector<RuntimeEvent>& events, const std::string& kind,
+                     const std::string& text) {
+  for (const auto& e : events) {
+    if (e.kind == kind && e.detail.find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 // A fresh temporary directory, removed at the end of the test.

@@ -86,14 +86,6 @@ std::vector<RuntimeEvent> drainEvents(Runtime& rt, std::vector<RuntimeEvent>& al
   return all;
 }
 
-bool hasEvent(const std::vector<RuntimeEvent>& events, const std::string& kind,
-              const std::string& text) {
-  for (const auto& e : events) {
-    if (e.kind == kind && e.detail.find(text) != std::string::npos) return true;
-  }
-  return false;
-}
-
 TEST(ShellBolt, EchoPassesEveryTupleOnAndAcksIt) {
   const Topology t = parseOrDie(header("at-least-once") + R"(
   - {id: gen, type: generator, params: {rate: 0, count: 3000, keys: 50}}

@@ -115,7 +115,7 @@ Supervisor::Supervisor(const Params& params, const OperatorContext& ctx, bool bo
       env_(params.getMap("env")),
       heartbeat_ns_(params.getInt("heartbeat_ms") * 1'000'000),
       timeout_ns_(params.getInt("timeout_ms") * 1'000'000),
-      restart_(ctx.topology ? ctx.topology->restartPolicy() : RestartPolicy{}) {
+      restarts_(ctx.topology ? ctx.topology->restartPolicy() : RestartPolicy{}) {
   fs::path folder(params.getString("resources"));
   if (folder.is_relative()) {
     folder =
@@ -178,31 +178,19 @@ bool Supervisor::start(std::string* error) {
 bool Supervisor::onDeath(int64_t now) {
   const std::string reason = link_ ? link_->deathReason() : std::string("not running");
   link_.reset();  // stops what is left of it and reaps it
-  while (!restarts_.empty() &&
-         now - restarts_.front() > int64_t{restart_.withinS()} * 1'000'000'000) {
-    restarts_.pop_front();
-  }
-  const bool again = static_cast<int>(restarts_.size()) < restart_.maxRestarts();
   event("process-died", name_ + ": " + command_.front() + " " + reason);
   log(4, command_.front() + " " + reason);
-  if (!again) {
-    const std::string why = restart_.never
-                                ? "restart: never"
-                                : "restarted " + std::to_string(restarts_.size()) +
-                                      " times within " + std::to_string(restart_.withinS()) + " s";
-    event("instance-failed", name_ + " is dead (" + why + ")");
+  std::string why;
+  if (!restarts_.onDeath(now, &restart_due_ns_, &why)) {
+    event("instance-failed", RestartBudget::failed(name_, why));
     return false;
   }
-  restart_due_ns_ = now + int64_t{restart_.delayMs()} * 1'000'000;
   return true;
 }
 
 void Supervisor::restarted(int64_t now) {
-  restarts_.push_back(now);
   restart_due_ns_ = 0;
-  event("restart", name_ + " restarted (" + std::to_string(restarts_.size()) + " of " +
-                       std::to_string(restart_.maxRestarts()) + " within " +
-                       std::to_string(restart_.withinS()) + " s)");
+  event("restart", restarts_.restarted(name_, now));
 }
 
 bool Supervisor::report(const MultilangMessage& m, Emitter& out) const {

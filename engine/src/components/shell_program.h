@@ -10,13 +10,13 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "connectors/multilang_link.h"
+#include "runtime/restart_budget.h"
 #include "topolab/engine/catalogue.h"
 #include "topolab/engine/operator.h"
 #include "topolab/engine/topology.h"
@@ -78,8 +78,7 @@ class Supervisor {
   StringMap env_;
   int64_t heartbeat_ns_;
   int64_t timeout_ns_;
-  RestartPolicy restart_;
-  std::deque<int64_t> restarts_;  // when, within the policy's window
+  RestartBudget restarts_;
   int64_t restart_due_ns_ = 0;
   std::unique_ptr<MultilangLink> link_;
   // The task's wake-up, set after the program may already be talking.

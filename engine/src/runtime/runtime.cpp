@@ -276,6 +276,8 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
         cfg.health_check_ns = params->getInt("health_check_ms") * 1'000'000;
       }
       cfg.others_take_over = othersTakeOver(topology, c);
+      cfg.restart = topology.restartPolicy();
+      cfg.event = ctx.event;
       impl->tasks.push_back(std::make_unique<Task>(std::move(cfg), *impl->scheduler, *impl->acker,
                                                    [raw] { raw->taskFinished(); }));
       impl->by_component[c.id].push_back(impl->tasks.back().get());

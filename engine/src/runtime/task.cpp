@@ -26,7 +26,8 @@ Task::Task(TaskConfig config, Scheduler& scheduler, Acker& acker, std::function<
       acker_(acker),
       on_finished_(std::move(on_finished)),
       input_(scheduler, this, config_.queue_capacity),
-      rng_(config_.seed) {
+      rng_(config_.seed),
+      restarts_(config_.restart) {
   records_e2e_ = config_.op->recordsEndToEnd();
   config_.op->setWaker([this] { scheduler_.wake(this); });
   if (config_.role == Role::Producer && config_.at_least_once) {
@@ -103,6 +104,7 @@ void Task::requestStop() {
 
 void Task::kill() {
   killed_.store(true, std::memory_order_relaxed);
+  died_.store(true, std::memory_order_release);  // supervise() decides, on the task's thread
   scheduler_.wake(this);
 }
 
@@ -117,7 +119,9 @@ void Task::run() {
   if (finished_.load(std::memory_order_relaxed)) return;
   now_ = monoNowNs();
   if (killed_.load(std::memory_order_relaxed)) {
+    supervise();
     runKilled();
+    if (restart_due_ns_ != 0 && !finished_.load(std::memory_order_relaxed)) restartWhenDue();
   } else if (flush(false)) {
     if (config_.role == Role::Producer) {
       runProducer(now_);
@@ -701,12 +705,38 @@ void Task::runKilled() {
     acker_.apply(ack_ops_);
     ack_ops_.clear();
   }
-  if (config_.role == Role::Producer || eos_seen_ >= expected_eos_) {
+  // A producer that will not come back is done; another instance once its input ended.
+  const bool done = config_.role == Role::Producer
+                        ? restart_due_ns_ == 0 || stop_requested_.load(std::memory_order_relaxed)
+                        : eos_seen_ >= expected_eos_;
+  if (done) {
     sendEndOfInput();
     publishCounters();
     finished_.store(true, std::memory_order_release);
     on_finished_();
   }
+}
+
+void Task::supervise() {
+  if (!died_.exchange(false, std::memory_order_acq_rel)) return;
+  std::string why;
+  if (!restarts_.onDeath(now_, &restart_due_ns_, &why)) {
+    restart_due_ns_ = 0;
+    if (config_.event) config_.event("instance-failed", RestartBudget::failed(name(), why));
+  }
+}
+
+void Task::restartWhenDue() {
+  if (now_ < restart_due_ns_) {
+    scheduler_.wakeAt(this, restart_due_ns_);
+    return;
+  }
+  // Like a restarted process: its input is empty (runKilled() dropped it) and
+  // routing puts it back in rotation at the next refresh.
+  restart_due_ns_ = 0;
+  killed_.store(false, std::memory_order_relaxed);
+  if (config_.event) config_.event("restart", restarts_.restarted(name(), now_));
+  scheduler_.wake(this);
 }
 
 // ----------------------------------------------------------------- metrics

@@ -16,6 +16,7 @@
 #include "runtime/input_queue.h"
 #include "runtime/member_health.h"
 #include "runtime/partitioner.h"
+#include "runtime/restart_budget.h"
 #include "runtime/scheduler.h"
 #include "topolab/engine/catalogue.h"
 #include "topolab/engine/histogram.h"
@@ -49,6 +50,10 @@ struct TaskConfig {
   // trees that reach it fail at once and replay elsewhere, rather than wait
   // out ack_timeout_ms (a fields or global grouping would send them here again).
   bool others_take_over = false;
+  // A killed instance comes back per `defaults.restart` (restart, or stays
+  // dead: instance-failed); `event` reports either as a run event.
+  RestartPolicy restart;
+  std::function<void(const std::string& kind, const std::string& detail)> event;
 };
 
 class Task final : public Runnable, private Emitter {
@@ -78,8 +83,10 @@ class Task final : public Runnable, private Emitter {
 
   // Producers stop producing and finish once their pending trees complete.
   void requestStop();
+  // Kills the instance like a crash: it drops what reaches it, then comes
+  // back per the restart policy (an event either way).
   void kill();
-  // Brings a killed instance back; false when it has already finished.
+  // Brings a killed instance back now; false when it has already finished.
   bool revive();
   // Faults: delay every tuple into this instance by `ns`; fail a fraction of
   // the tuples it processes (counted as errors). 0 clears them.
@@ -132,6 +139,10 @@ class Task final : public Runnable, private Emitter {
   void runProducer(int64_t now);
   void runConsumer(int64_t now);
   void runKilled();
+  // A kill seen: decide per the restart policy (a due time, or instance-failed).
+  void supervise();
+  // Brings the instance back once its restart is due, else waits for it.
+  void restartWhenDue();
   void processBatch(int64_t now);
   // Runs the operator's timer if it is due (between batches, unanchored).
   void fireTimer(int64_t now);
@@ -213,6 +224,10 @@ class Task final : public Runnable, private Emitter {
   int64_t blocked_since_ = 0;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> killed_{false};
+  // Supervision: a kill not yet seen by the task, and a restart's due time.
+  std::atomic<bool> died_{false};
+  RestartBudget restarts_;
+  int64_t restart_due_ns_ = 0;
   std::atomic<int64_t> fault_latency_ns_{0};
   std::atomic<double> fault_fail_ratio_{0};
   std::atomic<bool> finished_{false};
