@@ -204,6 +204,34 @@ TEST_F(WatchStateTest, EventsAreForwardedWithTheirAgent) {
   EXPECT_TRUE(s.takeEvents().empty());
 }
 
+TEST_F(WatchStateTest, AReopenedStreamsEventHistoryIsNotPassedOnAgain) {
+  WatchState s({"node-a"}, at(0));
+  auto withEvents = [](int64_t t_ms, std::vector<std::pair<int64_t, std::string>> events) {
+    v1::MetricsUpdate u = update(t_ms, {});
+    for (const auto& [at_ms, detail] : events) {
+      auto* e = u.add_events();
+      e->set_t_ms(at_ms);
+      e->set_kind("deploy");
+      e->set_detail(detail);
+    }
+    return u;
+  };
+  s.update("node-a", withEvents(500, {{0, "started 1 instances on node-a"}}), at(500));
+  ASSERT_EQ(s.takeEvents().size(), 1u);
+  // The link was cut: the stream is reopened and the agent sends its whole
+  // history first, with what happened meanwhile.
+  EXPECT_TRUE(s.lost("node-a", "no update for 2.0 s", at(3000)));
+  s.update("node-a",
+           withEvents(6000, {{0, "started 1 instances on node-a"},
+                             {4000, "started 2 instances on node-a"}}),
+           at(6000));
+  const auto events = s.takeEvents();  // in time order
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].kind, "agent-lost");
+  EXPECT_EQ(events[1].detail, "started 2 instances on node-a");
+  EXPECT_EQ(events[2].kind, "agent-back");
+}
+
 TEST_F(WatchStateTest, FinishedOnceEveryAgentsPartIsOver) {
   WatchState s({"node-a", "node-b", "node-c"}, at(0));
   s.update("node-a", update(1000, {{"x", 0, 1}}, "finished"), at(1000));

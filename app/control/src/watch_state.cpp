@@ -47,7 +47,11 @@ void WatchState::update(const std::string& agent, const v1::MetricsUpdate& u,
     a->lost = false;
     events_.push_back({estimatedTms(now), agent, "agent-back", agent + " is answering again"});
   }
-  for (const v1::Event& e : u.events()) events_.push_back({e.t_ms(), agent, e.kind(), e.detail()});
+  for (const v1::Event& e : u.events()) {
+    if (a->events_seen.emplace(e.t_ms(), e.kind(), e.detail()).second) {
+      events_.push_back({e.t_ms(), agent, e.kind(), e.detail()});
+    }
+  }
   Snapshot s = wire::fromProto(u);
   for (InstanceSnapshot& i : s.instances) i.agent = agent;  // the cluster file's name for it
   if (a->pending.size() == kMaxPending) a->pending.pop_front();

@@ -14,7 +14,9 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -30,8 +32,9 @@ class WatchState {
 
   WatchState(std::vector<std::string> agents, Clock::time_point now);
 
-  // An update from `agent` (its name in the cluster file). Queues its events,
-  // and an "agent-back" event when the agent had been lost.
+  // An update from `agent` (its name in the cluster file). Queues its events
+  // not seen before (a reopened stream starts with the agent's whole event
+  // history), and an "agent-back" event when the agent had been lost.
   void update(const std::string& agent, const v1::MetricsUpdate& u, Clock::time_point now);
   // The agent's stream broke or went quiet. Queues an "agent-lost" event and
   // returns true when this is news (it had not already been reported).
@@ -78,6 +81,7 @@ class WatchState {
     std::string state;
     Clock::time_point last_update;
     std::chrono::milliseconds spacing{0};
+    std::set<std::tuple<int64_t, std::string, std::string>> events_seen;  // t_ms, kind, detail
     bool answered = false;  // at least one update ever
     bool lost = false;
     bool done = false;
