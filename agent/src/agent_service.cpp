@@ -8,6 +8,7 @@
 #include <cctype>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "topolab/engine/plugin_loader.h"
@@ -50,7 +51,9 @@ grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status 
 
 // One WatchMetrics call. At most one write is in flight; a newer update
 // replaces the one waiting (figures are cumulative, so nothing is lost but
-// intermediate points), and events carry over.
+// intermediate points), and events carry over. Error samples go out once:
+// each update holds every sample its instances keep, and what this watch
+// already sent is taken out as it is written.
 class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
  public:
   MetricsWatch(MetricsHub& hub, std::string deployment) : hub_(hub), deployment_(std::move(deployment)) {
@@ -123,8 +126,21 @@ class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
     writing_msg_ = std::move(pending_);
     pending_ = v1::MetricsUpdate();
     has_pending_ = false;
+    dropSentSamples(writing_msg_);
     writing_ = true;
     StartWrite(&writing_msg_);
+  }
+
+  void dropSentSamples(v1::MetricsUpdate& u) {  // with mu_ held
+    for (v1::InstanceMetrics& i : *u.mutable_instances()) {
+      uint64_t& sent = samples_sent_[{i.component(), i.index()}];
+      auto* samples = i.mutable_error_samples();
+      const auto unsent =
+          std::partition_point(samples->begin(), samples->end(),
+                               [&](const v1::ErrorSample& e) { return e.seq() <= sent; });
+      samples->erase(samples->begin(), unsent);
+      if (!samples->empty()) sent = samples->rbegin()->seq();
+    }
   }
 
   MetricsHub& hub_;
@@ -134,6 +150,7 @@ class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
   v1::MetricsUpdate writing_msg_;
   bool has_pending_ = false;
   size_t event_cursor_ = 0;
+  std::map<std::pair<std::string, uint32_t>, uint64_t> samples_sent_;  // newest seq, per instance
   bool writing_ = false;
   bool last_ = false;
   bool done_ = false;

@@ -117,6 +117,13 @@ const FamilySpec kFamilies[] = {
      [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.failed)}); }},
     {"topolab_tuples_errors_total", MetricType::Counter, "Tuples the component rejected.",
      [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.errors)}); }},
+    // The samples' text stays out of labels (free text makes unbounded series):
+    // `topolab errors NAME` shows it.
+    {"topolab_last_error_timestamp_seconds", MetricType::Gauge,
+     "Unix time of the instance's newest error sample (its text: topolab errors).",
+     [](const I& i, Out& o) {
+       if (!i.errors.empty()) o.push_back({static_cast<double>(i.errors.back().unix_ns) / 1e9});
+     }},
     {"topolab_tuples_replayed_total", MetricType::Counter,
      "Producers: tuples emitted again after a failure.",
      [](const I& i, Out& o) { o.push_back({static_cast<double>(i.counters.replayed)}); }},

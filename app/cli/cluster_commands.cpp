@@ -1,11 +1,12 @@
-// `topolab stop`, `topolab fault` and `topolab agents`: one call to the
-// agents of a cluster, its outcome printed.
+// `topolab stop`, `topolab fault`, `topolab agents` and `topolab errors`: one
+// call to the agents of a cluster, its outcome printed.
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
 #include "inputs.h"
 #include "topolab/control/cluster_client.h"
+#include "topolab/engine/report.h"
 
 namespace topolab::cli {
 namespace {
@@ -88,6 +89,25 @@ int faultCommand(const FaultOptions& options) {
   if (!outcome.ok) {
     std::cerr << "error: " << outcome.message << '\n';
     return kFailure;
+  }
+  return kOk;
+}
+
+int errorsCommand(const ErrorsOptions& options) {
+  const auto cluster = loadCluster(options.cluster);
+  if (!cluster) return kInvalidInput;
+  const auto client = connect(*cluster);
+  if (!client) return kFailure;
+  const control::ErrorsOutcome outcome = client->errors(options.name);
+  for (const InstanceError& e : outcome.samples) {
+    std::cout << (options.json ? errorSampleLine(e) : errorSampleText(e)) << '\n';
+  }
+  if (!outcome.ok) {
+    std::cerr << "error: " << outcome.message << '\n';
+    return kFailure;
+  }
+  if (outcome.samples.empty() && !options.json) {
+    std::cout << options.name << " has counted no errors\n";
   }
   return kOk;
 }

@@ -72,6 +72,12 @@ struct FaultOptions {  // `fault NAME --cluster C` and exactly one fault
   std::string partition;  // AGENT=SECONDS
 };
 
+struct ErrorsOptions {  // `errors NAME --cluster C`
+  std::string name;
+  std::string cluster;
+  bool json = false;
+};
+
 int validateCommand(const std::vector<std::string>& files);
 int runCommand(const RunOptions& options);
 int exportCommand(const ExportOptions& options);
@@ -82,5 +88,6 @@ int watchCommand(const WatchOptions& options);
 int stopCommand(const StopOptions& options);
 int faultCommand(const FaultOptions& options);
 int agentsCommand(const std::string& cluster);
+int errorsCommand(const ErrorsOptions& options);
 
 }  // namespace topolab::cli

@@ -133,6 +133,13 @@ int main(int argc, char** argv) {
   auto* agents = app.add_subcommand("agents", "Say hello to every agent of a cluster");
   agents->add_option("--cluster", agents_cluster, "cluster file")->required();
 
+  ErrorsOptions errors_opts;
+  auto* errors = app.add_subcommand(
+      "errors", "Print a deployment's error samples: the last 20 errors of each instance");
+  errors->add_option("NAME", errors_opts.name, "deployment (the topology's name)")->required();
+  errors->add_option("--cluster", errors_opts.cluster, "cluster file")->required();
+  errors->add_flag("--json", errors_opts.json, "one JSON object per sample");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -154,5 +161,6 @@ int main(int argc, char** argv) {
   if (*stop) return stopCommand(stop_opts);
   if (*fault) return faultCommand(fault_opts);
   if (*agents) return agentsCommand(agents_cluster);
+  if (*errors) return errorsCommand(errors_opts);
   return kFailure;
 }

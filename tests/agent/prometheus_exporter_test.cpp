@@ -312,6 +312,33 @@ TEST(PrometheusExporter, OutputPassesPromtool) {
   EXPECT_EQ(code, 0) << output << "\n--- body ---\n" << r.body;
 }
 
+TEST(PrometheusExporter, ServesTheNewestErrorSamplesTimeNotItsText) {
+  ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
+  PrometheusExporterPtr exporter = startOrFail([] {
+    Snapshot s = demoSnapshot();
+    for (InstanceSnapshot& i : s.instances) {
+      if (i.component != "store") continue;
+      // Text a label could not carry as it is: quotes, a backslash, a newline.
+      i.errors = {{1, 1'700'000'000'000'000'000, "first", "k1"},
+                  {2, 1'700'000'002'500'000'000, "refused \"row\" \\ 7\nat line 2", "k\"2"}};
+    }
+    return std::vector<std::pair<std::string, Snapshot>>{{"demo", s}};
+  });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  const auto got = samples(r.body);
+  const auto newest = got.find(series("topolab_last_error_timestamp_seconds", "store", 0));
+  ASSERT_NE(newest, got.end()) << r.body;
+  EXPECT_DOUBLE_EQ(newest->second, 1'700'000'002.5);
+  // An instance without samples has no such series (0 would read as 1970).
+  EXPECT_EQ(got.count(series("topolab_last_error_timestamp_seconds", "events", 1)), 0u) << r.body;
+  EXPECT_NE(r.body.find("# TYPE topolab_last_error_timestamp_seconds gauge\n"), std::string::npos);
+  EXPECT_EQ(r.body.find("refused"), std::string::npos) << "no sample text in a label";
+  const auto [code, output] = promtoolCheck(r.body);
+  EXPECT_EQ(code, 0) << output << "\n--- body ---\n" << r.body;
+}
+
 TEST(PrometheusExporter, WithoutDeploymentsServesOnlyAgentUp) {
   ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
   PrometheusExporterPtr exporter =

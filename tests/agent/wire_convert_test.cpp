@@ -54,5 +54,19 @@ TEST(WireConvert, AnInstanceWithoutADatabaseHasNoDatabaseFigures) {
   EXPECT_FALSE(roundTrip(counter).database);
 }
 
+TEST(WireConvert, ErrorSamplesReachTheWatcherInOrder) {
+  InstanceSnapshot work;
+  work.component = "work";
+  work.index = 2;
+  work.counters.errors = 7;
+  work.errors = {{41, 1'700'000'000'123'456'789, "simulated failure (error_rate 0.01)", "k17"},
+                 {42, 1'700'000'001'000'000'000, "the program reported: \"bad\"\n", ""},
+                 {43, 1'700'000'002'000'000'000, "binary key", std::string("k\0\xff", 3)}};
+  const InstanceSnapshot got = roundTrip(work);
+  EXPECT_EQ(got.errors, work.errors);
+  EXPECT_EQ(got.counters.errors, 7u);
+  EXPECT_TRUE(roundTrip(InstanceSnapshot{}).errors.empty());
+}
+
 }  // namespace
 }  // namespace topolab::wire

@@ -79,6 +79,13 @@ void toProto(const InstanceSnapshot& s, v1::InstanceMetrics* out) {
     toProto(s.database->commit_latency, d->mutable_commit_latency());
     toProto(s.database->batch_rows, d->mutable_batch_rows());
   }
+  for (const ErrorSample& e : s.errors) {
+    v1::ErrorSample* pe = out->add_error_samples();
+    pe->set_seq(e.seq);
+    pe->set_unix_ns(e.unix_ns);
+    pe->set_message(e.message);
+    pe->set_key(e.key);
+  }
 }
 
 InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agent) {
@@ -133,6 +140,9 @@ InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agen
                                .reconnects = d.reconnects(),
                                .commit_latency = fromProto(d.commit_latency()),
                                .batch_rows = fromProto(d.batch_rows())};
+  }
+  for (const v1::ErrorSample& e : m.error_samples()) {
+    s.errors.push_back(ErrorSample{e.seq(), e.unix_ns(), e.message(), e.key()});
   }
   return s;
 }

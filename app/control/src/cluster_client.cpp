@@ -688,6 +688,57 @@ FaultOutcome faultImpl(const ClusterClient::Shared& s, const std::string& deploy
   return out;
 }
 
+// A new metrics watch's first update holds every error sample its agent's
+// instances keep: one read from each agent, then the stream is cancelled.
+ErrorsOutcome errorsImpl(const ClusterClient::Shared& s, const std::string& deployment) {
+  ErrorsOutcome out;
+  const auto agents = allAgents(s);
+  std::vector<v1::MetricsUpdate> updates(agents.size());
+  v1::WatchRequest request;
+  request.set_deployment(deployment);
+  const auto results = fanOut<grpc::Status>(agents, [&](const AgentChannel& a) {
+    return s.call(a, s.options.call_deadline, [&](grpc::ClientContext& context) {
+      auto reader = a.stub->WatchMetrics(&context, request);
+      if (!reader->Read(&updates[&a - &s.agents[0]])) return reader->Finish();
+      context.TryCancel();
+      reader->Finish();  // CANCELLED, as asked
+      return grpc::Status::OK;
+    });
+  });
+  bool found = false;
+  for (size_t i = 0; i < agents.size(); ++i) {
+    const std::string& name = agents[i]->entry.name;
+    if (results[i].error_code() == grpc::StatusCode::NOT_FOUND) continue;
+    if (!results[i].ok()) {
+      out.errors.push_back(
+          {name, describeStatus(results[i], agents[i]->entry, s.options.call_deadline)});
+      continue;
+    }
+    found = true;
+    for (const v1::InstanceMetrics& m : updates[i].instances()) {
+      const InstanceSnapshot inst = wire::fromProto(m, name);
+      for (const ErrorSample& e : inst.errors) {
+        out.samples.push_back({inst.component + "#" + std::to_string(inst.index), name, e});
+      }
+    }
+  }
+  std::stable_sort(out.samples.begin(), out.samples.end(),
+                   [](const InstanceError& a, const InstanceError& b) {
+                     return a.sample.unix_ns < b.sample.unix_ns;
+                   });
+  out.ok = found && out.errors.empty();
+  if (out.ok) return out;
+  if (!out.errors.empty()) {
+    out.message = "error samples of '" + deployment + "': ";
+    for (size_t i = 0; i < out.errors.size(); ++i) {
+      out.message += (i ? "; " : "") + out.errors[i].agent + ": " + out.errors[i].message;
+    }
+  } else {
+    out.message = "no deployment '" + deployment + "' on any agent of " + s.cluster.path;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> ListOutcome::agentsOf(std::string_view deployment) const {
@@ -807,6 +858,10 @@ ListOutcome ClusterClient::list() const { return listImpl(*shared_); }
 
 FaultOutcome ClusterClient::fault(const std::string& deployment, const FaultSpec& fault) const {
   return faultImpl(*shared_, deployment, fault);
+}
+
+ErrorsOutcome ClusterClient::errors(const std::string& deployment) const {
+  return errorsImpl(*shared_, deployment);
 }
 
 void ClusterClient::helloAsync(std::function<void(std::vector<AgentHello>)> done) {

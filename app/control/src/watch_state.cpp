@@ -18,6 +18,21 @@ std::string secondsText(int64_t ms) {
 
 bool isOver(const std::string& state) { return state == "finished" || state == "stopped"; }
 
+// An update carries only the error samples its stream had not sent: each
+// instance of `cur` keeps, with them, the ones `prev` (the agent's update
+// before) held, as the agent does.
+void keepErrorSamplesOf(const Snapshot& prev, Snapshot& cur) {
+  std::map<std::pair<std::string, int>, const InstanceSnapshot*> before;
+  for (const InstanceSnapshot& i : prev.instances) before[{i.component, i.index}] = &i;
+  for (InstanceSnapshot& i : cur.instances) {
+    auto it = before.find({i.component, i.index});
+    if (it == before.end() || it->second->errors.empty()) continue;
+    std::vector<ErrorSample> kept = it->second->errors;
+    keepErrorSamples(kept, i.errors);
+    i.errors = std::move(kept);
+  }
+}
+
 }  // namespace
 
 WatchState::WatchState(std::vector<std::string> agents, Clock::time_point now)
@@ -54,6 +69,7 @@ void WatchState::update(const std::string& agent, const v1::MetricsUpdate& u,
   }
   Snapshot s = wire::fromProto(u);
   for (InstanceSnapshot& i : s.instances) i.agent = agent;  // the cluster file's name for it
+  if (a->newest) keepErrorSamplesOf(*a->newest, s);
   if (a->pending.size() == kMaxPending) a->pending.pop_front();
   a->pending.emplace_back(s, now);
   a->newest = std::move(s);

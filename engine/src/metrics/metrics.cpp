@@ -249,6 +249,14 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
   return out;
 }
 
+void keepErrorSamples(std::vector<ErrorSample>& kept, const std::vector<ErrorSample>& newer) {
+  const uint64_t seen = kept.empty() ? 0 : kept.back().seq;
+  for (const ErrorSample& e : newer) {
+    if (e.seq > seen) kept.push_back(e);
+  }
+  if (kept.size() > kErrorSamples) kept.erase(kept.begin(), kept.end() - kErrorSamples);
+}
+
 std::vector<InstanceError> newErrorSamples(const Snapshot& prev, const Snapshot& cur) {
   std::map<std::pair<std::string, int>, const InstanceSnapshot*> before;
   for (const InstanceSnapshot& inst : prev.instances) before[{inst.component, inst.index}] = &inst;

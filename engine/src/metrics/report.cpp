@@ -204,24 +204,27 @@ void appendReplicas(std::string& out, const ComponentStats& s) {
   out += '}';
 }
 
-// Error samples, oldest first: ,"error_samples":[{"instance":"ID#N","agent":..,"unix_ms":..,
-// "message":..,"key":..},..]; "agent" only when known, nothing when there are none.
+// "instance":"ID#N","agent":..,"unix_ms":..,"message":..,"key":.. ("agent" only when known).
+void appendErrorSampleFields(std::string& out, const InstanceError& e) {
+  out += "\"instance\":";
+  appendJsonString(out, e.instance);
+  if (!e.agent.empty()) {
+    out += ",\"agent\":";
+    appendJsonString(out, e.agent);
+  }
+  out += ",\"unix_ms\":" + std::to_string(e.sample.unix_ns / 1'000'000) + ",\"message\":";
+  appendJsonString(out, e.sample.message);
+  out += ",\"key\":";
+  appendJsonString(out, e.sample.key);
+}
+
+// Error samples, oldest first: ,"error_samples":[{…},..]; nothing when there are none.
 void appendErrorSamples(std::string& out, const ComponentStats& s) {
   if (s.error_samples.empty()) return;
   out += ",\"error_samples\":[";
   for (size_t i = 0; i < s.error_samples.size(); ++i) {
-    const InstanceError& e = s.error_samples[i];
-    if (i > 0) out += ',';
-    out += "{\"instance\":";
-    appendJsonString(out, e.instance);
-    if (!e.agent.empty()) {
-      out += ",\"agent\":";
-      appendJsonString(out, e.agent);
-    }
-    out += ",\"unix_ms\":" + std::to_string(e.sample.unix_ns / 1'000'000) + ",\"message\":";
-    appendJsonString(out, e.sample.message);
-    out += ",\"key\":";
-    appendJsonString(out, e.sample.key);
+    out += i > 0 ? ",{" : "{";
+    appendErrorSampleFields(out, s.error_samples[i]);
     out += '}';
   }
   out += ']';
@@ -397,6 +400,13 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     out += '}';
   }
   out += "}}";
+  return out;
+}
+
+std::string errorSampleLine(const InstanceError& e) {
+  std::string out = "{\"type\":\"error_sample\",";
+  appendErrorSampleFields(out, e);
+  out += '}';
   return out;
 }
 

@@ -88,6 +88,11 @@ struct InstanceError {
   ErrorSample sample;
 };
 
+// Adds to `kept` the samples of `newer` that are newer than its newest, then
+// keeps the last kErrorSamples: how a reader that gets only new samples (the
+// agent's metrics stream) holds what the instance holds.
+void keepErrorSamples(std::vector<ErrorSample>& kept, const std::vector<ErrorSample>& newer);
+
 // One instance, cumulative since start (histograms too; max is per interval).
 struct InstanceSnapshot {
   std::string component;

@@ -59,6 +59,9 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
                         const std::vector<std::string>& order,
                         const std::map<std::string, ComponentStats>& totals);
 
+// {"type":"error_sample","instance":"ID#N","agent":..,"unix_ms":..,"message":..,"key":..}:
+// one line of `topolab errors --json` ("agent" when known).
+std::string errorSampleLine(const InstanceError& e);
 // One error sample as `topolab errors` prints it: "12:00:01.234  enrich#1  node-b
 // simulated failure (error_rate 0.01)  [k17]" (local time; the agent and the key when known).
 std::string errorSampleText(const InstanceError& e);

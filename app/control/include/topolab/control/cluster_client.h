@@ -14,6 +14,7 @@
 
 #include "topolab/control/cluster.h"
 #include "topolab/control/fault_spec.h"
+#include "topolab/engine/metrics.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/topology.h"
 
@@ -109,6 +110,15 @@ struct FaultOutcome {
   std::vector<AgentError> errors;
 };
 
+struct ErrorsOutcome {
+  bool ok = false;      // some agent has the deployment, and every agent answered
+  std::string message;  // when !ok
+  // Every sample the deployment's instances keep (the last 20 errors of
+  // each), oldest first, each with its agent's name in the cluster file.
+  std::vector<InstanceError> samples;
+  std::vector<AgentError> errors;
+};
+
 struct ClientOptions {
   std::chrono::milliseconds hello_deadline{2000};
   std::chrono::milliseconds prepare_deadline{60000};  // building tasks may take a while
@@ -152,6 +162,8 @@ class ClusterClient {
   // to every agent, each acting on its own instances (an agent without them
   // answers "not found", an error only when every agent does).
   [[nodiscard]] FaultOutcome fault(const std::string& deployment, const FaultSpec& fault) const;
+  // The error samples of `deployment` on every agent that runs part of it.
+  [[nodiscard]] ErrorsOutcome errors(const std::string& deployment) const;
 
   // The same on the client's worker thread, one call at a time; `done` runs
   // on that thread (a GUI posts the result to its own). Calls still queued
