@@ -45,11 +45,15 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
   void cancel() { ctx_.TryCancel(); }
 
   void OnWriteDone(bool ok) override {
+    bool closing;
     {
       std::lock_guard lock(link_.mu_);
       write_in_flight_ = false;
+      closing = link_.closing_now_;
     }
-    link_.cv_.notify_all();  // close() may wait for the last write
+    // Only close() waits for a write to end: waking anyone on every frame
+    // would cost a thread switch per frame.
+    if (closing) link_.close_cv_.notify_all();
     if (ok) link_.maybeStartWrite();
   }
 
@@ -74,6 +78,7 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
       }
       link_.credit_.clear();
     }
+    link_.close_cv_.notify_all();
     for (auto& f : wake) f();  // blocked tasks look again (the peer may be unreachable now)
     RemoveHold();
   }
@@ -102,7 +107,8 @@ PeerLink::PeerLink(PeerLinkConfig config) : config_(std::move(config)) {
   args.SetMaxSendMessageSize(64 << 20);
   channel_ = grpc::CreateCustomChannel(config_.address, config_.credentials, args);
   stub_ = v1::DataPlane::NewStub(channel_);
-  prober_ = std::make_unique<HealthProber>(*stub_, config_.deployment, config_.plan_id, config_.peer);
+  prober_ =
+      std::make_unique<HealthProber>(*stub_, config_.deployment, config_.plan_id, config_.peer);
 }
 
 PeerLink::~PeerLink() { close(); }
@@ -123,7 +129,7 @@ void PeerLink::close() {
   maybeStartWrite();
   {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, kCloseFlushWait, [this] {
+    close_cv_.wait_for(lock, kCloseFlushWait, [this] {
       return stream_ == nullptr || !connected_ || (pending_empty_ && !stream_->write_in_flight_);
     });
     closing_ = true;
@@ -176,7 +182,8 @@ void PeerLink::onStreamDone(const grpc::Status& status) {
     std::lock_guard lock(mu_);
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       if (last_error_ != status.error_message()) {
-        spdlog::warn("data plane to {} ({}): {}", config_.peer, config_.address, status.error_message());
+        spdlog::warn("data plane to {} ({}): {}", config_.peer, config_.address,
+                     status.error_message());
       }
       last_error_ = status.error_message();
       ++failures_;
@@ -189,6 +196,7 @@ void PeerLink::onStreamDone(const grpc::Status& status) {
     waiting_.clear();
   }
   cv_.notify_all();
+  close_cv_.notify_all();
   for (auto& f : wake) f();
 }
 

@@ -24,9 +24,9 @@ namespace topolab::agent {
 struct PeerLinkConfig {
   std::string deployment;
   std::string plan_id;
-  std::string self;         // this agent's name
-  std::string peer;         // the peer's name
-  std::string address;      // host:port
+  std::string self;     // this agent's name
+  std::string peer;     // the peer's name
+  std::string address;  // host:port
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   int64_t initial_credit = 16384;  // tuples in flight per target task
 };
@@ -79,7 +79,8 @@ class PeerLink final : public RemotePeer {
   std::unique_ptr<HealthProber> prober_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;        // the connector: a stream ended, or closing
+  std::condition_variable close_cv_;  // close(): the last write ended, or the stream broke
   std::map<uint32_t, int64_t> credit_;
   std::map<uint32_t, int64_t> unconfirmed_;  // sent, not credited when a stream broke
   std::map<uint32_t, std::vector<std::function<void()>>> waiting_;
@@ -95,7 +96,7 @@ class PeerLink final : public RemotePeer {
   int live_streams_ = 0;      // started and not yet done
   bool connected_ = false;    // the peer granted credit on the current stream
   bool connected_ever_in_attempt_ = false;
-  int failures_ = 0;          // attempts failed since the last success
+  int failures_ = 0;  // attempts failed since the last success
   bool closing_ = false;
   bool closing_now_ = false;  // close() began: pending frames skip the gap
   int64_t partitioned_until_ = 0;
