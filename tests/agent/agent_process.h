@@ -32,27 +32,31 @@ inline std::string readFile(const std::string& path) {
 class AgentProcess {
  public:
   // Starts `topolab-agent --listen 127.0.0.1:0 --name NAME --state-dir DIR EXTRA…`
-  // and waits until it says where it listens.
-  AgentProcess(const std::string& name, const std::vector<std::string>& extra = {})
+  // and waits until it says where it listens. `in_child` runs in the agent's
+  // process before the exec (e.g. to enter a network namespace).
+  AgentProcess(const std::string& name, const std::vector<std::string>& extra = {},
+               const std::function<void()>& in_child = {})
       : name_(name) {
     static int counter = 0;
     dir_ = std::filesystem::temp_directory_path() /
            ("topolab-agent-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(dir_);
     log_ = (dir_ / "agent.log").string();
-    std::vector<std::string> args = {TOPOLAB_AGENT, "--name", name, "--state-dir", (dir_ / "state").string()};
+    std::vector<std::string> args = {TOPOLAB_AGENT, "--name", name, "--state-dir",
+                                     (dir_ / "state").string()};
     if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
       args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     }
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = spawn(args, log_);
+    pid_ = spawn(args, log_, in_child);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    const std::regex listening("listening on [0-9.]+:([0-9]+)");
+    const std::regex listening("listening on ([0-9.]+):([0-9]+)");
     while (std::chrono::steady_clock::now() < deadline) {
       std::smatch m;
       const std::string log = readFile(log_);
       if (std::regex_search(log, m, listening)) {
-        port_ = std::stoi(m[1]);
+        if (m[1] != "0.0.0.0") host_ = m[1];  // all interfaces: reach it on loopback
+        port_ = std::stoi(m[2]);
         break;
       }
       if (exited()) break;
@@ -89,7 +93,7 @@ class AgentProcess {
   bool started() const { return port_ > 0; }
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string address() const { return host_ + ":" + std::to_string(port_); }
   const std::string& name() const { return name_; }
   std::string stateDir() const { return (dir_ / "state").string(); }
   std::string log() const { return readFile(log_); }
@@ -111,7 +115,8 @@ class AgentProcess {
   int stop(int sig) {
     if (pid_ <= 0) return exit_status_;
     kill(pid_, sig);
-    for (int i = 0; i < 1000 && !exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 1000 && !exited(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (pid_ > 0) {
       kill(pid_, SIGKILL);
       waitpid(pid_, &exit_status_, 0);
@@ -139,14 +144,15 @@ class AgentProcess {
   std::string name_;
   std::filesystem::path dir_;
   std::string log_;
+  std::string host_ = "127.0.0.1";
   pid_t pid_ = -1;
   int port_ = 0;
   int exit_status_ = 0;
 };
 
 // A client context with a bearer token and a deadline.
-inline std::unique_ptr<grpc::ClientContext> callContext(const std::string& token,
-                                                        std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+inline std::unique_ptr<grpc::ClientContext> callContext(
+    const std::string& token, std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
   ctx->set_deadline(std::chrono::system_clock::now() + deadline);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,12 +28,16 @@ struct Lab {
   std::string cluster_file;
   std::string cluster_extra;  // appended to the cluster file (e.g. a kafka block)
 
-  Lab(int n, std::vector<std::vector<std::string>> agent_flags = {})
+  // `in_child(i)`, when given, runs in agent `i`'s process before the exec.
+  Lab(int n, std::vector<std::vector<std::string>> agent_flags = {},
+      const std::function<void(int)>& in_child = {})
       : extra(std::move(agent_flags)) {
     extra.resize(n);
     for (int i = 0; i < n; ++i) {
+      std::function<void()> hook;
+      if (in_child) hook = [in_child, i] { in_child(i); };
       agents.push_back(
-          std::make_unique<AgentProcess>("node-" + std::string(1, char('a' + i)), extra[i]));
+          std::make_unique<AgentProcess>("node-" + std::string(1, char('a' + i)), extra[i], hook));
     }
     static int counter = 0;
     cluster_file =
@@ -81,11 +86,12 @@ struct CliRun {
   int code = -1;
 };
 
-inline CliRun runCli(const std::string& args, std::atomic<bool>* started = nullptr,
-                     std::mutex* mu = nullptr,
-                     std::vector<std::pair<Clock::time_point, std::string>>* live = nullptr) {
+// Runs a shell command line, stderr with stdout, as runCli does.
+inline CliRun runCommand(const std::string& command, std::atomic<bool>* started = nullptr,
+                         std::mutex* mu = nullptr,
+                         std::vector<std::pair<Clock::time_point, std::string>>* live = nullptr) {
   CliRun r;
-  FILE* p = popen((std::string(TOPOLAB_CLI) + " " + args + " 2>&1").c_str(), "r");
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
   if (started) *started = true;
   char buf[1 << 16];
   while (fgets(buf, sizeof buf, p)) {
@@ -100,6 +106,12 @@ inline CliRun runCli(const std::string& args, std::atomic<bool>* started = nullp
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+inline CliRun runCli(const std::string& args, std::atomic<bool>* started = nullptr,
+                     std::mutex* mu = nullptr,
+                     std::vector<std::pair<Clock::time_point, std::string>>* live = nullptr) {
+  return runCommand(std::string(TOPOLAB_CLI) + " " + args, started, mu, live);
 }
 
 // Every line a `topolab` run printed, joined.
