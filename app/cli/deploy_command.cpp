@@ -220,6 +220,8 @@ int deployCommand(const DeployOptions& options) {
 
   Reporter reporter(options.json, topology->slo, topologicalOrder(*topology),
                     topology->metricsIntervalMs());
+  reporter.header(*topology);
+  reporter.checkConservation(countsCanBalance(*topology));
   std::string shipped;
   if (outcome.bundles_sent > 0) {
     shipped = "; sent " + std::to_string(outcome.bundles_sent) + " resources bundle(s), " +
@@ -270,6 +272,7 @@ int watchCommand(const WatchOptions& options) {
   }
   // Without the topology file there is no SLO to judge and no graph order.
   Reporter reporter(options.json, std::nullopt, {});
+  reporter.checkConservation(false);  // its transports are not known here
   Follow f;
   f.deployment = options.name;
   f.agents = agents;

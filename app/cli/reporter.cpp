@@ -10,6 +10,11 @@
 
 namespace topolab::cli {
 
+bool countsCanBalance(const Topology& t) {
+  return std::none_of(t.streams.begin(), t.streams.end(),
+                      [](const Stream& s) { return s.transportOrAuto() == Transport::Kafka; });
+}
+
 Reporter::Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> order,
                    int64_t metrics_interval_ms)
     : json_(json),
@@ -17,6 +22,12 @@ Reporter::Reporter(bool json, std::optional<Slo> slo, std::vector<std::string> o
       slo_(std::move(slo)),
       order_(std::move(order)),
       metrics_interval_ms_(metrics_interval_ms) {}
+
+void Reporter::header(const Topology& topology) {
+  if (json_) return;
+  std::cout << topology.name << ": " << toString(topology.delivery()) << " delivery\n"
+            << std::flush;
+}
 
 void Reporter::interval(const Snapshot& prev, const Snapshot& cur) {
   // Load-balancer health checks seen in this interval, before its figures.
@@ -53,6 +64,7 @@ void Reporter::interval(const Snapshot& prev, const Snapshot& cur) {
 }
 
 void Reporter::event(int64_t t_ms, std::string_view kind, std::string_view detail) {
+  if (kind == "agent-lost") check_conservation_ = false;
   if (json_) {
     std::cout << eventLine(t_ms, kind, detail) << std::endl;
   } else {
@@ -62,6 +74,16 @@ void Reporter::event(int64_t t_ms, std::string_view kind, std::string_view detai
 }
 
 bool Reporter::summary(const Snapshot& last, int64_t duration_ms) {
+  // Counts are exact once the run drained: every tuple emitted is received or dropped.
+  const Conservation balance = conservationOf(last);
+  if (check_conservation_ && balance.in_flight == 0 && !balance.holds()) {
+    const std::string detail = "tuples lost without being counted: " + balance.describe();
+    if (json_) {
+      std::cout << eventLine(duration_ms, "conservation", detail, "error") << std::endl;
+    } else {
+      std::cerr << "error: " << detail << '\n';
+    }
+  }
   const auto totals = totalStats(last);
   SloResult slo;
   if (slo_) slo = evaluateSlo(*slo_, totals, std::max<int64_t>(duration_ms, 1) / 1000.0);

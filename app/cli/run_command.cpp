@@ -57,6 +57,8 @@ int runCommand(const RunOptions& options) {
   std::signal(SIGTERM, onSignal);
   Reporter reporter(options.json, topology->slo, runtime->componentOrder(),
                     topology->metricsIntervalMs());
+  reporter.header(*topology);
+  reporter.checkConservation(countsCanBalance(*topology));
 
   using Clock = std::chrono::steady_clock;
   const auto interval = std::chrono::milliseconds(topology->metricsIntervalMs());

@@ -40,7 +40,11 @@ inline std::map<std::string, ComponentStats> runToCompletion(
     Runtime& rt, std::chrono::seconds timeout = std::chrono::seconds(60)) {
   rt.start();
   EXPECT_TRUE(rt.waitFinished(timeout)) << "the run did not finish";
-  return totalStats(rt.snapshot());
+  const Snapshot last = rt.snapshot();
+  // Every tuple emitted was received or counted as dropped.
+  const Conservation balance = conservationOf(last);
+  EXPECT_TRUE(balance.in_flight != 0 || balance.holds()) << balance.describe();
+  return totalStats(last);
 }
 
 // Polls `done` every 10 ms until it holds or `timeout` passes; whether it held.

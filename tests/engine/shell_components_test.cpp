@@ -362,7 +362,7 @@ INSTANTIATE_TEST_SUITE_P(
         DeadCase{
             "malformed_bolt.py", "",
             "not the multilang protocol (a JSON object, then a line 'end'): 'this is not json'"},
-        DeadCase{"silent_bolt.py", ", heartbeat_ms: 100, timeout_ms: 600", "sent nothing for"},
+        DeadCase{"silent_bolt.py", ", heartbeat_ms: 100, timeout_ms: 2000", "sent nothing for"},
         DeadCase{"exit_at_start.py", "",
                  "exited with status 3; its stderr ended with:\n  starting"}),
     [](const auto& info) {

@@ -320,6 +320,17 @@ std::vector<MemberChange> memberChanges(const Snapshot& prev, const Snapshot& cu
   return out;
 }
 
+std::string Conservation::describe() const {
+  const auto accounted = static_cast<int64_t>(delivered + dropped) + in_flight;
+  const int64_t gap = static_cast<int64_t>(emitted) - accounted;
+  return "emitted " + std::to_string(emitted) + (gap == 0 ? " = " : " ≠ ") + "received " +
+         std::to_string(delivered) + " + dropped " + std::to_string(dropped) + " + in flight " +
+         std::to_string(in_flight) +
+         (gap > 0   ? ": " + std::to_string(gap) + " tuples unaccounted for"
+          : gap < 0 ? ": " + std::to_string(-gap) + " more received than emitted"
+                    : "");
+}
+
 Conservation conservationOf(const Snapshot& cur) {
   Conservation c;
   for (const InstanceSnapshot& inst : cur.instances) {

@@ -355,8 +355,11 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
   return out;
 }
 
-std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail) {
-  std::string out = "{\"type\":\"event\",\"t_ms\":" + std::to_string(t_ms) + ",\"kind\":";
+std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail,
+                      std::string_view type) {
+  std::string out = "{\"type\":";
+  appendJsonString(out, type);
+  out += ",\"t_ms\":" + std::to_string(t_ms) + ",\"kind\":";
   appendJsonString(out, kind);
   out += ",\"detail\":";
   appendJsonString(out, detail);

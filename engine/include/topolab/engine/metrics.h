@@ -181,6 +181,8 @@ struct Conservation {
   uint64_t dropped = 0;    // counted losses (killed instances)
   int64_t in_flight = 0;   // queued or in outboxes
   bool holds() const { return emitted == delivered + dropped + static_cast<uint64_t>(in_flight); }
+  // "emitted 1000 ≠ received 990 + dropped 0 + in flight 0: 10 tuples unaccounted for".
+  std::string describe() const;
 };
 // Summed over every instance of `cur`; in_flight counts input queues and
 // outboxes (a caller adds tuples held elsewhere, e.g. remote transports).

@@ -49,8 +49,10 @@ SloResult evaluateSlo(const Slo& slo, const std::map<std::string, ComponentStats
 std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
                          const std::map<std::string, ComponentStats>& interval,
                          int64_t interval_ms = -1);
-// {"type":"event","t_ms":..,"kind":"..","detail":".."}
-std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail);
+// {"type":"event","t_ms":..,"kind":"..","detail":".."}; with `type` "error",
+// a line that says the run's figures are wrong (kind "conservation").
+std::string eventLine(int64_t t_ms, std::string_view kind, std::string_view detail,
+                      std::string_view type = "event");
 // {"type":"summary","duration_ms":..,"slo":{"pass":..,"violations":[..]}|null,"components":{"ID":
 // {"received":..,"emitted":..,"acked":..,"failed":..,"errors":..,"replayed":..,"throughput":..,
 // "latency_us":{..},"e2e_us":{..}|null}}} — throughput is received/s, or emitted/s for a
