@@ -21,6 +21,11 @@ namespace {
 
 // Tuples a peer may send to one task before it must wait for credit.
 constexpr int64_t kCreditWindow = 16384;
+// Credit goes back once a quarter of a window is owed, or once it has waited
+// this long while tasks keep taking tuples...
+constexpr int64_t kCreditMaxAgeNs = 5'000'000;
+// ...or this long when they stop (a timer, so credit is never stranded).
+constexpr auto kCreditTimer = std::chrono::milliseconds(20);
 
 int64_t unixNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -569,7 +574,9 @@ bool DeploymentManager::partitioned() const { return partitioned_until_.load() >
 
 // ---------------------------------------------------------- InboundStream
 
-InboundStream::InboundStream(DeploymentManager& manager) : manager_(manager) {
+InboundStream::InboundStream(DeploymentManager& manager)
+    : manager_(manager), credit_(kCreditWindow, kCreditMaxAgeNs) {
+  anchor_->stream = this;
   StartRead(&frame_);
 }
 
@@ -648,16 +655,51 @@ void InboundStream::OnReadDone(bool ok) {
 void InboundStream::addCredit(uint32_t target, size_t tuples) {
   std::lock_guard lock(mu_);
   if (finished_) return;
-  pending_credit_[target] += static_cast<int64_t>(tuples);
-  if (!write_in_flight_) writeNext();
+  if (credit_.add(target, static_cast<int64_t>(tuples), monoNowNs())) send_credit_ = true;
+  // Sent from the calling task's thread: handing it to another would cost a
+  // wakeup, and it happens once per quarter window or kCreditMaxAgeNs.
+  if (send_credit_ && !write_in_flight_) writeNext();
+  if (!credit_.empty()) armTimer();
+}
+
+void InboundStream::armTimer() {
+  if (timer_armed_) return;
+  timer_armed_ = true;
+  timer_ = std::make_unique<grpc::Alarm>();  // the previous one has fired
+  timer_->Set(std::chrono::system_clock::now() + kCreditTimer, [anchor = anchor_](bool ok) {
+    if (!ok) return;
+    std::lock_guard lock(anchor->mu);
+    if (anchor->stream != nullptr) anchor->stream->onTimer();
+  });
+}
+
+void InboundStream::onTimer() {
+  std::lock_guard lock(mu_);
+  timer_armed_ = false;
+  if (finished_ || credit_.empty()) return;
+  if (credit_.due(monoNowNs())) {
+    send_credit_ = true;
+    if (!write_in_flight_) writeNext();
+  }
+  if (!credit_.empty()) armTimer();
 }
 
 void InboundStream::writeNext() {
-  if (pending_credit_.empty() || finished_) return;
-  auto it = pending_credit_.begin();
-  writing_.set_target(it->first);
-  writing_.set_tuples(static_cast<uint32_t>(std::min<int64_t>(it->second, UINT32_MAX)));
-  pending_credit_.erase(it);
+  if (!send_credit_ || credit_.empty() || finished_) return;
+  writing_.Clear();
+  bool first = true;
+  for (const auto& [target, tuples] : credit_.take()) {
+    const auto n = static_cast<uint32_t>(std::min<int64_t>(tuples, UINT32_MAX));
+    if (first) {
+      writing_.set_target(target);
+      writing_.set_tuples(n);
+      first = false;
+    } else {
+      writing_.add_more_targets(target);
+      writing_.add_more_tuples(n);
+    }
+  }
+  send_credit_ = false;
   write_in_flight_ = true;
   StartWrite(&writing_);
 }
@@ -669,6 +711,10 @@ void InboundStream::OnWriteDone(bool ok) {
 }
 
 void InboundStream::OnDone() {
+  {
+    std::lock_guard lock(anchor_->mu);
+    anchor_->stream = nullptr;
+  }
   if (deployment_ && origin_ >= 0) deployment_->removeInbound(origin_);
   delete this;
 }

@@ -4,6 +4,7 @@
 // all-or-nothing.
 #pragma once
 
+#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -17,6 +18,7 @@
 
 #include "agent_config.h"
 #include "bundle_store.h"
+#include "credit_batcher.h"
 #include "exec_policy.h"
 #include "peer_link.h"
 #include "topolab/engine/plan.h"
@@ -137,11 +139,12 @@ class DeploymentManager {
 };
 
 // The receiving side of the data plane: one stream from a peer for one
-// deployment. It grants credit up front and returns it as local tasks take
-// the tuples.
+// deployment. It grants credit up front and returns it in bulk as local tasks
+// take the tuples (see CreditBatcher).
 class InboundStream final : public grpc::ServerBidiReactor<v1::Frame, v1::Credit> {
  public:
   explicit InboundStream(DeploymentManager& manager);
+  // From the task that took the tuples: owes them back to the sender.
   void addCredit(uint32_t target, size_t tuples);
   void close();  // ends the stream from this side
 
@@ -150,7 +153,14 @@ class InboundStream final : public grpc::ServerBidiReactor<v1::Frame, v1::Credit
   void OnDone() override;
 
  private:
-  void writeNext();  // with mu_ held
+  // What the timer reaches the stream through: cleared before it is deleted.
+  struct Anchor {
+    std::mutex mu;
+    InboundStream* stream = nullptr;
+  };
+  void writeNext();  // with mu_ held: everything owed, in one message
+  void armTimer();   // with mu_ held
+  void onTimer();    // credit that waited too long goes back
   void fail(grpc::Status status);
 
   DeploymentManager& manager_;
@@ -158,16 +168,21 @@ class InboundStream final : public grpc::ServerBidiReactor<v1::Frame, v1::Credit
   int origin_ = -1;
   v1::Frame frame_;
   std::mutex mu_;
-  std::map<uint32_t, int64_t> pending_credit_;
+  CreditBatcher credit_;
+  bool send_credit_ = false;  // what is owed goes back at the next chance
   v1::Credit writing_;
   bool write_in_flight_ = false;
   bool finished_ = false;
+  const std::shared_ptr<Anchor> anchor_ = std::make_shared<Anchor>();
+  std::unique_ptr<grpc::Alarm> timer_;  // armed while credit is owed
+  bool timer_armed_ = false;
 };
 
 class DataPlaneService final : public v1::DataPlane::CallbackService {
  public:
   explicit DataPlaneService(DeploymentManager& manager) : manager_(manager) {}
-  grpc::ServerBidiReactor<v1::Frame, v1::Credit>* Exchange(grpc::CallbackServerContext* ctx) override;
+  grpc::ServerBidiReactor<v1::Frame, v1::Credit>* Exchange(
+      grpc::CallbackServerContext* ctx) override;
   // Load-balancer health checks from peers (in health_prober.cpp).
   grpc::ServerUnaryReactor* Probe(grpc::CallbackServerContext* ctx, const v1::ProbeRequest* req,
                                   v1::ProbeReply* reply) override;

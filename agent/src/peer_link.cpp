@@ -59,7 +59,7 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
 
   void OnReadDone(bool ok) override {
     if (ok) {
-      link_.onCredit(credit_.target(), credit_.tuples());
+      link_.onCredit(credit_);
       StartRead(&credit_);
       return;
     }
@@ -200,19 +200,23 @@ void PeerLink::onStreamDone(const grpc::Status& status) {
   for (auto& f : wake) f();
 }
 
-void PeerLink::onCredit(uint32_t target, int64_t tuples) {
+void PeerLink::onCredit(const v1::Credit& credit) {
   std::vector<std::function<void()>> wake;
   {
     std::lock_guard lock(mu_);
     connected_ = true;
     connected_ever_in_attempt_ = true;
     failures_ = 0;
-    credit_[target] += tuples;
-    auto it = waiting_.find(target);
-    if (it != waiting_.end()) {
-      wake.swap(it->second);
+    auto add = [&](uint32_t target, int64_t tuples) {
+      credit_[target] += tuples;
+      auto it = waiting_.find(target);
+      if (it == waiting_.end()) return;
+      for (auto& f : it->second) wake.push_back(std::move(f));
       waiting_.erase(it);
-    }
+    };
+    add(credit.target(), credit.tuples());
+    const int more = std::min(credit.more_targets_size(), credit.more_tuples_size());
+    for (int i = 0; i < more; ++i) add(credit.more_targets(i), credit.more_tuples(i));
   }
   for (auto& f : wake) f();
   maybeStartWrite();

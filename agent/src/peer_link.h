@@ -69,7 +69,7 @@ class PeerLink final : public RemotePeer {
   // close its links on an end of input still waiting for the gap.
   void maybeStartWrite();
   void flushLoop();  // writes what waited out the gap
-  void onCredit(uint32_t target, int64_t tuples);
+  void onCredit(const v1::Credit& credit);
   void onStreamDone(const grpc::Status& status);
   int64_t& creditOf(uint32_t target);
 
