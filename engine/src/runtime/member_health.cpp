@@ -4,13 +4,11 @@ namespace topolab {
 
 MemberHealth::MemberHealth(size_t members, int64_t period_ns, size_t trees_kept)
     : period_ns_(period_ns),
-      trees_kept_(trees_kept),
       in_rotation_(members, 1),
       outstanding_(members, 0),
       published_(std::make_unique<std::atomic<bool>[]>(members)),
-      rings_(trees_kept > 0 ? members : 0) {
+      rings_(trees_kept > 0 ? members : 0, TreeRing(trees_kept)) {
   for (size_t i = 0; i < members; ++i) published_[i].store(true, std::memory_order_relaxed);
-  for (Ring& r : rings_) r.roots.resize(trees_kept);
 }
 
 bool MemberHealth::due(int64_t now) {
@@ -37,23 +35,19 @@ void MemberHealth::handing(const Batch& batch) {
 
 void MemberHealth::handed(size_t i) {
   if (rings_.empty()) return;
-  Ring& r = rings_[i];
-  for (uint64_t root : staged_) {
-    r.roots[r.next] = root;
-    r.next = r.next + 1 == trees_kept_ ? 0 : r.next + 1;
-    if (r.filled < trees_kept_) ++r.filled;
-  }
+  for (uint64_t root : staged_) rings_[i].add(root);
   staged_.clear();
 }
 
 void MemberHealth::takeTrees(size_t i, std::vector<uint64_t>& out) {
   out.clear();
-  if (rings_.empty()) return;
-  Ring& r = rings_[i];
-  for (size_t k = 0; k < r.filled; ++k) {
-    out.push_back(r.roots[(r.next + trees_kept_ - 1 - k) % trees_kept_]);
-  }
-  r.filled = 0;
+  if (!rings_.empty()) rings_[i].take(out);
+}
+
+void TreeRing::take(std::vector<uint64_t>& out) {
+  const size_t n = roots_.size();
+  for (size_t k = 0; k < filled_; ++k) out.push_back(roots_[(next_ + n - 1 - k) % n]);
+  filled_ = 0;
 }
 
 }  // namespace topolab

@@ -14,6 +14,33 @@
 
 namespace topolab {
 
+// The at-least-once trees lately handed to one destination, the newest
+// `capacity` of them: when the destination is lost, these are the trees to
+// fail at once so their producers replay them elsewhere.
+class TreeRing {
+ public:
+  explicit TreeRing(size_t capacity = 0) : roots_(capacity) {}
+  bool enabled() const { return !roots_.empty(); }
+  void add(uint64_t root) {
+    roots_[next_] = root;
+    next_ = next_ + 1 == roots_.size() ? 0 : next_ + 1;
+    if (filled_ < roots_.size()) ++filled_;
+  }
+  void addBatch(const Batch& batch) {
+    if (!enabled()) return;
+    for (const Tuple& t : batch) {
+      if (t.root != 0) add(t.root);
+    }
+  }
+  // The trees kept, newest first, into `out`; then forgets them.
+  void take(std::vector<uint64_t>& out);
+
+ private:
+  std::vector<uint64_t> roots_;
+  size_t next_ = 0;
+  size_t filled_ = 0;
+};
+
 class MemberHealth {
  public:
   enum class Change { None, Down, Up };
@@ -42,19 +69,12 @@ class MemberHealth {
   void takeTrees(size_t i, std::vector<uint64_t>& out);
 
  private:
-  struct Ring {
-    std::vector<uint64_t> roots;
-    size_t next = 0;
-    size_t filled = 0;
-  };
-
   int64_t period_ns_;
   int64_t next_check_ = 0;
-  size_t trees_kept_;
   std::vector<char> in_rotation_;
   std::vector<int64_t> outstanding_;
   std::unique_ptr<std::atomic<bool>[]> published_;
-  std::vector<Ring> rings_;
+  std::vector<TreeRing> rings_;
   std::vector<uint64_t> staged_;
 };
 

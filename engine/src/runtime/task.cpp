@@ -81,11 +81,18 @@ void Task::wired() {
   }
   alive_.assign(n, 1);
   if (routes_around_) {
+    // What a target can hold unprocessed: its input queue and a credit window.
+    const size_t trees =
+        config_.at_least_once ? 2 * (config_.queue_capacity + config_.batch_size) : 0;
     for (const Stream& s : streams_) {
       if (!s.routes_around) continue;
       for (int o : s.outboxes) {
         const Destination& d = outboxes_[o].target;
-        if (d.peer) d.peer->checkHealth(d.task_id, config_.health_check_ns);
+        if (!d.peer) continue;
+        d.peer->checkHealth(d.task_id, config_.health_check_ns);
+        if (trees == 0) continue;
+        if (remote_trees_.empty()) remote_trees_.resize(n);
+        if (!remote_trees_[o].enabled()) remote_trees_[o] = TreeRing(trees);
       }
     }
   }
@@ -447,8 +454,23 @@ void Task::refreshRotation() {
   if (!routes_around_) return;
   for (size_t i = 0; i < outboxes_.size(); ++i) {
     const Destination& d = outboxes_[i].target;
+    const bool was = alive_[i] != 0;
     alive_[i] = d.local ? d.local->alive() : d.peer->healthy(d.task_id);
+    // A dead instance on a reachable agent fails its own trees (runKilled);
+    // nobody is left to do it for an agent out of reach.
+    if (was && !alive_[i] && d.peer && !d.peer->reachable()) failTreesOnLostLink(i);
   }
+}
+
+void Task::failTreesOnLostLink(size_t i) {
+  if (remote_trees_.empty() || !remote_trees_[i].enabled()) return;
+  trees_buf_.clear();
+  remote_trees_[i].take(trees_buf_);
+  if (trees_buf_.empty()) return;
+  std::vector<AckOp> fails;
+  fails.reserve(trees_buf_.size());
+  for (uint64_t root : trees_buf_) fails.push_back({root, 0, true});
+  acker_.apply(fails);
 }
 
 int Task::aroundDead(const Stream& s, int k) const {
@@ -628,8 +650,20 @@ bool Task::push(Outbox& o) {
     o.batch.clear();
     pushed = true;
   } else {
+    const size_t i = static_cast<size_t>(&o - outboxes_.data());
+    TreeRing* ring =
+        remote_trees_.empty() || !remote_trees_[i].enabled() ? nullptr : &remote_trees_[i];
+    if (ring) {
+      trees_buf_.clear();
+      for (const Tuple& t : o.batch) {
+        if (t.root != 0) trees_buf_.push_back(t.root);
+      }
+    }
     pushed =
         d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
+    if (pushed && ring) {
+      for (uint64_t root : trees_buf_) ring->add(root);
+    }
   }
   if (pushed && members_) members_->handed(static_cast<size_t>(&o - outboxes_.data()));
   return pushed;

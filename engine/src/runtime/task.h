@@ -173,6 +173,8 @@ class Task final : public Runnable, private Emitter {
   bool flush(bool all);
   bool push(Outbox& o);
   void sendEndOfInput();
+  // Fails the trees lately sent to outbox `i`'s target, on an agent now out of reach.
+  void failTreesOnLostLink(size_t i);
   void finish();
   void publishCounters();
   // Counts `n` errors and keeps one sample of them.
@@ -192,7 +194,10 @@ class Task final : public Runnable, private Emitter {
   BalancerPtr balancer_;
   std::unique_ptr<MemberHealth> members_;  // a load-balancer's members
   std::vector<char> alive_;                // per outbox, for routing-around streams
-  bool routes_around_ = false;             // some stream routes around dead targets
+  // Per outbox, the trees lately sent to a routing-around target on another
+  // agent (at-least-once): failed at once when that agent's link is lost.
+  std::vector<TreeRing> remote_trees_;
+  bool routes_around_ = false;  // some stream routes around dead targets
   std::vector<uint64_t> trees_buf_;
   std::vector<int> route_buf_;
   std::vector<uint64_t> edge_buf_;
