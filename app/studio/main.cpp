@@ -5,19 +5,23 @@
 // later; `--duration S` stops the deployment after S seconds and quits. `--screenshot OUT.png`
 // saves a picture of the window and exits (for docs and CI): at once, or with `--after S` once S
 // seconds passed and the dashboard has data. `--dark` uses Fusion with a dark palette.
+// `--errors ID` brings the Errors panel forward, filtered to component ID.
 // `--plugin-dir DIR` (repeatable) adds the component types of DIR's plugins to the palette.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QScreen>
 #include <QStyleFactory>
 #include <iostream>
 
 #include "dark_palette.h"
+#include "deploy_controller.h"
 #include "document.h"
 #include "file_controller.h"
 #include "main_window.h"
 #include "startup_sequence.h"
 #include "topolab/engine/plugin_loader.h"
+#include "topolab/widgets/errors_panel.h"
 #include "topolab/widgets/topology_scene.h"
 
 namespace {
@@ -79,6 +83,11 @@ int main(int argc, char** argv) {
       QStringLiteral("Select component ID (or stream FROM->TO) after opening."),
       QStringLiteral("ID"));
   parser.addOption(select);
+  const QCommandLineOption errors(
+      QStringLiteral("errors"),
+      QStringLiteral("Bring the Errors panel forward, filtered to component ID."),
+      QStringLiteral("ID"));
+  parser.addOption(errors);
   const QCommandLineOption dark(QStringLiteral("dark"),
                                 QStringLiteral("Use the Fusion style with a dark palette."));
   parser.addOption(dark);
@@ -190,6 +199,13 @@ int main(int argc, char** argv) {
     } else {
       window.scene().selectIds({parser.value(select)});
     }
+  }
+  if (parser.isSet(errors)) {
+    window.errors().showComponent(parser.value(errors));
+    window.errorsDock().raise();
+    // A deploy raises its log; the errors asked for come forward again once it runs.
+    QObject::connect(&window.deployments(), &topolab::studio::DeployController::deployed,
+                     &window.errorsDock(), [&window] { window.errorsDock().raise(); });
   }
   if (options.afterS >= 0) {
     // A picture of a running studio: use the screen it is taken on.

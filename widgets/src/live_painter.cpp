@@ -22,6 +22,8 @@ constexpr int kTooltipStderrLines = 6;
 
 uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
 
+QString errorBadgeText(uint64_t errors) { return QObject::tr("%1 err").arg(errors); }
+
 QFont smallFont(const QFont& base, qreal points, bool bold = false) {
   QFont f = base;
   f.setPointSizeF(points);
@@ -406,6 +408,12 @@ QRectF LivePainter::edgeLabelRect(const EdgeLook& look) const {
   return base.isEmpty() ? live : base.united(live);
 }
 
+QRectF LivePainter::errorBadgeRect(uint64_t errors, const QFont& font) const {
+  const QRectF r = componentRect();
+  const QFontMetricsF fm(smallFont(font, 7.5, true));
+  return {r.left() - 6, r.top() - 9, fm.horizontalAdvance(errorBadgeText(errors)) + 12, 17};
+}
+
 void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   base_->paintComponent(p, look);
   if (!look.live) return;
@@ -466,9 +474,8 @@ void LivePainter::paintComponent(QPainter& p, const ComponentLook& look) const {
   // Errors in the interval, and instances that are down, as badges on the top left.
   qreal x = r.left() - 6;
   if (live.errors > 0) {
-    const QString text = QObject::tr("%1 err").arg(live.errors);
-    const QRectF badge(x, r.top() - 9, fm.horizontalAdvance(text) + 12, 17);
-    drawBadge(p, badge, c.problem, c.background, text);
+    const QRectF badge = errorBadgeRect(live.errors, base);
+    drawBadge(p, badge, c.problem, c.background, errorBadgeText(live.errors));
     x = badge.right() + 3;
   }
   if (live.alive < live.instances) {

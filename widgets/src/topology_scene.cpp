@@ -355,8 +355,25 @@ ComponentItem* TopologyScene::componentAt(const QPointF& scenePos) const {
   return nullptr;
 }
 
+QString TopologyScene::errorBadgeAt(const QPointF& scenePos) const {
+  if (!livePainter_ || !live_) return {};
+  for (auto it = components_.begin(); it != components_.end(); ++it) {
+    const auto live = live_->components.constFind(it.key());
+    if (live == live_->components.constEnd() || live->errors == 0) continue;
+    // The view paints with the scene's font; a little slack for a finger's aim.
+    const QRectF badge = livePainter_->errorBadgeRect(live->errors, font()).adjusted(-2, -2, 2, 2);
+    if (badge.contains(it.value()->mapFromScene(scenePos))) return it.key();
+  }
+  return {};
+}
+
 void TopologyScene::mousePressEvent(QGraphicsSceneMouseEvent* event) {
   if (event->button() == Qt::LeftButton) {
+    if (const QString id = errorBadgeAt(event->scenePos()); !id.isEmpty()) {
+      event->accept();
+      emit errorsRequested(id);
+      return;
+    }
     for (QGraphicsItem* item : items(event->scenePos())) {
       auto* port = qgraphicsitem_cast<PortItem*>(item);
       if (!port) continue;

@@ -2,13 +2,15 @@
 
 #include "deploy_controller.h"
 #include "topolab/widgets/dashboard_widget.h"
+#include "topolab/widgets/errors_panel.h"
 #include "topolab/widgets/topology_scene.h"
 
 namespace topolab::studio {
 
 LiveController::LiveController(DeployController& deploy, widgets::DashboardWidget& dashboard,
-                               widgets::TopologyScene& scene, QObject* parent)
-    : QObject(parent), deploy_(deploy), dashboard_(dashboard), scene_(scene) {
+                               widgets::TopologyScene& scene, widgets::ErrorsPanel& errors,
+                               QObject* parent)
+    : QObject(parent), deploy_(deploy), dashboard_(dashboard), scene_(scene), errors_(errors) {
   connect(&deploy_, &DeployController::deployed, &dashboard_, [this] {
     // A new run: its clock starts at zero again.
     dashboard_.clear();
@@ -17,6 +19,13 @@ LiveController::LiveController(DeployController& deploy, widgets::DashboardWidge
     dashboard_.setTimeWindow(widgets::DashboardWidget::TimeWindow::OneMinute);
     followSelection();
   });
+  connect(&deploy_, &DeployController::deployed, &errors_,
+          [this] { errors_.setTopology(deploy_.topology()); });
+  // Every round's samples, also those of a last short interval.
+  connect(&deploy_, &DeployController::round, &errors_,
+          [this](const Snapshot& prev, const Snapshot& cur) { errors_.addRound(prev, cur); });
+  connect(&scene_, &widgets::TopologyScene::errorsRequested, &errors_,
+          [this](const QString& id) { errors_.showComponent(id); });
   connect(&deploy_, &DeployController::round, &dashboard_,
           [this](const Snapshot& prev, const Snapshot& cur) {
             // A last interval of a few milliseconds at a stop is no rate to

@@ -1,15 +1,17 @@
 // LiveController: brings a running deployment to the screen — metrics rounds
 // and events from the deploy controller into the dashboard and onto the canvas
 // (live numbers on each component and stream while it runs, and instances
-// whose program died with the reason), and which scope
-// the dashboard shows from what is selected (a component on the canvas, an
-// instance from its menu, an agent in the cluster panel).
+// whose program died with the reason), its error samples into the errors
+// panel (filtered to a component when its "N err" badge is clicked), and
+// which scope the dashboard shows from what is selected (a component on the
+// canvas, an instance from its menu, an agent in the cluster panel).
 #pragma once
 
 #include <QObject>
 
 namespace topolab::widgets {
 class DashboardWidget;
+class ErrorsPanel;
 class TopologyScene;
 }  // namespace topolab::widgets
 
@@ -22,7 +24,8 @@ class LiveController final : public QObject {
 
  public:
   LiveController(DeployController& deploy, widgets::DashboardWidget& dashboard,
-                 widgets::TopologyScene& scene, QObject* parent = nullptr);
+                 widgets::TopologyScene& scene, widgets::ErrorsPanel& errors,
+                 QObject* parent = nullptr);
 
   void showComponent(const QString& id);
   void showInstance(const QString& id, int index);
@@ -34,6 +37,7 @@ class LiveController final : public QObject {
   DeployController& deploy_;
   widgets::DashboardWidget& dashboard_;
   widgets::TopologyScene& scene_;
+  widgets::ErrorsPanel& errors_;
 };
 
 }  // namespace topolab::studio

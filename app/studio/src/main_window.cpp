@@ -27,6 +27,7 @@
 #include "live_controller.h"
 #include "local_lab.h"
 #include "topolab/widgets/dashboard_widget.h"
+#include "topolab/widgets/errors_panel.h"
 #include "topolab/widgets/palette_widget.h"
 #include "topolab/widgets/problem_list.h"
 #include "topolab/widgets/property_editor.h"
@@ -128,9 +129,17 @@ void MainWindow::createDocks() {
   log_ = new EventLog(this);
   QDockWidget* logDock = dock(log_, tr("Log"), Qt::BottomDockWidgetArea);
   logDock_ = logDock;
+  errors_ = new widgets::ErrorsPanel(this);
+  errorsDock_ = dock(errors_, tr("Errors"), Qt::BottomDockWidgetArea);
   splitDockWidget(dashboardDock, problemsDock, Qt::Horizontal);
   tabifyDockWidget(problemsDock, logDock);
+  tabifyDockWidget(logDock, errorsDock_);
   problemsDock->raise();
+  // A click on a component's "N err" badge brings its errors to the front.
+  connect(scene_, &widgets::TopologyScene::errorsRequested, errorsDock_, [this] {
+    errorsDock_->show();
+    errorsDock_->raise();
+  });
   // While something runs, its log matters more than the design's problems.
   connect(deploy_, &DeployController::stateChanged, logDock,
           [logDock](DeployController::State state) {
@@ -361,7 +370,7 @@ void MainWindow::createClusterActions() {
 }
 
 void MainWindow::connectLive() {
-  live_ = new LiveController(*deploy_, *dashboard_, *scene_, this);
+  live_ = new LiveController(*deploy_, *dashboard_, *scene_, *errors_, this);
   connect(lab_, &LocalLab::message, log_, &EventLog::addLine);
   connect(lab_, &LocalLab::failed, log_, &EventLog::addLine);
   connect(cluster_, &ClusterController::message, log_, &EventLog::addLine);

@@ -15,6 +15,7 @@ class QMenu;
 
 namespace topolab::widgets {
 class DashboardWidget;
+class ErrorsPanel;
 class PaletteWidget;
 class ProblemList;
 class PropertyEditor;
@@ -55,6 +56,8 @@ class MainWindow final : public QMainWindow {
   widgets::DashboardWidget& dashboard() { return *dashboard_; }
   ClusterPanel& clusterPanel() { return *clusterPanel_; }
   EventLog& log() { return *log_; }
+  widgets::ErrorsPanel& errors() { return *errors_; }
+  QDockWidget& errorsDock() { return *errorsDock_; }
 
   // Deploys the open topology on the cluster, after the plan preview when
   // `preview` (a problem or a refusal is shown in a message box and the log).
@@ -94,6 +97,8 @@ class MainWindow final : public QMainWindow {
   ClusterPanel* clusterPanel_ = nullptr;
   EventLog* log_ = nullptr;
   QDockWidget* logDock_ = nullptr;
+  widgets::ErrorsPanel* errors_ = nullptr;
+  QDockWidget* errorsDock_ = nullptr;
   LiveController* live_ = nullptr;
   QLabel* clusterStatus_ = nullptr;
   QMenu* recentMenu_ = nullptr;

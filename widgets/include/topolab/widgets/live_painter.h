@@ -83,6 +83,9 @@ class LivePainter final : public CanvasPainter {
 
   // The tint and bar colour of a load level.
   static QColor levelColour(LoadLevel level, bool dark);
+  // Where a component's "N err" badge is drawn, in item coordinates, with
+  // `font` the painter's font (a click there opens the errors).
+  QRectF errorBadgeRect(uint64_t errors, const QFont& font) const;
 
   QRectF componentRect() const override { return base_->componentRect(); }
   QRectF componentPaintRect() const override;

@@ -85,6 +85,8 @@ class TopologyScene final : public QGraphicsScene {
   void moveRequested(const QHash<QString, QPointF>& positions, int drag);
   void connectRequested(const QString& from, const QString& to);
   void dropRequested(const QString& type, const QPointF& scenePos);
+  // While live: the user clicked component `id`'s "N err" badge.
+  void errorsRequested(const QString& id);
 
  protected:
   void mousePressEvent(QGraphicsSceneMouseEvent* event) override;
@@ -107,6 +109,8 @@ class TopologyScene final : public QGraphicsScene {
   void refreshGeometry();  // after the painter's paint rectangles changed
   void refreshLiveItems();  // hover texts and paint after new live figures
   ComponentItem* componentAt(const QPointF& scenePos) const;
+  // The component whose "N err" badge is at `scenePos`; empty when none.
+  QString errorBadgeAt(const QPointF& scenePos) const;
 
   TopologyModel& model_;
   const CanvasPainter* painter_;
