@@ -12,10 +12,6 @@
 namespace topolab::agent {
 namespace {
 
-// At most one frame per this much time to a peer while traffic is steady...
-constexpr int64_t kFrameGapNs = 500'000;
-// ...unless this many tuples are already waiting for it.
-constexpr size_t kFullFrameTuples = 4096;
 // How long closing waits for what is pending to be written.
 constexpr auto kCloseFlushWait = std::chrono::milliseconds(200);
 
@@ -37,10 +33,20 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
     StartCall();
   }
 
-  // With link_.mu_ held; one write in flight at a time.
-  void write(v1::Frame&& f) {
-    writing_ = std::move(f);
+  // With link_.mu_ held, no write in flight and this the live stream: takes
+  // what is pending as the next frame, and a hold so that the stream outlives
+  // send() even if it ends meanwhile.
+  void take(v1::Frame& pending) {
+    writing_.Clear();
+    writing_.Swap(&pending);
+    write_in_flight_ = true;
+    AddHold();
+  }
+  // Without the lock: a gRPC write runs the transport's write inline, which
+  // must not hold up tasks adding to the next frame.
+  void send() {
     StartWrite(&writing_);
+    RemoveHold();
   }
   void cancel() { ctx_.TryCancel(); }
 
@@ -115,7 +121,6 @@ PeerLink::~PeerLink() { close(); }
 
 void PeerLink::start() {
   connector_ = std::thread([this] { connectLoop(); });
-  flusher_ = std::thread([this] { flushLoop(); });
   prober_->start();
 }
 
@@ -125,7 +130,7 @@ void PeerLink::close() {
     if (closing_ && !connector_.joinable()) return;
     closing_now_ = true;
   }
-  // What waits for the gap (acks a peer's producers wait for) goes out first.
+  // What is pending (acks a peer's producers wait for) goes out first.
   maybeStartWrite();
   {
     std::unique_lock lock(mu_);
@@ -136,26 +141,8 @@ void PeerLink::close() {
     if (stream_ != nullptr) stream_->cancel();
   }
   cv_.notify_all();
-  flush_cv_.notify_all();
   if (connector_.joinable()) connector_.join();
-  if (flusher_.joinable()) flusher_.join();
   prober_->stop();
-}
-
-void PeerLink::flushLoop() {
-  std::unique_lock lock(mu_);
-  while (!closing_) {
-    if (flush_at_ns_ == 0) {
-      flush_cv_.wait(lock, [this] { return closing_ || flush_at_ns_ != 0; });
-      continue;
-    }
-    const auto at = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(flush_at_ns_));
-    if (flush_cv_.wait_until(lock, at, [this] { return closing_; })) break;
-    flush_at_ns_ = 0;
-    lock.unlock();
-    maybeStartWrite();
-    lock.lock();
-  }
 }
 
 void PeerLink::connectLoop() {
@@ -223,25 +210,15 @@ void PeerLink::onCredit(const v1::Credit& credit) {
 }
 
 void PeerLink::maybeStartWrite() {
-  std::lock_guard lock(mu_);
-  if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
-  const int64_t now = monoNowNs();
-  if (now < last_write_ns_ + kFrameGapNs && pending_tuples_ < kFullFrameTuples &&
-      !pending_end_of_input_ && !closing_now_) {
-    if (flush_at_ns_ == 0) {
-      flush_at_ns_ = last_write_ns_ + kFrameGapNs;
-      flush_cv_.notify_one();
-    }
-    return;
+  Stream* stream;
+  {
+    std::lock_guard lock(mu_);
+    if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
+    stream = stream_;
+    stream->take(pending_);
+    pending_empty_ = true;
   }
-  last_write_ns_ = now;
-  stream_->write_in_flight_ = true;
-  v1::Frame f;
-  f.Swap(&pending_);
-  pending_empty_ = true;
-  pending_tuples_ = 0;
-  pending_end_of_input_ = false;
-  stream_->write(std::move(f));
+  stream->send();
 }
 
 bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch,
@@ -260,7 +237,6 @@ bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch,
     tb->set_source(source);
     wire::appendTuples(batch, tb);
     pending_empty_ = false;
-    pending_tuples_ += batch.size();
   }
   batch.clear();
   maybeStartWrite();
@@ -275,7 +251,6 @@ void PeerLink::sendEndOfInput(uint32_t target, uint32_t source) {
     tb->set_source(source);
     tb->set_end_of_input(true);
     pending_empty_ = false;
-    pending_end_of_input_ = true;
   }
   maybeStartWrite();
 }

@@ -62,13 +62,11 @@ class PeerLink final : public RemotePeer {
   friend class Stream;
 
   void connectLoop();
-  // Writes what is pending when no write is in flight, but no sooner than
-  // kFrameGapNs after the previous frame unless a frame's worth or an end of
-  // input is waiting: under steady traffic batches and acks share frames,
-  // while a lone batch still leaves at once, and a stopping agent does not
-  // close its links on an end of input still waiting for the gap.
+  // Writes what is pending when no write is in flight. One write is in flight
+  // at a time: what comes meanwhile gathers in pending_ and goes as one frame
+  // when it ends (OnWriteDone), so a lone batch leaves at once and under load
+  // frames fill up by themselves, without a timer or a thread of their own.
   void maybeStartWrite();
-  void flushLoop();  // writes what waited out the gap
   void onCredit(const v1::Credit& credit);
   void onStreamDone(const grpc::Status& status);
   int64_t& creditOf(uint32_t target);
@@ -86,19 +84,13 @@ class PeerLink final : public RemotePeer {
   std::map<uint32_t, std::vector<std::function<void()>>> waiting_;
   v1::Frame pending_;
   bool pending_empty_ = true;
-  size_t pending_tuples_ = 0;
-  bool pending_end_of_input_ = false;
-  int64_t last_write_ns_ = 0;
-  int64_t flush_at_ns_ = 0;  // 0: no write waits for the gap
-  std::condition_variable flush_cv_;
-  std::thread flusher_;
   Stream* stream_ = nullptr;  // the live stream, if any
   int live_streams_ = 0;      // started and not yet done
   bool connected_ = false;    // the peer granted credit on the current stream
   bool connected_ever_in_attempt_ = false;
   int failures_ = 0;  // attempts failed since the last success
   bool closing_ = false;
-  bool closing_now_ = false;  // close() began: pending frames skip the gap
+  bool closing_now_ = false;  // close() began: it waits for the last write
   int64_t partitioned_until_ = 0;
   std::string last_error_;
   std::thread connector_;
