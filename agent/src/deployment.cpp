@@ -42,19 +42,21 @@ std::string joinDiagnostics(const std::vector<Diagnostic>& errors) {
   return s;
 }
 
-// A file-sink writes only under <state-dir>/files/<deployment>/: a request
-// names no path outside the agent's state dir.
+// A component that writes a file (a file-sink's path) writes only under
+// <state-dir>/files/<deployment>/: a request names no path outside the
+// agent's state dir.
 bool sandboxFileSinks(Topology& t, const std::string& state_dir, std::string* error) {
   namespace fs = std::filesystem;
   const fs::path root = fs::absolute(fs::path(state_dir) / "files" / t.name);
   for (Component& c : t.components) {
-    if (c.type != "file-sink") continue;
+    const std::string& file_param = traitsOf(c.type).output_file_param;
+    if (file_param.empty()) continue;
     for (ParamEntry& p : c.params) {
-      if (p.name != "path") continue;
+      if (p.name != file_param) continue;
       const fs::path rel(p.text);
       if (rel.is_absolute() || p.text.empty() ||
           std::any_of(rel.begin(), rel.end(), [](const fs::path& part) { return part == ".."; })) {
-        *error = "component '" + c.id + "': file-sink path '" + p.text +
+        *error = "component '" + c.id + "': " + c.type + " " + file_param + " '" + p.text +
                  "' must be relative and stay inside the agent's state dir";
         return false;
       }

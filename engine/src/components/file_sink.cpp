@@ -85,6 +85,7 @@ const CatalogueRegistration kRegistration{ComponentType{
     .factory = [](const Params& p, const OperatorContext& c) -> OperatorPtr {
       return std::make_unique<FileSink>(p, c);
     },
+    .traits = {.output_file_param = "path"},
 }};
 
 }  // namespace

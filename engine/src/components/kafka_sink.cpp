@@ -275,6 +275,7 @@ const CatalogueRegistration kRegistration{ComponentType{
     .factory = [](const Params& p, const OperatorContext& c) -> OperatorPtr {
       return std::make_unique<KafkaSink>(p, c);
     },
+    .traits = {.uses_kafka = true},
 }};
 
 }  // namespace

@@ -581,6 +581,7 @@ const CatalogueRegistration kRegistration{ComponentType{
     .factory = [](const Params& p, const OperatorContext& c) -> OperatorPtr {
       return std::make_unique<KafkaSource>(p, c);
     },
+    .traits = {.uses_kafka = true},
 }};
 
 }  // namespace

@@ -28,6 +28,7 @@ const CatalogueRegistration kRegistration{ComponentType{
     .factory = [](const Params&, const OperatorContext&) -> OperatorPtr {
       return std::make_unique<LoadBalancer>();
     },
+    .traits = {.shape = ComponentTraits::Shape::Balancer},
 }};
 
 }  // namespace

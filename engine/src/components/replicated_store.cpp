@@ -79,6 +79,7 @@ const CatalogueRegistration kReplicatedStore{ComponentType{
     .factory = [](const Params& p, const OperatorContext& ctx) -> OperatorPtr {
       return std::make_unique<ReplicatedStore>(p, ctx);
     },
+    .traits = {.shape = ComponentTraits::Shape::ReplicaSet},
 }};
 
 }  // namespace

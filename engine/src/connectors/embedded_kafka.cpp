@@ -4,6 +4,7 @@
 #include <map>
 
 #include "connectors/kafka_client.h"  // rdkafka.h, which must come before rdkafka_mock.h
+#include "topolab/engine/catalogue.h"
 #include "topolab/engine/kafka.h"
 
 #include <librdkafka/rdkafka_mock.h>
@@ -70,7 +71,7 @@ std::vector<KafkaTopicSpec> kafkaTopicsFor(const Topology& topology, int min_par
                                            const std::string& run_id) {
   std::map<std::string, int> partitions;  // topic → partitions wanted
   for (const Component& c : topology.components) {
-    if (c.type != "kafka-source" && c.type != "kafka-sink") continue;
+    if (!traitsOf(c.type).uses_kafka) continue;
     const ParamEntry* topic = c.param("topic");
     if (topic == nullptr || topic->text.empty()) continue;
     int& n = partitions[topic->text];
@@ -114,7 +115,7 @@ bool EmbeddedKafka::setBrokerRtt(int32_t broker_id, int rtt_ms) {
 
 bool topologyNeedsKafka(const Topology& topology) {
   for (const Component& c : topology.components) {
-    if (c.type == "kafka-source" || c.type == "kafka-sink") return true;
+    if (traitsOf(c.type).uses_kafka) return true;
   }
   for (const Stream& s : topology.streams) {
     if (s.transportOrAuto() == Transport::Kafka) return true;

@@ -81,12 +81,13 @@ struct Runtime::Impl {
 // local-or-shuffle pick a live one, a load-balancer takes members out. A
 // replicated store's writers follow its primary, whatever the grouping.
 static bool othersTakeOver(const Topology& topology, const Component& c) {
-  if (c.type == "replicated-store") return false;
+  if (traitsOf(c.type).shape == ComponentTraits::Shape::ReplicaSet) return false;
   bool any = false;
   for (const Stream& s : topology.streams) {
     if (s.to != c.id) continue;
     any = true;
-    const bool balanced = topology.component(s.from)->type == "load-balancer";
+    const bool balanced =
+        traitsOf(topology.component(s.from)->type).shape == ComponentTraits::Shape::Balancer;
     if (!balanced && s.grouping.type != GroupingType::Shuffle &&
         s.grouping.type != GroupingType::LocalOrShuffle) {
       return false;
@@ -187,8 +188,9 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
     const auto& instances = raw->distribution->plan.instances;
     return id < instances.size() ? peer_of(instances[id].agent) : nullptr;
   });
-  if (std::any_of(topology.components.begin(), topology.components.end(),
-                  [](const Component& c) { return c.type == "replicated-store"; })) {
+  if (std::any_of(topology.components.begin(), topology.components.end(), [](const Component& c) {
+        return traitsOf(c.type).shape == ComponentTraits::Shape::ReplicaSet;
+      })) {
     Acker* acker = impl->acker.get();
     impl->replication = std::make_unique<ReplicationHub>(
         topology, *impl->distribution,
@@ -271,7 +273,7 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       cfg.queue_capacity = std::max(options.queue_capacity, cfg.batch_size);
       cfg.record_latency = options.record_latency;
       cfg.seed = Rng::splitmix(seed++);
-      if (c.type == "load-balancer") {
+      if (type->traits.shape == ComponentTraits::Shape::Balancer) {
         cfg.balance_policy = params->getString("policy");
         cfg.health_check_ns = params->getInt("health_check_ms") * 1'000'000;
       }

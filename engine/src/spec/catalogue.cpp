@@ -333,6 +333,12 @@ const ParamSchema* ComponentType::param(std::string_view n) const {
   return nullptr;
 }
 
+const ComponentTraits& traitsOf(std::string_view type) {
+  static const ComponentTraits kPlain;
+  const ComponentType* t = Catalogue::instance().find(type);
+  return t ? t->traits : kPlain;
+}
+
 Catalogue& Catalogue::instance() {
   // A function-local static: types register during static initialisation of
   // other translation units, in an order nobody controls.

@@ -41,7 +41,7 @@ std::optional<std::string> exportHaproxy(const Topology& t,
   int balancers = 0;
   for (const Component& c : t.components) {
     const ComponentType* type = catalogue.find(c.type);
-    if (c.type != "load-balancer" || type == nullptr) continue;
+    if (type == nullptr || type->traits.shape != ComponentTraits::Shape::Balancer) continue;
     std::string param_error;
     const std::optional<Params> params = resolveParams(c, *type, &param_error);
     if (!params) {
@@ -60,8 +60,8 @@ std::optional<std::string> exportHaproxy(const Topology& t,
       for (int i = 0; to != nullptr && i < to->instances(); ++i) members.emplace_back(s.to, i);
     }
     const std::string name = c.id;
-    out += "\n# " + c.id + ": " + policy + " over " + std::to_string(members.size()) +
-           " member" + (members.size() == 1 ? "" : "s") +
+    out += "\n# " + c.id + ": " + policy + " over " + std::to_string(members.size()) + " member" +
+           (members.size() == 1 ? "" : "s") +
            "; a member failing one check is taken out, one passing check puts it back\n";
     out += "frontend " + name + "\n";
     out += "    bind 127.0.0.1:" + std::to_string(frontend_port) + "\n";

@@ -38,7 +38,7 @@ struct ParamSchema {
   // Before `doc` so that `{.name, .type, .required = true, .doc}` (the order the
   // built-in types use) is a valid designated initializer.
   bool required = false;
-  std::string default_text;  // as it would be written in a file; empty = required
+  std::string default_text;          // as it would be written in a file; empty = required
   std::optional<double> min;         // for a list: the fewest items
   std::optional<double> max;         // for a list: the most items
   std::vector<std::string> choices;  // for Enum
@@ -95,6 +95,23 @@ struct ComponentTraits {
   // A String param naming a folder shipped with a deploy (relative to the
   // topology file's folder; empty value: that folder itself).
   std::string resources_param;
+  // A String param naming a file it writes: an agent keeps the file in the
+  // deployment's folder of its state dir.
+  std::string output_file_param;
+  // How its instances stand to the rest of the topology.
+  enum class Shape {
+    Plain,
+    // Its downstream components are members it spreads tuples over by live
+    // load and health checks (a pool on the canvas, a backend in HAProxy).
+    Balancer,
+    // Its instances are one primary and replicas, on distinct agents; writes
+    // follow the primary, and no other instance takes a dead one's work.
+    ReplicaSet,
+  };
+  Shape shape = Shape::Plain;
+  // It talks to a Kafka cluster (`topolab run` starts an embedded one when
+  // none is named).
+  bool uses_kafka = false;
 };
 
 struct ComponentType {
@@ -123,12 +140,13 @@ class Catalogue {
   std::vector<std::unique_ptr<ComponentType>> types_;
 };
 
+// The traits of built-in type `type` (those of a plain type when it is not built in).
+const ComponentTraits& traitsOf(std::string_view type);
+
 // Registers a type at static-initialisation time: one line at the bottom of a
 // component's .cpp file, so adding a type touches only its own file.
 struct CatalogueRegistration {
-  explicit CatalogueRegistration(ComponentType type) {
-    Catalogue::instance().add(std::move(type));
-  }
+  explicit CatalogueRegistration(ComponentType type) { Catalogue::instance().add(std::move(type)); }
 };
 
 }  // namespace topolab
