@@ -4,6 +4,7 @@
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
+#include "topolab/engine/catalogue.h"
 #include "topolab/widgets/topology_scene.h"
 
 namespace topolab::widgets {
@@ -63,11 +64,12 @@ void ComponentItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* opt
   look.instances = c->instances();
   look.selected = option->state & QStyle::State_Selected;
   look.problems = m.problemsOf(id_);
-  if (c->type == "load-balancer") {
+  const ComponentTraits& traits = traitsOf(c->type);
+  if (traits.shape == ComponentTraits::Shape::Balancer) {
     int members = 0;
     for (const Stream& s : m.topology().streams) members += s.from == c->id ? 1 : 0;
     look.detail = QStringLiteral("%1 member%2").arg(members).arg(members == 1 ? "" : "s");
-  } else if (c->type == "replicated-store") {
+  } else if (traits.shape == ComponentTraits::Shape::ReplicaSet) {
     look.detail = QStringLiteral("primary + %1").arg(paramOrDefault(*c, type, "replicas"));
   } else if (type && !type->traits.command_param.empty()) {
     // The program it runs, as a command line.

@@ -5,6 +5,7 @@
 #include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
 
+#include "topolab/engine/catalogue.h"
 #include "topolab/widgets/topology_scene.h"
 
 namespace topolab::widgets {
@@ -53,7 +54,7 @@ EdgeLook EdgeItem::look() const {
   look.label_at = path_.pointAtPercent(0.5) - QPointF(0, 11);
   const int index = m.streamIndex(from_, to_);
   const Component* source = m.component(from_);
-  look.from_balancer = source && source->type == "load-balancer";
+  look.from_balancer = source && traitsOf(source->type).shape == ComponentTraits::Shape::Balancer;
   if (index >= 0) {
     const Stream& s = m.topology().streams[static_cast<size_t>(index)];
     // A balancer ignores its streams' groupings: its pool frame says how it spreads.

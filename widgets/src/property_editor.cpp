@@ -20,6 +20,7 @@
 #include <array>
 #include <limits>
 
+#include "topolab/engine/catalogue.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/spec.h"
 #include "topolab/widgets/canvas_painter.h"
@@ -283,7 +284,7 @@ void PropertyEditor::showPlacementProblem(const QString& problem) {
 void PropertyEditor::rebuildStream() {
   const Component* source = model_.component(streamFrom_);
   QString note = tr("stream");
-  if (source && source->type == "load-balancer")
+  if (source && traitsOf(source->type).shape == ComponentTraits::Shape::Balancer)
     note = tr("a load-balancer spreads by its policy and ignores this grouping");
   title_->setText(QStringLiteral("<b>%1 → %2</b><br><small>%3</small>")
                       .arg(streamFrom_.toHtmlEscaped(), streamTo_.toHtmlEscaped(), note));

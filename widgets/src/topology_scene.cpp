@@ -15,6 +15,7 @@
 #include "pool_item.h"
 #include "port_item.h"
 #include "replica_set_item.h"
+#include "topolab/engine/catalogue.h"
 #include "topolab/widgets/live_painter.h"
 
 namespace topolab::widgets {
@@ -278,7 +279,7 @@ void TopologyScene::rebuildEdgeItems(const QList<QPair<QString, QString>>& selec
 void TopologyScene::rebuildPools() {
   QSet<QString> balancers;
   for (const Component& c : model_.topology().components) {
-    if (c.type == "load-balancer") balancers.insert(toQString(c.id));
+    if (traitsOf(c.type).shape == ComponentTraits::Shape::Balancer) balancers.insert(toQString(c.id));
   }
   for (auto it = pools_.begin(); it != pools_.end();) {
     if (!balancers.contains(it.key())) {
@@ -300,7 +301,7 @@ void TopologyScene::rebuildPools() {
 
   QSet<QString> stores;
   for (const Component& c : model_.topology().components) {
-    if (c.type == "replicated-store") stores.insert(toQString(c.id));
+    if (traitsOf(c.type).shape == ComponentTraits::Shape::ReplicaSet) stores.insert(toQString(c.id));
   }
   for (auto it = replicaSets_.begin(); it != replicaSets_.end();) {
     if (!stores.contains(it.key())) {
