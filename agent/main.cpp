@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   app.add_option("--tls-cert", config.tls_cert, "server certificate (PEM)");
   app.add_option("--tls-key", config.tls_key, "server private key (PEM)");
   app.add_option("--tls-client-ca", config.tls_client_ca, "require client certificates from this CA (PEM)");
+  app.add_option("--tls-peer-ca", config.tls_peer_ca,
+                 "verify other agents' certificates with this CA (PEM; default: the client CA, "
+                 "else this agent's own certificate)");
   app.add_flag("--insecure", config.insecure, "allow a non-loopback address without TLS");
   app.add_option("--max-message-bytes", config.max_message_bytes, "largest request accepted")
       ->check(CLI::Range(1024, 1 << 30));

@@ -16,6 +16,9 @@ struct AgentConfig {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // Verifies other agents' certificates (PEM); empty: the client CA, else this
+  // agent's own certificate (a lab that shares one).
+  std::string tls_peer_ca;
   bool insecure = false;
   // Caps on what a request may carry.
   int max_message_bytes = 16 << 20;

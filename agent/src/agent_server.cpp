@@ -56,6 +56,10 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
     *error = "--tls-client-ca needs --tls-cert and --tls-key";
     return nullptr;
   }
+  if (!config.tls_peer_ca.empty() && !tls) {
+    *error = "--tls-peer-ca needs --tls-cert and --tls-key";
+    return nullptr;
+  }
   if (!config.plugin_dirs.empty()) {
     const PluginLoadReport plugins = loadPluginDirs(config.plugin_dirs);
     if (!plugins.ok()) {
@@ -68,11 +72,15 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   auto server_credentials =
       serverCredentials(TlsFiles{config.tls_cert, config.tls_key, config.tls_client_ca}, error);
   if (!server_credentials) return nullptr;
-  // Agents reach each other with the same identity they serve with.
+  // Agents reach each other with the same identity they serve with (under
+  // mutual TLS), and trust peers signed by the peer CA, else the client CA,
+  // else a certificate the lab shares.
+  const bool mutual = !config.tls_client_ca.empty();
+  const std::string& peer_ca = !config.tls_peer_ca.empty() ? config.tls_peer_ca
+                               : mutual                     ? config.tls_client_ca
+                                                            : config.tls_cert;
   auto peer_credentials = channelCredentials(
-      tls ? ClientTls{config.tls_client_ca.empty() ? config.tls_cert : config.tls_client_ca,
-                      config.tls_client_ca.empty() ? "" : config.tls_cert,
-                      config.tls_client_ca.empty() ? "" : config.tls_key}
+      tls ? ClientTls{peer_ca, mutual ? config.tls_cert : "", mutual ? config.tls_key : ""}
           : ClientTls{},
       error);
   if (!peer_credentials) return nullptr;
