@@ -1,14 +1,20 @@
 // The live dashboard and the live canvas, as a user would check them: the
 // charts hold the figures of the rounds fed in, an hour of history stays in a
 // bounded ring, CSV export writes what the charts hold, SLO badges flip when a
-// bound is crossed, a hidden or paused dashboard does not redraw, and the
-// canvas shows each stream's rate and each component's load.
+// bound is crossed, a hidden or paused dashboard does not redraw, p99.9 and
+// max can be drawn besides p50/p90/p99, back pressure (queue fill, time
+// blocked) is a chart per scope, balancer members leaving rotation are
+// markers, the delivery mode is in the header, and the canvas shows each
+// stream's rate and each component's load.
 #include <QChartView>
 #include <QFile>
 #include <QGraphicsItem>
 #include <QImage>
+#include <QLabel>
+#include <QMenu>
 #include <QPainter>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 #include <cmath>
 
@@ -140,7 +146,7 @@ class DashboardTest final : public QObject {
     QCOMPARE(topo->firstAtOrAfter(7'141'000), size_t{3600 - 60});
     for (const std::string& c : history.scopeNames(ScopeKind::Component))
       QCOMPARE(history.series(ScopeKey::component(c))->size(), MetricsHistory::kDefaultCapacity);
-    QCOMPARE(MetricsHistory::kBytesPerPoint, size_t{72});
+    QCOMPARE(MetricsHistory::kBytesPerPoint, size_t{136});
 
     for (int i = 0; i < int(MetricsHistory::kMaxEvents) + 5; ++i)
       history.addEvent({i, "fault", "kill node1#0", "agent-a"});
@@ -161,16 +167,25 @@ class DashboardTest final : public QObject {
     QVERIFY2(dash.exportCsv(path, &error), qPrintable(error));
     const QList<QByteArray> lines = csvLines(path);
     QCOMPARE(lines.size(), 4);
+    // The first nine columns as they always were; later ones are appended.
     QCOMPARE(lines[0],
              QByteArray("t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
-                        "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate"));
+                        "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate,"
+                        "latency_p999_ms,latency_max_ms,e2e_p999_ms,e2e_max_ms,"
+                        "queue_fill,blocked_share,replica_lag_ops,replica_lag_ms"));
     const QList<QByteArray> row = lines[3].split(',');
-    QCOMPARE(row.size(), 9);
+    QCOMPARE(row.size(), 17);
     QCOMPARE(row[0], QByteArray("3000"));
     QCOMPARE(row[1].toDouble(), 3333.0);
     QCOMPARE(row[4].toDouble(), expectedMs({{150'000, 3333}}, 0.99));
     QVERIFY(row[7].isEmpty());  // node2 is not a sink: no end-to-end latency
     QCOMPARE(row[8].toDouble(), 10.0 / 3333);
+    QCOMPARE(row[9].toDouble(), expectedMs({{150'000, 3333}}, 0.999));
+    QCOMPARE(row[10].toDouble(), 0.15);  // the interval's max, 150 µs
+    QVERIFY(row[11].isEmpty() && row[12].isEmpty());
+    QCOMPARE(row[13].toDouble(), 0.0);                // an empty queue
+    QCOMPARE(row[14].toDouble(), 0.0);                // never blocked
+    QVERIFY(row[15].isEmpty() && row[16].isEmpty());  // not a replicated store
 
     // A path that cannot be written is refused with the path in the reason.
     const QString bad = dir.filePath(QStringLiteral("missing/dir/x.csv"));
@@ -360,49 +375,216 @@ class DashboardTest final : public QObject {
     // Each agent reports its own part of a deploy, and of a fault on a
     // component spread over them, within a moment of each other.
     // (Their reports come in any order: node-c's is the earliest.)
-    dash.addEvent(100, QStringLiteral("deploy"), QStringLiteral("started 3 instances"), QStringLiteral("node-a"));
-    dash.addEvent(130, QStringLiteral("deploy"), QStringLiteral("started 2 instances"), QStringLiteral("node-b"));
+    dash.addEvent(100, QStringLiteral("deploy"), QStringLiteral("started 3 instances"),
+                  QStringLiteral("node-a"));
+    dash.addEvent(130, QStringLiteral("deploy"), QStringLiteral("started 2 instances"),
+                  QStringLiteral("node-b"));
     dash.addEvent(80, QStringLiteral("deploy"), QStringLiteral("started 1 instance"),
                   QStringLiteral("node-c"));
-    dash.addEvent(8000, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-a"));
-    dash.addEvent(8200, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"), QStringLiteral("node-b"));
+    dash.addEvent(8000, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"),
+                  QStringLiteral("node-a"));
+    dash.addEvent(8200, QStringLiteral("fault"), QStringLiteral("latency 50 ms into enrich"),
+                  QStringLiteral("node-b"));
     // The same agent twice is two happenings; so is the same kind much later.
-    dash.addEvent(8300, QStringLiteral("fault"), QStringLiteral("kill enrich#0"), QStringLiteral("node-b"));
-    dash.addEvent(20'000, QStringLiteral("fault"), QStringLiteral("kill enrich#1"), QStringLiteral("node-c"));
+    dash.addEvent(8300, QStringLiteral("fault"), QStringLiteral("kill enrich#0"),
+                  QStringLiteral("node-b"));
+    dash.addEvent(20'000, QStringLiteral("fault"), QStringLiteral("kill enrich#1"),
+                  QStringLiteral("node-c"));
     // The studio's own note of a fault, then the agents acting on it.
     dash.addEvent(30'000, QStringLiteral("fault"), QStringLiteral("Injecting: kill store#0"));
-    dash.addEvent(30'400, QStringLiteral("fault"), QStringLiteral("killed store#0"), QStringLiteral("node-c"));
+    dash.addEvent(30'400, QStringLiteral("fault"), QStringLiteral("killed store#0"),
+                  QStringLiteral("node-c"));
     const auto& events = dash.history().events();
     QCOMPARE(events.size(), size_t{5});
     QCOMPARE(QString::fromStdString(events[4].detail),
              QStringLiteral("Injecting: kill store#0; node-c: killed store#0"));
     QCOMPARE(QString::fromStdString(events[0].detail),
-             QStringLiteral("node-a: started 3 instances; node-b: started 2 instances; node-c: started 1 instance"));
+             QStringLiteral("node-a: started 3 instances; node-b: started 2 instances; node-c: "
+                            "started 1 instance"));
     QVERIFY(events[0].agent.empty());
     QCOMPARE(events[0].t_ms, int64_t{80});  // the marker stands at the earliest report
-    QCOMPARE(QString::fromStdString(events[1].detail),
-             QStringLiteral("node-a: latency 50 ms into enrich; node-b: latency 50 ms into enrich"));
+    QCOMPARE(
+        QString::fromStdString(events[1].detail),
+        QStringLiteral("node-a: latency 50 ms into enrich; node-b: latency 50 ms into enrich"));
     QCOMPARE(QString::fromStdString(events[2].detail), QStringLiteral("kill enrich#0"));
     QCOMPARE(QString::fromStdString(events[2].agent), QStringLiteral("node-b"));
     QCOMPARE(events[3].t_ms, int64_t{20'000});
   }
 
-  void aShortWidePanelPutsTheChartsInARow() {
+  void chartsKeepAReadableShapeAtEverySize() {
     DashboardWidget dash;
     dash.resize(1000, 700);
     dash.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dash));
-    auto tops = [&dash] {
+    auto shown = [&dash] {
+      QList<QChartView*> views;
+      for (QChartView* v : dash.findChildren<QChartView*>()) {
+        if (v->isVisible()) views << v;
+      }
+      return views;
+    };
+    auto rows = [&] {
       QSet<int> ys;
-      for (QChartView* v : dash.findChildren<QChartView*>()) ys.insert(v->geometry().top());
+      for (QChartView* v : shown()) ys.insert(v->geometry().top());
       return ys.size();
     };
-    QCOMPARE(dash.findChildren<QChartView*>().size(), 4);
-    QTRY_COMPARE(tops(), 2);  // two by two
-    dash.resize(1400, 330);   // a bottom dock
-    QTRY_COMPARE(tops(), 1);
-    dash.resize(900, 700);
-    QTRY_COMPARE(tops(), 2);
+    // Throughput, error rate, both latencies and back pressure.
+    QCOMPARE(shown().size(), 5);
+    QTRY_VERIFY(rows() >= 2);
+    dash.resize(1180, 330);  // the bottom dock at the studio's default size: one row
+    QTRY_COMPARE(rows(), 1);
+    for (QChartView* v : shown()) QVERIFY(v->width() >= 200);
+    dash.resize(1600, 1000);  // the whole screen: rows of charts in landscape
+    QTRY_COMPARE(dash.chartColumns(), 3);
+    QTRY_COMPARE(rows(), 2);
+    dash.resize(420, 900);  // a narrow window: stacked
+    QTRY_COMPARE(dash.chartColumns(), 1);
+    auto narrowest = [&] {
+      int w = 1 << 20;
+      for (QChartView* v : shown()) w = std::min(w, v->width());
+      return w;
+    };
+    QTRY_VERIFY2(narrowest() > 300, qPrintable(QString::number(narrowest())));
+  }
+
+  void tailPercentilesAreSelectableOnTheLatencyCharts() {
+    DashboardWidget dash;
+    dash.setTopology(webTier());
+    SyntheticRun run;
+    run.slow_latency_ns = 4'000'000;  // every tenth tuple at the nodes takes 4 ms
+    run.e2e_ns = 3'000'000;
+    feed(dash, run, 3);
+    dash.showComponent(QStringLiteral("node2"));
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    dash.flush();
+
+    // p50, p90 and p99 by default; p99.9 and max are there to be chosen.
+    for (const char* name : {"latency p99.9", "latency max", "e2e p99.9", "e2e max"}) {
+      QVERIFY2(dash.seriesNames().contains(QLatin1String(name)), name);
+      QVERIFY2(!dash.isSeriesShown(QLatin1String(name)), name);
+      QVERIFY2(dash.seriesPoints(QLatin1String(name)).isEmpty(), name);
+    }
+    QVERIFY(dash.isSeriesShown(QStringLiteral("latency p99")));
+
+    // Chosen from the Percentiles menu, as a user does.
+    auto* button = dash.findChild<QToolButton*>();
+    QVERIFY(button && button->menu());
+    QStringList offered;
+    for (QAction* a : button->menu()->actions()) {
+      offered << a->text();
+      if (a->text() == QLatin1String("p99.9") || a->text() == QLatin1String("max")) a->trigger();
+      if (a->text() == QLatin1String("p50")) a->trigger();  // and p50 off
+    }
+    QCOMPARE(offered, QStringList({"p50", "p90", "p99", "p99.9", "max"}));
+    QVERIFY(dash.isPercentileShown(QStringLiteral("max")));
+    QVERIFY(!dash.isPercentileShown(QStringLiteral("p50")));
+    dash.flush();
+    const double p999 = expectedMs({{150'000, 3000}, {4'000'000, 333}}, 0.999);
+    QCOMPARE(dash.seriesPoints(QStringLiteral("latency p99.9")).size(), 3);
+    QCOMPARE(dash.seriesPoints(QStringLiteral("latency p99.9")).back(), QPointF(3, p999));
+    QCOMPARE(dash.seriesPoints(QStringLiteral("latency max")).back(), QPointF(3, 4.0));
+    QVERIFY(dash.seriesPoints(QStringLiteral("latency p50")).isEmpty());
+    QVERIFY(dash.seriesPoints(QStringLiteral("e2e max")).isEmpty());  // node2 is no sink
+
+    // At the sink, the end-to-end tail.
+    dash.showComponent(QStringLiteral("responses"));
+    dash.flush();
+    QCOMPARE(dash.seriesPoints(QStringLiteral("e2e max")).back(), QPointF(3, 3.0));
+    QCOMPARE(dash.seriesPoints(QStringLiteral("e2e p99.9")).back().y(),
+             expectedMs({{3'000'000, 9967}}, 0.999));
+    // The history keeps them per point, whatever the charts show.
+    const HistoryPoint& last = dash.history().series(ScopeKey::component("node2"))->back();
+    QCOMPARE(last.latency_p999_ms, p999);
+    QCOMPARE(last.latency_max_ms, 4.0);
+  }
+
+  void backPressureShowsQueueFillAndTimeBlocked() {
+    DashboardWidget dash;
+    dash.setTopology(webTier());
+    SyntheticRun run;
+    run.node1_queue = SyntheticRun::kQueueCapacity / 2;  // 50 % full
+    run.node2_queue = SyntheticRun::kQueueCapacity / 4;  // 25 %
+    run.node1_blocked_ns = 250'000'000;                  // a quarter of each second
+    feed(dash, run, 4);
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    QCOMPARE(dash.extraChart(), DashboardWidget::ExtraChart::BackPressure);
+
+    auto last = [&dash](const char* name) {
+      dash.flush();
+      const QList<QPointF> points = dash.seriesPoints(QLatin1String(name));
+      return points.isEmpty() ? -1.0 : points.back().y();
+    };
+    dash.showComponent(QStringLiteral("node1"));
+    QCOMPARE(last("queue fill"), 50.0);
+    QCOMPARE(last("blocked"), 25.0);
+    QCOMPARE(dash.seriesPoints(QStringLiteral("blocked")).size(), 4);
+    dash.showComponent(QStringLiteral("node2"));
+    QCOMPARE(last("queue fill"), 25.0);
+    QCOMPARE(last("blocked"), 0.0);
+    dash.showInstance(QStringLiteral("node1"), 0);
+    QCOMPARE(last("queue fill"), 50.0);
+    QCOMPARE(last("blocked"), 25.0);
+    // agent-a runs requests, haproxy, node1 and responses: its fullest queue,
+    // and node1's quarter second over four instance-seconds.
+    dash.showAgent(QStringLiteral("agent-a"));
+    QCOMPARE(last("queue fill"), 50.0);
+    QCOMPARE(last("blocked"), 6.25);
+    dash.showAgent(QStringLiteral("agent-b"));
+    QCOMPARE(last("queue fill"), 25.0);
+    // The topology: the fullest queue anywhere, blocked over all six instances.
+    dash.showTopology();
+    QCOMPARE(last("queue fill"), 50.0);
+    QCOMPARE(last("blocked"), 25.0 / 6);
+
+    // Drained and unblocked: the lines come down.
+    run.node1_queue = 0;
+    run.node1_blocked_ns = 0;
+    feed(dash, run, 1);
+    QCOMPARE(last("queue fill"), 25.0);  // node2's is still a quarter full
+    QCOMPARE(last("blocked"), 0.0);
+  }
+
+  void balancerMembersLeavingRotationAreMarkers() {
+    DashboardWidget dash;
+    dash.setTimeWindow(DashboardWidget::TimeWindow::OneMinute);
+    SyntheticRun run;
+    feed(dash, run, 5);
+    dash.addEvent(
+        5000, QStringLiteral("member-down"),
+        QStringLiteral("haproxy#0: node3#0 failed its health check and is out of rotation"));
+    feed(dash, run, 5);
+    dash.addEvent(
+        10000, QStringLiteral("member-up"),
+        QStringLiteral("haproxy#0: node3#0 passes its health checks and is back in rotation"));
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    QTRY_VERIFY(dash.redrawCount() > 0);
+    const QList<EventMarker> shown = dash.markers();
+    QCOMPARE(shown.size(), 2);
+    QCOMPARE(shown[0].kind, QStringLiteral("member-down"));
+    QCOMPARE(shown[0].t_ms, 5000);
+    QCOMPARE(shown[0].detail,
+             QStringLiteral("haproxy#0: node3#0 failed its health check and is out of rotation"));
+    QCOMPARE(shown[1].kind, QStringLiteral("member-up"));
+  }
+
+  void headerShowsTheDeliveryMode() {
+    DashboardWidget dash;
+    QVERIFY(dash.deliveryText().isEmpty());  // no topology yet
+    dash.setTopology(webTier());
+    QCOMPARE(dash.deliveryText(), QStringLiteral("at-most-once"));
+    Topology t = webTier();
+    t.defaults->delivery = Delivery::AtLeastOnce;
+    dash.setTopology(t);
+    QCOMPARE(dash.deliveryText(), QStringLiteral("at-least-once"));
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    bool visible = false;
+    for (QLabel* l : dash.findChildren<QLabel*>())
+      visible |= l->isVisible() && l->text() == QLatin1String("at-least-once");
+    QVERIFY(visible);
   }
 
   void liveCanvasShowsRatesAndLoad() {

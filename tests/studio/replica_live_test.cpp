@@ -1,7 +1,8 @@
 // A replicated store on the live canvas, as a user would check it: each
 // replica box names its instance, role and lag; after a promotion the boxes
 // follow the roles (not the indexes); the hover text lists every replica; the
-// design look comes back exactly; and a promotion is a marker on the dashboard.
+// design look comes back exactly; a promotion is a marker on the dashboard;
+// and the dashboard draws each replica's lag as its own line.
 #include <QGraphicsItem>
 #include <QImage>
 #include <QPainter>
@@ -232,6 +233,62 @@ class ReplicaLiveTest : public QObject {
     QCOMPARE(shown[0].t_ms, 10'000);
     QVERIFY2(shown[0].detail.contains(QStringLiteral("kv#1 promoted")),
              qPrintable(shown[0].detail));
+  }
+
+  void dashboardDrawsALagLinePerReplica() {
+    DashboardWidget dash;
+    dash.setTopology(storeTopology());
+    dash.setTimeWindow(DashboardWidget::TimeWindow::OneMinute);
+    StoreRun run;
+    const StoreRun::Replica primary{"primary", 0, 0, 0};
+    for (int i = 0; i < 3; ++i) {
+      const Snapshot prev = run.current();
+      dash.addRound(prev, run.next({{primary, {"follower", 0, 12, 30}, {"follower", 0, 40, 95}}}));
+    }
+    // kv#0 dies and kv#1 takes over; kv#2 catches up.
+    const Snapshot prev = run.current();
+    dash.addRound(prev,
+                  run.next({{{"dead", 0, 0, 0}, {"primary", 1, 0, 0}, {"follower", 1, 7, 20}}}));
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+
+    // The topology has no replica lines: the fifth chart is back pressure.
+    dash.flush();
+    QCOMPARE(dash.extraChart(), DashboardWidget::ExtraChart::BackPressure);
+    // The store's scope shows its lag, one line per replica, on its own.
+    dash.showComponent(QStringLiteral("kv"));
+    dash.flush();
+    QCOMPARE(dash.extraChart(), DashboardWidget::ExtraChart::ReplicaLag);
+    for (const char* name : {"lag kv#0", "lag kv#1", "lag kv#2"}) {
+      QVERIFY2(dash.seriesNames().contains(QLatin1String(name)), name);
+      QVERIFY2(dash.isSeriesShown(QLatin1String(name)), name);
+    }
+    QCOMPARE(dash.seriesPoints(QStringLiteral("lag kv#1")),
+             QList<QPointF>({{1, 12}, {2, 12}, {3, 12}, {4, 0}}));
+    QCOMPARE(dash.seriesPoints(QStringLiteral("lag kv#2")),
+             QList<QPointF>({{1, 40}, {2, 40}, {3, 40}, {4, 7}}));
+    // A dead replica has no lag: its line stops.
+    QCOMPARE(dash.seriesPoints(QStringLiteral("lag kv#0")),
+             QList<QPointF>({{1, 0}, {2, 0}, {3, 0}}));
+    QVERIFY(!dash.isSeriesShown(QStringLiteral("queue fill")));
+    // The history keeps lag in milliseconds as well.
+    QCOMPARE(dash.history().series(ScopeKey::instance("kv", 2))->back().replica_lag_ms, 20.0);
+
+    // One replica's scope: its own line.
+    dash.showInstance(QStringLiteral("kv"), 2);
+    dash.flush();
+    QCOMPARE(dash.extraChart(), DashboardWidget::ExtraChart::ReplicaLag);
+    QVERIFY(dash.isSeriesShown(QStringLiteral("lag kv#2")));
+    QVERIFY(!dash.seriesNames().contains(QStringLiteral("lag kv#1")));
+    // Back pressure stays one choice away.
+    dash.setExtraChart(DashboardWidget::ExtraChart::BackPressure);
+    dash.flush();
+    QVERIFY(dash.isSeriesShown(QStringLiteral("queue fill")));
+    QVERIFY(!dash.isSeriesShown(QStringLiteral("lag kv#2")));
+    // The writer is no store: no lag to choose.
+    dash.showComponent(QStringLiteral("writes"));
+    dash.setExtraChart(DashboardWidget::ExtraChart::ReplicaLag);
+    QCOMPARE(dash.extraChart(), DashboardWidget::ExtraChart::BackPressure);
   }
 
   // The picture in the documentation: a view of the live canvas, grabbed.

@@ -1,4 +1,4 @@
-// DashboardWidget: four charts fed from a MetricsHistory by a coalescing timer.
+// DashboardWidget: five charts fed from a MetricsHistory by a coalescing timer.
 #include "topolab/widgets/dashboard_widget.h"
 
 #include <QChart>
@@ -12,11 +12,13 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QMenu>
 #include <QPainter>
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QSignalBlocker>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
@@ -90,6 +92,11 @@ class EventChartView final : public QChartView {
     if (kind == QLatin1String("deploy") || kind == QLatin1String("agent-back"))
       return dark ? QColor(0x4d, 0xa3, 0xff) : QColor(0x1a, 0x73, 0xe8);
     if (kind == QLatin1String("promotion")) return QColor(0x8e, 0x44, 0xad);
+    // A balancer member leaving rotation is not a fault injected: its own colour.
+    if (kind == QLatin1String("member-down"))
+      return dark ? QColor(0xf0, 0x62, 0x92) : QColor(0xc2, 0x18, 0x5b);
+    if (kind == QLatin1String("member-up"))
+      return dark ? QColor(0x26, 0xa6, 0x9a) : QColor(0x00, 0x79, 0x6b);
     return dark ? QColor(0x9a, 0xa4, 0xb2) : QColor(0x5f, 0x67, 0x73);
   }
 
@@ -97,19 +104,41 @@ class EventChartView final : public QChartView {
   QList<EventMarker> markers_;
 };
 
+namespace {
+
+// The value a chart plots for one point (NaN: no sample).
+using Field = double HistoryPoint::*;
+
+}  // namespace
+
 struct DashboardWidget::Chart {
+  struct Line {
+    QString name;  // as seriesPoints() knows it
+    QLineSeries* series = nullptr;
+    Field field = nullptr;
+    double scale = 1;
+    bool mean = false;     // bucketed points: the mean, else the highest
+    QString percentile;    // a latency line: shown only when selected
+    std::string instance;  // a replica's line: read from this instance's points
+  };
   QChart* chart = nullptr;  // owned by the view
   EventChartView* view = nullptr;
   QValueAxis* x = nullptr;
   QValueAxis* y = nullptr;
-  QList<QPair<QString, QLineSeries*>> series;  // data, by name
+  QList<Line> series;
   QString slo_name;
   QLineSeries* slo = nullptr;
+  double fixed_top = 0;   // > 0: the y axis always spans 0 to this (percentages)
+  bool replicas = false;  // one line per replica of the scope's replicated store
+  bool shown = false;     // in the grid now
 };
 
 namespace {
 
 constexpr double kPercent = 100.0;
+// The least size a chart stays readable at: the layout picks its columns to keep it.
+constexpr int kMinChartWidth = 200;
+constexpr int kMinChartHeight = 150;
 
 // The least top of a value axis: an axis labelled in whole numbers spans at
 // least 5, so its ticks read 0, 1, 2… rather than 0, 0, 1, 1; an empty chart
@@ -131,15 +160,47 @@ qint64 windowMs(DashboardWidget::TimeWindow w) {
   return 3'600'000;
 }
 
-// The value a chart plots for one point (NaN: no sample).
-using Field = double HistoryPoint::*;
+// The points of `ring` from `start` on, in chart units, at most
+// kMaxChartPoints (buckets of several rounds beyond that); raises `top`.
+QList<QPointF> pointsOf(const SeriesRing* ring, Field field, double scale, bool mean, qint64 start,
+                        double* top) {
+  QList<QPointF> points;
+  if (!ring) return points;
+  const size_t first = ring->firstAtOrAfter(start);
+  const size_t count = ring->size() - first;
+  const size_t bucket = std::max<size_t>(
+      (count + DashboardWidget::kMaxChartPoints - 1) / DashboardWidget::kMaxChartPoints, 1);
+  points.reserve(static_cast<qsizetype>(count / bucket + 1));
+  for (size_t i = first; i < first + count; i += bucket) {
+    const size_t stop = std::min(i + bucket, first + count);
+    double sum = 0, high = -1;
+    int samples = 0;
+    for (size_t j = i; j < stop; ++j) {
+      const double v = ring->at(j).*field;
+      if (std::isnan(v)) continue;
+      sum += v;
+      high = std::max(high, v);
+      ++samples;
+    }
+    if (samples == 0) continue;  // no sample: a gap, not a zero
+    const double v = (mean ? sum / samples : high) * scale;
+    points.append({static_cast<double>(ring->at(stop - 1).t_ms) / 1000.0, v});
+    *top = std::max(*top, v);
+  }
+  return points;
+}
 
-struct SeriesSpec {
-  const char* name;
-  Field field;
-  double scale;
-  bool mean;  // bucketed points: the mean, else the highest
-};
+const QStringList& allPercentiles() {
+  static const QStringList kAll = {QStringLiteral("p50"), QStringLiteral("p90"),
+                                   QStringLiteral("p99"), QStringLiteral("p99.9"),
+                                   QStringLiteral("max")};
+  return kAll;
+}
+
+// The component of an instance's name ("kv#1" → "kv").
+std::string componentOf(const std::string& instance) {
+  return instance.substr(0, instance.rfind('#'));
+}
 
 QString trimmed(double v) { return QString::number(v, 'g', 6); }
 
@@ -193,6 +254,26 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   pauseButton_->setToolTip(tr("Stop redrawing the charts; rounds are still recorded"));
   exportButton_ = new QPushButton(tr("Export CSV…"), this);
   exportButton_->setToolTip(tr("Save the selected scope's series as CSV"));
+  percentileMenu_ = new QMenu(this);
+  for (const QString& p : allPercentiles()) {
+    QAction* action = percentileMenu_->addAction(p);
+    action->setCheckable(true);
+    action->setChecked(percentiles_.contains(p));
+    connect(action, &QAction::toggled, this, [this, p](bool on) { setPercentileShown(p, on); });
+  }
+  percentileButton_ = new QToolButton(this);
+  percentileButton_->setText(tr("Percentiles"));
+  percentileButton_->setMenu(percentileMenu_);
+  percentileButton_->setPopupMode(QToolButton::InstantPopup);
+  percentileButton_->setToolTip(tr("Which latency percentiles the latency charts draw"));
+  extraBox_ = new QComboBox(this);
+  extraBox_->addItem(tr("Back pressure"), static_cast<int>(ExtraChart::BackPressure));
+  extraBox_->setToolTip(
+      tr("The fifth chart: back pressure (queue fill and time blocked), or for a replicated "
+         "store its lag per replica"));
+  delivery_ = new QLabel(this);
+  delivery_->setToolTip(tr("Delivery mode, from the topology's defaults"));
+  delivery_->setVisible(false);
   throughputBadge_ = new QLabel(this);
   p99Badge_ = new QLabel(this);
   errorBadge_ = new QLabel(this);
@@ -203,18 +284,21 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   bar->addWidget(kindBox_);
   bar->addWidget(nameBox_);
   bar->addWidget(windowBox_);
+  bar->addWidget(percentileButton_);
+  bar->addWidget(extraBox_);
   bar->addWidget(pauseButton_);
   bar->addWidget(exportButton_);
   bar->addWidget(status_, 1);
+  bar->addWidget(delivery_);
   bar->addWidget(throughputBadge_);
   bar->addWidget(p99Badge_);
   bar->addWidget(errorBadge_);
 
   grid_ = new QGridLayout;
   grid_->setSpacing(4);
+  using Line = Chart::Line;
   auto makeChart = [this](const QString& title, const QString& unit, const char* format,
-                          std::initializer_list<QPair<QString, QString>> series,
-                          const QString& slo) {
+                          QList<QPair<Line, QString>> lines, const QString& slo) -> Chart& {
     auto c = std::make_unique<Chart>();
     c->chart = new QChart;
     c->chart->setTitle(title);
@@ -234,13 +318,13 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     c->y->setRange(0, leastTop(*c->y, 0));
     c->chart->addAxis(c->x, Qt::AlignBottom);
     c->chart->addAxis(c->y, Qt::AlignLeft);
-    for (const auto& [name, legend] : series) {
-      auto* s = new QLineSeries;
-      s->setName(legend);
-      c->chart->addSeries(s);
-      s->attachAxis(c->x);
-      s->attachAxis(c->y);
-      c->series.append({name, s});
+    for (auto& [line, legend] : lines) {
+      line.series = new QLineSeries;
+      line.series->setName(legend);
+      c->chart->addSeries(line.series);
+      line.series->attachAxis(c->x);
+      line.series->attachAxis(c->y);
+      c->series.append(line);
     }
     if (!slo.isEmpty()) {
       c->slo_name = slo;
@@ -251,29 +335,60 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
       c->slo->attachAxis(c->y);
     }
     c->view = new EventChartView(c->chart, c->x);
-    c->view->setMinimumSize(200, 160);
+    c->view->setParent(this);  // the grid holds only the charts shown
+    c->view->setMinimumSize(kMinChartWidth / 2, kMinChartHeight / 2);
+    c->view->setVisible(false);
     charts_.push_back(std::move(c));
+    return *charts_.back();
+  };
+  auto latencyLines = [](const QString& prefix, Field p50, Field p90, Field p99, Field p999,
+                         Field max) {
+    QList<QPair<Line, QString>> lines;
+    const Field fields[] = {p50, p90, p99, p999, max};
+    for (int i = 0; i < allPercentiles().size(); ++i) {
+      const QString& p = allPercentiles()[i];
+      lines.append({Line{prefix + p, nullptr, fields[i], 1, false, p, {}}, p});
+    }
+    return lines;
   };
   makeChart(tr("Throughput"), tr("tuples/s"), "%.0f",
-            {{QStringLiteral("throughput"), tr("tuples/s")}}, QStringLiteral("throughput_min"));
+            {{Line{QStringLiteral("throughput"), nullptr, &HistoryPoint::throughput, 1, true},
+              tr("tuples/s")}},
+            QStringLiteral("throughput_min"));
   makeChart(tr("Error rate"), tr("errors / received (%)"), "%.2f",
-            {{QStringLiteral("error rate"), tr("error rate")}}, QStringLiteral("error_rate_max"));
+            {{Line{QStringLiteral("error rate"), nullptr, &HistoryPoint::error_rate, kPercent},
+              tr("error rate")}},
+            QStringLiteral("error_rate_max"));
   makeChart(tr("Processing latency"), tr("ms"), "%.3g",
-            {{QStringLiteral("latency p50"), QStringLiteral("p50")},
-             {QStringLiteral("latency p90"), QStringLiteral("p90")},
-             {QStringLiteral("latency p99"), QStringLiteral("p99")}},
-            QString());
+            latencyLines(QStringLiteral("latency "), &HistoryPoint::latency_p50_ms,
+                         &HistoryPoint::latency_p90_ms, &HistoryPoint::latency_p99_ms,
+                         &HistoryPoint::latency_p999_ms, &HistoryPoint::latency_max_ms),
+            {});
   makeChart(tr("End-to-end latency (at sinks)"), tr("ms"), "%.3g",
-            {{QStringLiteral("e2e p50"), QStringLiteral("p50")},
-             {QStringLiteral("e2e p90"), QStringLiteral("p90")},
-             {QStringLiteral("e2e p99"), QStringLiteral("p99")}},
+            latencyLines(QStringLiteral("e2e "), &HistoryPoint::e2e_p50_ms,
+                         &HistoryPoint::e2e_p90_ms, &HistoryPoint::e2e_p99_ms,
+                         &HistoryPoint::e2e_p999_ms, &HistoryPoint::e2e_max_ms),
             QStringLiteral("p99_ms_max"));
-  arrangeCharts(false);
+  Chart& pressure =
+      makeChart(tr("Back pressure"), tr("% of queue / of time"), "%.0f",
+                {{Line{QStringLiteral("queue fill"), nullptr, &HistoryPoint::queue_fill, kPercent},
+                  tr("queue fill")},
+                 {Line{QStringLiteral("blocked"), nullptr, &HistoryPoint::blocked_share, kPercent},
+                  tr("blocked")}},
+                {});
+  pressure.fixed_top = kPercent;
+  Chart& lag = makeChart(tr("Replica lag"), tr("writes behind"), "%.0f", {}, {});
+  lag.replicas = true;
+  arrangeCharts();
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addLayout(bar);
   layout->addLayout(grid_, 1);
+  // The grid's minimum follows the arrangement, and the arrangement follows
+  // the size: the panel's least size is that of one row (minimumSizeHint),
+  // or an arrangement for a larger panel would keep it from shrinking.
+  layout->setSizeConstraint(QLayout::SetNoConstraint);
 
   timer_ = new QTimer(this);
   timer_->setSingleShot(true);
@@ -293,6 +408,9 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   });
   connect(pauseButton_, &QPushButton::toggled, this, &DashboardWidget::setPaused);
   connect(exportButton_, &QPushButton::clicked, this, &DashboardWidget::exportInteractively);
+  connect(extraBox_, &QComboBox::activated, this, [this](int) {
+    setExtraChart(static_cast<ExtraChart>(extraBox_->currentData().toInt()));
+  });
 
   applyTheme();
   refreshBadges();
@@ -303,6 +421,14 @@ DashboardWidget::~DashboardWidget() = default;
 
 void DashboardWidget::setTopology(const topolab::Topology& topology) {
   history_.setTopology(topology);
+  const bool atLeastOnce = topology.delivery() == Delivery::AtLeastOnce;
+  delivery_->setText(toQString(std::string(toString(topology.delivery()))));
+  delivery_->setToolTip(
+      atLeastOnce ? tr("Delivery mode, from the topology's defaults: every tuple tree is acked, "
+                       "or failed and replayed")
+                  : tr("Delivery mode, from the topology's defaults: a tuple lost with an "
+                       "instance is counted as dropped, not replayed"));
+  delivery_->setVisible(true);
   const std::optional<Slo>& slo = topology.slo;
   for (const auto& c : charts_) {
     if (!c->slo) continue;
@@ -353,6 +479,65 @@ void DashboardWidget::setPaused(bool paused) {
   if (!paused) scheduleRedraw();
 }
 
+QString DashboardWidget::deliveryText() const { return delivery_->text(); }
+
+void DashboardWidget::setExtraChart(ExtraChart chart) {
+  if (chart == ExtraChart::ReplicaLag && !lagOffered_) chart = ExtraChart::BackPressure;
+  extraBox_->setCurrentIndex(extraBox_->findData(static_cast<int>(chart)));
+  if (extra_ == chart) return;
+  extra_ = chart;
+  arrangeCharts();
+  scheduleRedraw();
+}
+
+void DashboardWidget::setPercentileShown(const QString& percentile, bool shown) {
+  if (!allPercentiles().contains(percentile) || percentiles_.contains(percentile) == shown) return;
+  if (shown) {
+    percentiles_ << percentile;
+  } else {
+    percentiles_.removeAll(percentile);
+  }
+  for (QAction* a : percentileMenu_->actions()) {
+    if (a->text() != percentile) continue;
+    const QSignalBlocker quiet(a);
+    a->setChecked(shown);
+  }
+  for (const auto& c : charts_) {
+    for (const Chart::Line& l : c->series) {
+      if (l.percentile != percentile) continue;
+      l.series->setVisible(shown);
+      if (!shown) l.series->clear();
+      for (QLegendMarker* m : c->chart->legend()->markers(l.series)) m->setVisible(shown);
+    }
+  }
+  scheduleRedraw();
+}
+
+bool DashboardWidget::isPercentileShown(const QString& percentile) const {
+  return percentiles_.contains(percentile);
+}
+
+bool DashboardWidget::scopeHasReplicas() const {
+  if (scope_.kind == ScopeKind::Component) return !history_.replicaNames(scope_.name).empty();
+  if (scope_.kind != ScopeKind::Instance) return false;
+  const std::vector<std::string> names = history_.replicaNames(componentOf(scope_.name));
+  return std::find(names.begin(), names.end(), scope_.name) != names.end();
+}
+
+void DashboardWidget::refreshExtraChoice(bool scopeChanged) {
+  const bool offered = scopeHasReplicas();
+  if (offered == lagOffered_ && !scopeChanged) return;
+  const bool newlyOffered = offered && (!lagOffered_ || scopeChanged);
+  lagOffered_ = offered;
+  const int at = extraBox_->findData(static_cast<int>(ExtraChart::ReplicaLag));
+  if (offered && at < 0)
+    extraBox_->addItem(tr("Replica lag"), static_cast<int>(ExtraChart::ReplicaLag));
+  if (!offered && at >= 0) extraBox_->removeItem(at);
+  // A replicated store's scope shows its lag first; any other scope has only back pressure.
+  if (newlyOffered) setExtraChart(ExtraChart::ReplicaLag);
+  if (!offered) setExtraChart(ExtraChart::BackPressure);
+}
+
 void DashboardWidget::showTopology() { setScope(ScopeKey::topology()); }
 void DashboardWidget::showComponent(const QString& id) { setScope(ScopeKey::component(toStd(id))); }
 void DashboardWidget::showAgent(const QString& agent) { setScope(ScopeKey::agent(toStd(agent))); }
@@ -366,6 +551,7 @@ void DashboardWidget::setScope(ScopeKey scope) {
   scope_ = std::move(scope);
   scopesShown_ = static_cast<size_t>(-1);  // the selector follows at the next redraw
   refreshScopeNames();
+  refreshExtraChoice(changed);
   scheduleRedraw();
   if (changed) emit scopeChanged();
 }
@@ -396,22 +582,79 @@ void DashboardWidget::flush() {
   redraw();
 }
 
-void DashboardWidget::arrangeCharts(bool wide) {
-  wide_ = wide;
+void DashboardWidget::arrangeCharts() {
+  QList<Chart*> shown;
   for (size_t i = 0; i < charts_.size(); ++i) {
-    EventChartView* view = charts_[i]->view;
-    grid_->removeWidget(view);
-    const int n = static_cast<int>(i);
-    grid_->addWidget(view, wide ? 0 : n / 2, wide ? n : n % 2);
-    // A short, wide panel (a bottom dock) keeps its height for the plots.
-    charts_[i]->x->setTitleVisible(!wide);
+    Chart& c = *charts_[i];
+    const bool extra = i + 2 >= charts_.size();
+    const bool pressure = i + 2 == charts_.size();
+    if (!extra || pressure == (extra_ == ExtraChart::BackPressure)) shown << &c;
   }
+  // Columns: each chart as near a 16:10 landscape as the panel allows, and
+  // never below the least readable size where another choice keeps it.
+  const int n = static_cast<int>(shown.size());
+  const double w = std::max(width() - 8, 1);
+  const double h = std::max(height() - 8 - kindBox_->sizeHint().height(), 1);
+  int columns = 1;
+  double best = 1e9;
+  for (int c = 1; c <= n; ++c) {
+    const int rows = (n + c - 1) / c;
+    const double cw = w / c, ch = h / rows;
+    double score = std::abs(std::log(cw / ch / 1.6));
+    if (cw < kMinChartWidth * 1.1 || ch < kMinChartHeight * 1.1) score += 10;
+    // Below a chart's own least size (title, legend, axes) it would not fit at all.
+    const QSize least = shown.front()->view->minimumSize();
+    if (cw < least.width() + 4 || ch < least.height() + 4) score += 100;
+    if (score < best - 1e-9) {
+      best = score;
+      columns = c;
+    }
+  }
+  const int arrangement = columns * 2 + (extra_ == ExtraChart::ReplicaLag ? 1 : 0);
+  if (arrangement == arranged_) return;
+  arranged_ = arrangement;
+  columns_ = columns;
+
+  for (const auto& c : charts_) {
+    grid_->removeWidget(c->view);
+    c->shown = shown.contains(c.get());
+    c->view->setVisible(c->shown);
+    // What is not shown holds no points (and is not redrawn).
+    if (!c->shown) {
+      for (const Chart::Line& l : c->series) l.series->clear();
+    }
+  }
+  const int rows = (n + columns - 1) / columns;
+  for (int i = 0; i < n; ++i) {
+    const int row = i / columns, column = i % columns;
+    // The last chart of a short last row takes the rest of it.
+    const int span = i == n - 1 ? columns - column : 1;
+    grid_->addWidget(shown[i]->view, row, column, 1, span);
+    // A short, wide panel (a bottom dock) keeps its height for the plots.
+    shown[i]->x->setTitleVisible(rows > 1);
+  }
+  for (int c = 0; c < grid_->columnCount(); ++c) grid_->setColumnStretch(c, c < columns ? 1 : 0);
+  for (int r = 0; r < grid_->rowCount(); ++r) grid_->setRowStretch(r, r < rows ? 1 : 0);
+}
+
+QSize DashboardWidget::minimumSizeHint() const {
+  // The bar, and every chart shown in one row at its least size.
+  int charts = 0, width = 0, height = 0;
+  for (const auto& c : charts_) {
+    if (!c->shown) continue;
+    ++charts;
+    width += c->view->minimumSize().width() + grid_->spacing();
+    height = std::max(height, c->view->minimumSize().height());
+  }
+  const QMargins m = layout()->contentsMargins();
+  const QSize bar = layout()->itemAt(0)->minimumSize();
+  return {std::max(bar.width(), width) + m.left() + m.right(),
+          bar.height() + layout()->spacing() + height + m.top() + m.bottom()};
 }
 
 void DashboardWidget::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
-  const bool wide = width() >= 2.4 * height();
-  if (wide != wide_) arrangeCharts(wide);
+  arrangeCharts();
 }
 
 void DashboardWidget::showEvent(QShowEvent* event) {
@@ -427,10 +670,40 @@ void DashboardWidget::changeEvent(QEvent* event) {
   }
 }
 
+void DashboardWidget::syncReplicaSeries(Chart& c) {
+  std::vector<std::string> names;
+  if (scope_.kind == ScopeKind::Component) names = history_.replicaNames(scope_.name);
+  if (scope_.kind == ScopeKind::Instance && scopeHasReplicas()) names = {scope_.name};
+  bool same = static_cast<size_t>(c.series.size()) == names.size();
+  for (size_t i = 0; same && i < names.size(); ++i) same = c.series[i].instance == names[i];
+  if (same) return;
+  for (const Chart::Line& l : c.series) {
+    c.chart->removeSeries(l.series);
+    delete l.series;  // removeSeries hands it back to us
+  }
+  c.series.clear();
+  for (const std::string& name : names) {
+    Chart::Line l{QStringLiteral("lag ") + toQString(name),
+                  new QLineSeries,
+                  &HistoryPoint::replica_lag_ops,
+                  1,
+                  false,
+                  {},
+                  name};
+    l.series->setName(toQString(name));
+    c.chart->addSeries(l.series);
+    l.series->attachAxis(c.x);
+    l.series->attachAxis(c.y);
+    c.series.append(l);
+  }
+  applySeriesColours(c);
+}
+
 void DashboardWidget::redraw() {
   dirty_ = false;
   ++redraws_;
   refreshScopeNames();
+  refreshExtraChoice(false);
   refreshBadges();
 
   const SeriesRing* ring = history_.series(scope_);
@@ -438,46 +711,17 @@ void DashboardWidget::redraw() {
   const qint64 now = ring && !ring->empty() ? ring->back().t_ms : 0;
   const qint64 end = std::max(now, span);
   const qint64 start = end - span;
-  const size_t first = ring ? ring->firstAtOrAfter(start) : 0;
-  const size_t count = ring ? ring->size() - first : 0;
-  const size_t bucket = (count + kMaxChartPoints - 1) / kMaxChartPoints;
 
-  static const SeriesSpec kSpecs[] = {
-      {"throughput", &HistoryPoint::throughput, 1, true},
-      {"error rate", &HistoryPoint::error_rate, kPercent, false},
-      {"latency p50", &HistoryPoint::latency_p50_ms, 1, false},
-      {"latency p90", &HistoryPoint::latency_p90_ms, 1, false},
-      {"latency p99", &HistoryPoint::latency_p99_ms, 1, false},
-      {"e2e p50", &HistoryPoint::e2e_p50_ms, 1, false},
-      {"e2e p90", &HistoryPoint::e2e_p90_ms, 1, false},
-      {"e2e p99", &HistoryPoint::e2e_p99_ms, 1, false},
-  };
   const std::optional<Slo>& slo = history_.slo();
   for (const auto& c : charts_) {
+    if (!c->shown) continue;
+    if (c->replicas) syncReplicaSeries(*c);
     double top = 0;
-    for (const auto& [name, series] : c->series) {
-      const SeriesSpec* spec = nullptr;
-      for (const SeriesSpec& s : kSpecs) spec = name == QLatin1String(s.name) ? &s : spec;
-      Q_ASSERT(spec);
-      QList<QPointF> points;
-      points.reserve(static_cast<qsizetype>(count / std::max<size_t>(bucket, 1) + 1));
-      for (size_t i = first; i < first + count; i += bucket) {
-        const size_t stop = std::min(i + bucket, first + count);
-        double sum = 0, high = -1;
-        int samples = 0;
-        for (size_t j = i; j < stop; ++j) {
-          const double v = ring->at(j).*spec->field;
-          if (std::isnan(v)) continue;
-          sum += v;
-          high = std::max(high, v);
-          ++samples;
-        }
-        if (samples == 0) continue;  // no sample: a gap, not a zero
-        const double v = (spec->mean ? sum / samples : high) * spec->scale;
-        points.append({static_cast<double>(ring->at(stop - 1).t_ms) / 1000.0, v});
-        top = std::max(top, v);
-      }
-      series->replace(points);
+    for (const Chart::Line& l : c->series) {
+      if (!l.percentile.isEmpty() && !percentiles_.contains(l.percentile)) continue;
+      const SeriesRing* source =
+          l.instance.empty() ? ring : history_.series({ScopeKind::Instance, l.instance});
+      l.series->replace(pointsOf(source, l.field, l.scale, l.mean, start, &top));
       ++replaces_;
     }
     if (c->slo) {
@@ -498,8 +742,13 @@ void DashboardWidget::redraw() {
     // 10 s, 100 s or 10 min apart; half as many ticks on a narrow chart.
     const int ticks = c->view->width() < 320 ? 3 : 6;
     c->x->setTickInterval(static_cast<double>(span) / 1000.0 / ticks);
-    c->y->setRange(0, std::max(top * 1.15, leastTop(*c->y, top)));
-    c->y->applyNiceNumbers();
+    if (c->fixed_top > 0) {
+      c->y->setRange(0, c->fixed_top);
+      c->y->setTickCount(c->view->height() < 220 ? 3 : 5);
+    } else {
+      c->y->setRange(0, std::max(top * 1.15, leastTop(*c->y, top)));
+      c->y->applyNiceNumbers();
+    }
   }
 
   markers_.clear();
@@ -538,6 +787,38 @@ void DashboardWidget::refreshBadges() {
     b->setToolTip(tip.isEmpty() ? tr("The latest interval meets this requirement") : tip.trimmed());
 }
 
+void DashboardWidget::applySeriesColours(Chart& c) {
+  const bool dark = palette().color(QPalette::Window).lightness() < 128;
+  // p50, p90, p99, p99.9, max: one hue getting stronger, then warmer, so the worst case stands out.
+  const QList<QColor> ramp = dark
+                                 ? QList<QColor>{QColor(0x7f, 0xb8, 0xff), QColor(0x4d, 0x8d, 0xf0),
+                                                 QColor(0xf0, 0x9a, 0x3e), QColor(0xe0, 0x5d, 0x9c),
+                                                 QColor(0xb3, 0x9d, 0xdb)}
+                                 : QList<QColor>{QColor(0x8a, 0xb4, 0xf8), QColor(0x1a, 0x73, 0xe8),
+                                                 QColor(0xd9, 0x77, 0x06), QColor(0xad, 0x14, 0x57),
+                                                 QColor(0x4a, 0x23, 0x8f)};
+  // Distinct hues for things that are not a ramp: queue fill and blocked, the replicas.
+  const QList<QColor> distinct =
+      dark ? QList<QColor>{QColor(0x4d, 0xb6, 0xac), QColor(0xf0, 0x9a, 0x3e),
+                           QColor(0x9f, 0xa8, 0xff), QColor(0xe0, 0x5d, 0x9c),
+                           QColor(0xc5, 0xe1, 0x6b)}
+           : QList<QColor>{QColor(0x00, 0x89, 0x7b), QColor(0xd9, 0x77, 0x06),
+                           QColor(0x3f, 0x51, 0xb5), QColor(0xad, 0x14, 0x57),
+                           QColor(0x68, 0x9f, 0x38)};
+  for (int i = 0; i < c.series.size(); ++i) {
+    const Chart::Line& l = c.series[i];
+    QColor colour = ramp[1];
+    if (!l.percentile.isEmpty()) colour = ramp[allPercentiles().indexOf(l.percentile)];
+    if (c.series.size() > 1 && l.percentile.isEmpty()) colour = distinct[i % distinct.size()];
+    if (c.replicas) colour = distinct[(i + 2) % distinct.size()];
+    l.series->setPen(QPen(colour, 1.8));
+    // A theme change makes every legend marker visible again.
+    const bool shown = l.percentile.isEmpty() || percentiles_.contains(l.percentile);
+    l.series->setVisible(shown);
+    for (QLegendMarker* m : c.chart->legend()->markers(l.series)) m->setVisible(shown);
+  }
+}
+
 void DashboardWidget::applyTheme() {
   const QPalette pal = palette();
   const bool dark = pal.color(QPalette::Window).lightness() < 128;
@@ -545,12 +826,6 @@ void DashboardWidget::applyTheme() {
   QColor grid = text;
   grid.setAlpha(dark ? 50 : 40);
   const QColor sloColour = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
-  // p50, p90, p99: one hue getting stronger, so the worst case stands out.
-  const QList<QColor> ramp = dark
-                                 ? QList<QColor>{QColor(0x7f, 0xb8, 0xff), QColor(0x4d, 0x8d, 0xf0),
-                                                 QColor(0xf0, 0x9a, 0x3e)}
-                                 : QList<QColor>{QColor(0x8a, 0xb4, 0xf8), QColor(0x1a, 0x73, 0xe8),
-                                                 QColor(0xd9, 0x77, 0x06)};
   for (const auto& c : charts_) {
     c->chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     c->chart->setBackgroundBrush(pal.color(QPalette::Base));
@@ -570,10 +845,7 @@ void DashboardWidget::applyTheme() {
       a->setLabelsFont(small);
       a->setTitleFont(small);
     }
-    for (int i = 0; i < c->series.size(); ++i) {
-      const QColor colour = c->series.size() == 1 ? ramp[1] : ramp[i % ramp.size()];
-      c->series[i].second->setPen(QPen(colour, 1.8));
-    }
+    applySeriesColours(*c);
     if (c->slo) c->slo->setPen(QPen(sloColour, 1.6, Qt::DashLine));
     c->view->setBackgroundBrush(pal.color(QPalette::Base));
   }
@@ -612,8 +884,8 @@ bool DashboardWidget::exportCsv(const QString& path, QString* error) const {
 
 QLineSeries* DashboardWidget::seriesNamed(const QString& name) const {
   for (const auto& c : charts_) {
-    for (const auto& [n, s] : c->series) {
-      if (n == name) return s;
+    for (const Chart::Line& l : c->series) {
+      if (l.name == name) return l.series;
     }
     if (c->slo && c->slo_name == name) return c->slo;
   }
@@ -628,10 +900,21 @@ QList<QPointF> DashboardWidget::seriesPoints(const QString& name) const {
 QStringList DashboardWidget::seriesNames() const {
   QStringList names;
   for (const auto& c : charts_) {
-    for (const auto& [n, s] : c->series) names << n;
+    for (const Chart::Line& l : c->series) names << l.name;
     if (c->slo) names << c->slo_name;
   }
   return names;
+}
+
+bool DashboardWidget::isSeriesShown(const QString& name) const {
+  for (const auto& c : charts_) {
+    for (const Chart::Line& l : c->series) {
+      if (l.name == name)
+        return c->shown && (l.percentile.isEmpty() || percentiles_.contains(l.percentile));
+    }
+    if (c->slo && c->slo_name == name) return c->shown && c->slo->isVisible();
+  }
+  return false;
 }
 
 QList<EventMarker> DashboardWidget::markers() const { return markers_; }

@@ -24,18 +24,45 @@ double ratio(uint64_t a, uint64_t b) {
   return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
 }
 
-HistoryPoint pointOf(int64_t t_ms, const ComponentStats& s, double throughput) {
+// The highest value in milliseconds (NaN when empty).
+double maxMs(const Histogram& h) {
+  return h.empty() ? kNoSample : static_cast<double>(h.max()) / 1e6;
+}
+
+// `s` over an interval of `seconds`; `fill` is the scope's fullest queue.
+HistoryPoint pointOf(int64_t t_ms, const ComponentStats& s, double throughput, double seconds,
+                     double fill) {
   HistoryPoint p;
   p.t_ms = t_ms;
   p.throughput = throughput;
   p.latency_p50_ms = quantileMs(s.latency, 0.5);
   p.latency_p90_ms = quantileMs(s.latency, 0.9);
   p.latency_p99_ms = quantileMs(s.latency, 0.99);
+  p.latency_p999_ms = quantileMs(s.latency, 0.999);
+  p.latency_max_ms = maxMs(s.latency);
   p.e2e_p50_ms = quantileMs(s.e2e, 0.5);
   p.e2e_p90_ms = quantileMs(s.e2e, 0.9);
   p.e2e_p99_ms = quantileMs(s.e2e, 0.99);
+  p.e2e_p999_ms = quantileMs(s.e2e, 0.999);
+  p.e2e_max_ms = maxMs(s.e2e);
   p.error_rate = ratio(s.counters.errors, s.counters.received);
+  p.queue_fill = fill;
+  // As the canvas's load: blocked time over every instance's share of the interval.
+  p.blocked_share =
+      s.instances > 0
+          ? std::min(1.0, static_cast<double>(s.blocked_ns) / (seconds * 1e9 * s.instances))
+          : kNoSample;
+  p.replica_lag_ops = kNoSample;
+  p.replica_lag_ms = kNoSample;
   return p;
+}
+
+// The fuller of `fill` and `inst`'s queue (capacity 0: not known, no change).
+double fuller(double fill, const InstanceSnapshot& inst) {
+  if (inst.queue_capacity <= 0) return fill;
+  const double f =
+      std::min(1.0, static_cast<double>(std::max<int64_t>(inst.queue, 0)) / inst.queue_capacity);
+  return std::isnan(fill) ? f : std::max(fill, f);
 }
 
 std::string instanceName(const InstanceSnapshot& inst) {
@@ -129,39 +156,69 @@ bool MetricsHistory::addRound(const Snapshot& prev, const Snapshot& cur) {
   const int64_t t = cur.t_ms;
   auto rate = [seconds](uint64_t n) { return static_cast<double>(n) / seconds; };
 
+  // Queue fill is a level at the end of the interval: the fullest instance per scope.
+  std::map<std::string, double> fill_of_component, fill_of_agent, fill_of_instance;
+  double fill_of_topology = kNoSample;
+  for (const InstanceSnapshot& inst : cur.instances) {
+    auto fill = [&inst](std::map<std::string, double>& m, const std::string& key) {
+      auto [it, fresh] = m.try_emplace(key, kNoSample);
+      it->second = fuller(it->second, inst);
+    };
+    fill(fill_of_component, inst.component);
+    if (!inst.agent.empty()) fill(fill_of_agent, inst.agent);
+    fill(fill_of_instance, instanceName(inst));
+    fill_of_topology = fuller(fill_of_topology, inst);
+  }
+  auto fillOf = [](const std::map<std::string, double>& m, const std::string& key) {
+    auto it = m.find(key);
+    return it == m.end() ? kNoSample : it->second;
+  };
+
   last_interval_ = intervalStats(prev, cur);
   const ComponentStats all = topologyStats(last_interval_);
   uint64_t at_sinks = 0;
   for (const auto& [id, s] : last_interval_) {
     const bool producer = producers_.count(id) > 0;
     push(ScopeKey::component(id),
-         pointOf(t, s, rate(producer ? s.counters.emitted : s.counters.received)));
+         pointOf(t, s, rate(producer ? s.counters.emitted : s.counters.received), seconds,
+                 fillOf(fill_of_component, id)));
     if (s.is_sink) at_sinks += s.counters.received;
   }
-  push(ScopeKey::topology(), pointOf(t, all, rate(at_sinks)));
+  push(ScopeKey::topology(), pointOf(t, all, rate(at_sinks), seconds, fill_of_topology));
 
   // Instances, and agents as the merge of the instances they ran.
   struct Where {
     std::string agent;
     bool producer = false;
+    const ReplicaStats* replica = nullptr;  // cur's, while the instance is alive
   };
   std::map<std::string, Where> where;
   for (const Snapshot* s : {&prev, &cur}) {
-    for (const InstanceSnapshot& inst : s->instances)
-      where[instanceName(inst)] = {inst.agent, producers_.count(inst.component) > 0};
+    for (const InstanceSnapshot& inst : s->instances) {
+      where[instanceName(inst)] = {
+          inst.agent, producers_.count(inst.component) > 0,
+          s == &cur && inst.replica && inst.alive ? &*inst.replica : nullptr};
+      if (s == &cur && inst.replica) replicas_[inst.component].insert(inst.index);
+    }
   }
   std::map<std::string, ComponentStats> agents;
   std::map<std::string, uint64_t> agent_work;
   for (const auto& [name, s] : intervalStats(perInstance(prev), perInstance(cur))) {
     const Where& w = where[name];
     const uint64_t work = w.producer ? s.counters.emitted : s.counters.received;
-    push({ScopeKind::Instance, name}, pointOf(t, s, rate(work)));
+    HistoryPoint p = pointOf(t, s, rate(work), seconds, fillOf(fill_of_instance, name));
+    if (w.replica) {
+      p.replica_lag_ops = static_cast<double>(w.replica->lag_ops);
+      p.replica_lag_ms = static_cast<double>(w.replica->lag_ms);
+    }
+    push({ScopeKind::Instance, name}, p);
     if (w.agent.empty()) continue;
     agents[w.agent].merge(s);
     agent_work[w.agent] += s.counters.received + (w.producer ? s.counters.emitted : 0);
   }
   for (const auto& [agent, s] : agents)
-    push(ScopeKey::agent(agent), pointOf(t, s, rate(agent_work[agent])));
+    push(ScopeKey::agent(agent),
+         pointOf(t, s, rate(agent_work[agent]), seconds, fillOf(fill_of_agent, agent)));
 
   judgeSlo(seconds);
   ++rounds_;
@@ -194,8 +251,8 @@ void MetricsHistory::judgeSlo(double duration_s) {
 void MetricsHistory::addEvent(HistoryEvent event) {
   if (!events_.empty()) {
     HistoryEvent& last = events_.back();
-    const bool seen = std::find(last_agents_.begin(), last_agents_.end(), event.agent) !=
-                      last_agents_.end();
+    const bool seen =
+        std::find(last_agents_.begin(), last_agents_.end(), event.agent) != last_agents_.end();
     // Agents' reports arrive in any order: one may be a little earlier.
     if (last.kind == event.kind && !event.agent.empty() && !seen &&
         std::abs(event.t_ms - last.t_ms) <= kCoalesceMs) {
@@ -217,6 +274,7 @@ void MetricsHistory::addEvent(HistoryEvent event) {
 void MetricsHistory::clear() {
   series_.clear();
   events_.clear();
+  replicas_.clear();
   last_agents_.clear();
   last_interval_.clear();
   slo_status_ = {};
@@ -236,20 +294,31 @@ std::vector<std::string> MetricsHistory::scopeNames(ScopeKind kind) const {
   return names;  // the map's order is by kind, then name
 }
 
+std::vector<std::string> MetricsHistory::replicaNames(const std::string& component) const {
+  std::vector<std::string> names;
+  auto it = replicas_.find(component);
+  if (it == replicas_.end()) return names;
+  for (int index : it->second) names.push_back(component + "#" + std::to_string(index));
+  return names;
+}
+
 std::string MetricsHistory::csv(const ScopeKey& scope) const {
+  // Columns added later go at the end, so readers of the first nine keep working.
   std::string out =
       "t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
-      "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate\n";
+      "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate,"
+      "latency_p999_ms,latency_max_ms,e2e_p999_ms,e2e_max_ms,queue_fill,blocked_share,"
+      "replica_lag_ops,replica_lag_ms\n";
   const SeriesRing* ring = series(scope);
   if (!ring) return out;
   for (size_t i = 0; i < ring->size(); ++i) {
     const HistoryPoint& p = ring->at(i);
     out += std::to_string(p.t_ms);
-    appendCell(out, p.throughput, "%.10g");
-    for (double v : {p.latency_p50_ms, p.latency_p90_ms, p.latency_p99_ms, p.e2e_p50_ms,
-                     p.e2e_p90_ms, p.e2e_p99_ms})
+    for (double v : {p.throughput, p.latency_p50_ms, p.latency_p90_ms, p.latency_p99_ms,
+                     p.e2e_p50_ms, p.e2e_p90_ms, p.e2e_p99_ms, p.error_rate, p.latency_p999_ms,
+                     p.latency_max_ms, p.e2e_p999_ms, p.e2e_max_ms, p.queue_fill, p.blocked_share,
+                     p.replica_lag_ops, p.replica_lag_ms})
       appendCell(out, v, "%.10g");
-    appendCell(out, p.error_rate, "%.10g");
     out += '\n';
   }
   return out;

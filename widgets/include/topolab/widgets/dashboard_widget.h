@@ -1,8 +1,11 @@
 // DashboardWidget: the live dashboard. Charts of throughput, processing and
-// end-to-end latency percentiles and error rate for one scope (the topology, a
-// component, an agent or an instance), with the topology's SLO bounds drawn as
-// lines, pass/fail badges, event markers (deploys, faults, lost agents) and a
-// time window of 1 min, 10 min or 1 h. Rounds are recorded at once in a
+// end-to-end latency percentiles (p50/p90/p99, and p99.9 and max on request)
+// and error rate for one scope (the topology, a component, an agent or an
+// instance), and a fifth chart of back pressure (queue fill and blocked time)
+// or of a replicated store's lag per replica, with the topology's SLO bounds
+// drawn as lines, pass/fail badges, its delivery mode, event markers (deploys,
+// faults, lost agents, balancer members out of rotation) and a time window of
+// 1 min, 10 min or 1 h. Rounds are recorded at once in a
 // MetricsHistory; the charts are redrawn in batches by a coalescing timer, and
 // not at all while the widget is hidden or paused.
 #pragma once
@@ -21,8 +24,10 @@ class QComboBox;
 class QGridLayout;
 class QLabel;
 class QLineSeries;
+class QMenu;
 class QPushButton;
 class QTimer;
+class QToolButton;
 class QValueAxis;
 
 namespace topolab::widgets {
@@ -40,6 +45,10 @@ class DashboardWidget final : public QWidget {
 
  public:
   enum class TimeWindow { OneMinute, TenMinutes, OneHour };
+  // What the fifth chart shows: back pressure, or a replicated store's lag
+  // per replica (offered when the scope is a replicated store or one of its
+  // instances, and chosen by itself when such a scope is selected).
+  enum class ExtraChart { BackPressure, ReplicaLag };
   // How often pending rounds reach the charts.
   static constexpr int kRedrawIntervalMs = 400;
   // A window with more rounds than this is drawn from bucketed points (the
@@ -49,7 +58,8 @@ class DashboardWidget final : public QWidget {
   explicit DashboardWidget(QWidget* parent = nullptr);
   ~DashboardWidget() override;
 
-  // The components (for producers' throughput) and the `slo` block to draw and judge.
+  // The components (for producers' throughput), the `slo` block to draw and
+  // judge, and the delivery mode to show.
   void setTopology(const topolab::Topology& topology);
   // Records one metrics round (cumulative snapshots of one run) at once; the
   // charts follow at the next redraw. False when it was no rate to chart
@@ -66,17 +76,30 @@ class DashboardWidget final : public QWidget {
   void setTimeWindow(TimeWindow window);
   bool isPaused() const { return paused_; }
   void setPaused(bool paused);
+  ExtraChart extraChart() const { return extra_; }
+  void setExtraChart(ExtraChart chart);
+  // The latency percentiles both latency charts draw: "p50", "p90", "p99"
+  // (shown at first), "p99.9" and "max".
+  void setPercentileShown(const QString& percentile, bool shown);
+  bool isPercentileShown(const QString& percentile) const;
+  // The delivery mode as the header shows it, e.g. "at-least-once".
+  QString deliveryText() const;
 
   // Writes the selected scope's series as CSV (MetricsHistory::csv). On
   // failure returns false and says why in `error` (the path and the reason).
   [[nodiscard]] bool exportCsv(const QString& path, QString* error = nullptr) const;
 
   // What the charts show now, in chart units: x in seconds since the run
-  // started; throughput tuples/s; latencies ms; error rate %. Names:
-  // "throughput", "latency p50|p90|p99", "e2e p50|p90|p99", "error rate",
-  // and the SLO lines "throughput_min", "p99_ms_max", "error_rate_max".
+  // started; throughput tuples/s; latencies ms; error rate, queue fill and
+  // blocked %; lag in writes. Names: "throughput", "latency
+  // p50|p90|p99|p99.9|max", "e2e p50|p90|p99|p99.9|max", "error rate",
+  // "queue fill", "blocked", "lag COMPONENT#N" (one per replica), and the
+  // SLO lines "throughput_min", "p99_ms_max", "error_rate_max". A series not
+  // shown (a percentile not selected, the other fifth chart) has no points.
   QList<QPointF> seriesPoints(const QString& name) const;
   QStringList seriesNames() const;
+  // Whether a series is drawn now (its chart shown, it selected).
+  bool isSeriesShown(const QString& name) const;
   // The markers drawn on the charts now (events inside the window).
   QList<EventMarker> markers() const;
   // The SLO badges: "throughput", "p99", "error rate".
@@ -84,6 +107,8 @@ class DashboardWidget final : public QWidget {
   QString sloBadgeText(const QString& name) const;
   // Times the charts were redrawn, and QXYSeries::replace calls made.
   int redrawCount() const { return redraws_; }
+  // Columns of charts in the grid now.
+  int chartColumns() const { return columns_; }
   int replaceCount() const { return replaces_; }
   // Draws pending rounds now if the widget is visible and not paused (the
   // timer does this on its own).
@@ -103,13 +128,20 @@ class DashboardWidget final : public QWidget {
  protected:
   void showEvent(QShowEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
+  QSize minimumSizeHint() const override;
   void changeEvent(QEvent* event) override;
 
  private:
   struct Chart;
   void setScope(ScopeKey scope);
-  // Four charts in a row when the widget is wide and short, else two by two.
-  void arrangeCharts(bool wide);
+  // The charts shown, in the columns that keep each closest to a landscape
+  // shape while at least a readable size: a short, wide panel (a bottom dock)
+  // puts them in a row, a narrow one stacks them.
+  void arrangeCharts();
+  void refreshExtraChoice(bool scopeChanged);
+  bool scopeHasReplicas() const;
+  void syncReplicaSeries(Chart& chart);
+  void applySeriesColours(Chart& chart);
   void scheduleRedraw();
   void redraw();
   void refreshScopeNames();
@@ -133,14 +165,22 @@ class DashboardWidget final : public QWidget {
   QComboBox* windowBox_ = nullptr;
   QPushButton* pauseButton_ = nullptr;
   QPushButton* exportButton_ = nullptr;
+  QToolButton* percentileButton_ = nullptr;
+  QMenu* percentileMenu_ = nullptr;
+  QComboBox* extraBox_ = nullptr;
+  QLabel* delivery_ = nullptr;
   QLabel* throughputBadge_ = nullptr;
   QLabel* p99Badge_ = nullptr;
   QLabel* errorBadge_ = nullptr;
   QLabel* status_ = nullptr;
   QTimer* timer_ = nullptr;
   QGridLayout* grid_ = nullptr;
-  bool wide_ = false;
-  std::vector<std::unique_ptr<Chart>> charts_;
+  int columns_ = 0;    // of the grid now (0: not arranged yet)
+  int arranged_ = -1;  // the columns and the fifth chart the grid was laid out for
+  ExtraChart extra_ = ExtraChart::BackPressure;
+  bool lagOffered_ = false;
+  QStringList percentiles_ = {QStringLiteral("p50"), QStringLiteral("p90"), QStringLiteral("p99")};
+  std::vector<std::unique_ptr<Chart>> charts_;  // the fifth slot's two last
 };
 
 }  // namespace topolab::widgets

@@ -45,6 +45,17 @@ struct HistoryPoint {
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0;  // processing
   double e2e_p50_ms = 0, e2e_p90_ms = 0, e2e_p99_ms = 0;              // end to end, at sinks
   double error_rate = 0;  // errors / received (0 when nothing was received)
+  double latency_p999_ms = 0, latency_max_ms = 0;  // processing, the tail
+  double e2e_p999_ms = 0, e2e_max_ms = 0;          // end to end, the tail
+  // Back pressure, as fractions: the fullest input queue of the scope's
+  // instances at the end of the interval (NaN when none has a capacity), and
+  // the share of the interval its instances spent blocked on a full
+  // downstream queue, over all of them (blocked time / instances × interval).
+  double queue_fill = 0;
+  double blocked_share = 0;
+  // A replicated-store instance's replication lag at the end of the interval,
+  // in writes and in milliseconds; NaN for any other scope and for a dead instance.
+  double replica_lag_ops = 0, replica_lag_ms = 0;
 };
 
 // A fixed-capacity ring of points, oldest first; a full ring drops its oldest.
@@ -131,9 +142,15 @@ class MetricsHistory {
   // The latest interval per component, as the engine aggregates it.
   const std::map<std::string, ComponentStats>& lastInterval() const { return last_interval_; }
 
+  // The instances of `component` that reported replica figures (a
+  // replicated store's "kv#0", "kv#1", …), sorted by index.
+  std::vector<std::string> replicaNames(const std::string& component) const;
+
   // The scope as CSV: a header row, then one row per point, oldest first:
   // t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,
-  // e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate (an empty cell for no sample).
+  // e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate, then (added later, so at the
+  // end) latency_p999_ms,latency_max_ms,e2e_p999_ms,e2e_max_ms,queue_fill,
+  // blocked_share,replica_lag_ops,replica_lag_ms (an empty cell for no sample).
   std::string csv(const ScopeKey& scope) const;
 
  private:
@@ -145,7 +162,8 @@ class MetricsHistory {
   std::optional<Slo> slo_;
   std::map<ScopeKey, SeriesRing> series_;
   std::deque<HistoryEvent> events_;
-  std::vector<std::string> last_agents_;  // the agents the newest event came from
+  std::map<std::string, std::set<int>> replicas_;  // component → indexes with replica figures
+  std::vector<std::string> last_agents_;           // the agents the newest event came from
   std::map<std::string, ComponentStats> last_interval_;
   SloStatus slo_status_;
   double last_seconds_ = 1;  // the latest interval's length
