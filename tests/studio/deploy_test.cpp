@@ -4,7 +4,9 @@
 // that does not answer names it and leaves nothing behind; stop ends the
 // deployment everywhere; the local lab's agents start, answer, and are gone
 // after it stops; the multilang example runs on the local lab with its
-// programs shipped, and a program killed midway shows on its component.
+// programs shipped, and a program killed midway shows on its component; a
+// balancer member killed and revived on a local run is a member-down and a
+// member-up marker with the CLI's words.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -225,6 +227,7 @@ class DeployTest final : public QObject {
   void localLabNamesAnAgentThatCannotStart();
   void multilangExampleRunsOnTheLocalLabAndAKilledProgramShows();
   void localLabAgentsLoadTheStudiosPlugins();
+  void balancerMemberDownAndUpAreMarkersOnALocalRun();
 };
 
 void DeployTest::dashboardShowsWhatTopologyWatchShows() {
@@ -641,6 +644,93 @@ void DeployTest::localLabAgentsLoadTheStudiosPlugins() {
   for (const control::AgentHello& hello : window.cluster().hellos()) {
     QCOMPARE(hello.plugin_types, std::vector<std::string>{"json-extract"});
   }
+}
+
+// A load balancer over two instances, light enough for a shared machine.
+constexpr char kBalanced[] = R"(topolab: 1
+name: studio-lb
+defaults:
+  delivery: at-least-once
+  metrics_interval_ms: 500
+components:
+  - id: requests
+    type: generator
+    params: {rate: 1000, keys: 100}
+  - id: lb
+    type: load-balancer
+    params: {policy: round-robin, health_check_ms: 200}
+  - id: node
+    type: work
+    parallelism: 2
+    params: {cost_us: 10}
+  - id: sink
+    type: counter
+streams:
+  - {from: requests, to: lb}
+  - {from: lb, to: node}
+  - {from: node, to: sink}
+)";
+
+void DeployTest::balancerMemberDownAndUpAreMarkersOnALocalRun() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("studio-lb.yaml"));
+  QVERIFY(writeFile(path, kBalanced));
+  MainWindow window;
+  window.show();
+  window.lab().setAgentBinary(QStringLiteral(TOPOLAB_AGENT));
+  QSignalSpy started(&window.lab(), &LocalLab::started);
+  QSignalSpy failed(&window.lab(), &LocalLab::failed);
+  window.lab().start(2);
+  QTRY_VERIFY_WITH_TIMEOUT(!started.isEmpty() || !failed.isEmpty(), 30000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.front().at(0).toString()));
+  QTRY_VERIFY_WITH_TIMEOUT(window.cluster().allReachable(), kAgentWaitMs);
+  QVERIFY(window.files().openFile(path));
+  DeployController& deploy = window.deployments();
+  QSignalSpy deployed(&deploy, &DeployController::deployed);
+  QSignalSpy deployFailed(&deploy, &DeployController::deployFailed);
+  window.deploy(/*preview=*/false);
+  QTRY_VERIFY_WITH_TIMEOUT(!deployed.isEmpty() || !deployFailed.isEmpty(), 30000);
+  QVERIFY2(deployFailed.isEmpty(),
+           deployFailed.isEmpty() ? "" : qPrintable(deployFailed.front().at(1).toString()));
+  widgets::DashboardWidget& dashboard = window.dashboard();
+  QCOMPARE(dashboard.deliveryText(), QStringLiteral("at-least-once"));
+  QTRY_VERIFY_WITH_TIMEOUT(dashboard.history().rounds() >= 2, 20000);
+
+  auto eventWith = [&dashboard](const std::string& kind, const std::string& detail) {
+    const auto& events = dashboard.history().events();
+    return std::any_of(events.begin(), events.end(), [&](const widgets::HistoryEvent& e) {
+      return e.kind == kind && e.detail.find(detail) != std::string::npos;
+    });
+  };
+  control::FaultSpec kill;
+  kill.kind = control::FaultSpec::Kind::KillInstance;
+  kill.component = "node";
+  kill.index = 1;
+  deploy.inject(kill);
+  const std::string down = "lb#0: node#1 failed its health check and is out of rotation";
+  QTRY_VERIFY_WITH_TIMEOUT(eventWith("member-down", down), 15000);
+  control::FaultSpec revive = kill;
+  revive.kind = control::FaultSpec::Kind::Revive;
+  deploy.inject(revive);
+  const std::string up = "lb#0: node#1 passes its health checks and is back in rotation";
+  QTRY_VERIFY_WITH_TIMEOUT(eventWith("member-up", up), 15000);
+
+  // Drawn on the charts, and written in the log like the agents' events.
+  dashboard.flush();
+  QStringList kinds;
+  for (const widgets::EventMarker& m : dashboard.markers()) {
+    if (m.kind.startsWith(QStringLiteral("member-")))
+      kinds << m.kind + QStringLiteral(" ") + m.detail;
+  }
+  QVERIFY2(kinds.contains(QStringLiteral("member-down ") + QString::fromStdString(down)),
+           qPrintable(kinds.join(u'\n')));
+  QVERIFY2(kinds.contains(QStringLiteral("member-up ") + QString::fromStdString(up)),
+           qPrintable(kinds.join(u'\n')));
+  QVERIFY(window.log().toPlainText().contains(QString::fromStdString(down)));
+
+  QSignalSpy stopped(&deploy, &DeployController::stopped);
+  deploy.stop();
+  QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty(), 20000);
 }
 
 QTEST_MAIN(DeployTest)

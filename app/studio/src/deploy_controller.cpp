@@ -25,6 +25,18 @@ QStringList toQStringList(const std::vector<std::string>& names) {
 
 }  // namespace
 
+QList<MemberEvent> memberEvents(const Snapshot& prev, const Snapshot& cur) {
+  QList<MemberEvent> out;
+  // The same words as the CLI's event lines (app/cli/reporter.cpp).
+  for (const MemberChange& c : memberChanges(prev, cur)) {
+    out.append({cur.t_ms, c.healthy ? QStringLiteral("member-up") : QStringLiteral("member-down"),
+                toQString(c.balancer + ": " + c.member +
+                          (c.healthy ? " passes its health checks and is back in rotation"
+                                     : " failed its health check and is out of rotation"))});
+  }
+  return out;
+}
+
 struct DeployController::Pending {
   Topology topology;
   QByteArray yaml;
@@ -118,7 +130,14 @@ void DeployController::startWatching(const std::vector<std::string>& agents) {
   control::WatchCallbacks callbacks;
   callbacks.interval = [self, watch](const Snapshot& prev, const Snapshot& cur) {
     postToGui(self, [watch, prev, cur](DeployController& d) {
-      if (watch == d.watch_) emit d.round(prev, cur);
+      if (watch != d.watch_) return;
+      // Balancer members that left or rejoined rotation, before the round's figures.
+      for (const MemberEvent& e : memberEvents(prev, cur)) {
+        emit d.log(
+            QStringLiteral("[%1 s] %2: %3").arg(e.t_ms / 1000.0, 0, 'f', 1).arg(e.kind, e.detail));
+        emit d.event(e.t_ms, e.kind, e.detail, {});
+      }
+      emit d.round(prev, cur);
     });
   };
   callbacks.event = [self, watch](const control::WatchEvent& e) {

@@ -21,6 +21,15 @@ namespace topolab::studio {
 
 class ClusterController;
 
+// A load-balancer member that left (member-down) or rejoined (member-up)
+// rotation between two rounds, as an event: kind and detail as the CLI prints them.
+struct MemberEvent {
+  qint64 t_ms = 0;
+  QString kind;
+  QString detail;
+};
+QList<MemberEvent> memberEvents(const Snapshot& prev, const Snapshot& cur);
+
 class DeployController final : public QObject {
   Q_OBJECT
 
@@ -64,7 +73,8 @@ class DeployController final : public QObject {
   void deployFailed(const QString& agent, const QString& message);
   // One metrics round: the previous and the current merged cumulative snapshots.
   void round(const topolab::Snapshot& prev, const topolab::Snapshot& cur);
-  // deploy, fault, stop, finished, agent-lost, agent-back (t_ms on the deployment's clock).
+  // deploy, fault, stop, finished, agent-lost, agent-back, and member-down and
+  // member-up from the rounds (t_ms on the deployment's clock).
   void event(qint64 tMs, const QString& kind, const QString& detail, const QString& agent);
   void stopped(const QString& name);
   void faultFailed(const QString& message);
