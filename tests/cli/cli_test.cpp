@@ -148,6 +148,22 @@ TEST(Run, HumanTableWhenNotJson) {
   EXPECT_NE(r.out.find("summary"), std::string::npos);
 }
 
+TEST(Run, HumanHeaderNamesTheDeliveryMode) {
+  const Result r = topolab({"run", example("at-least-once"), "--set", "source.count=2000"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_FALSE(lines(r.out).empty());
+  EXPECT_EQ(lines(r.out).front(), "at-least-once: at-least-once delivery") << r.out;
+  const Result web = topolab({"run", example("web-tier"), "--duration", "1", "--drain", "0"});
+  ASSERT_EQ(web.code, 0) << web.err;
+  EXPECT_EQ(lines(web.out).front(), "web-tier: at-most-once delivery") << web.out;
+  // JSON lines stay as they were: no header among them.
+  const Result json =
+      topolab({"run", example("at-least-once"), "--set", "source.count=2000", "--json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_EQ(json.out.find("delivery"), std::string::npos) << json.out;
+  expectJsonLines(json.out);
+}
+
 TEST(Export, DotPassesGraphviz) {
   const auto dir = std::filesystem::temp_directory_path();
   for (const char* name : {"realtime-analytics", "web-tier", "wordcount", "at-least-once"}) {

@@ -75,7 +75,9 @@ class CliClusterTest : public ::testing::Test {
   std::string pipeline() const { return (dir_ / "pipe.yaml").string(); }
 
   // Runs `topolab ARGS` with nothing on its input, capturing stdout and stderr.
-  Result topolab(const std::vector<std::string>& args) { return cli_runner::topolab(args, "/dev/null"); }
+  Result topolab(const std::vector<std::string>& args) {
+    return cli_runner::topolab(args, "/dev/null");
+  }
 
   fs::path dir_;
   FakeServer a_{"node-a"};
@@ -150,6 +152,15 @@ TEST_F(CliClusterTest, DeployFollowsTheRunLikeRunAndCleansUp) {
               (std::vector<std::string>{"Hello", "Deploy:PREPARE", "Deploy:START"}));
     EXPECT_EQ(m.back(), "Stop");  // finished parts are removed so the name can be deployed again
   }
+}
+
+TEST_F(CliClusterTest, DeployHeaderNamesTheDeliveryMode) {
+  const Result r = topolab({"deploy", pipeline(), "--cluster", cluster()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_FALSE(lines(r.out).empty());
+  // `pipe` sets no delivery: at-most-once, the default.
+  EXPECT_EQ(lines(r.out).front(), "pipe: at-most-once delivery") << r.out;
+  EXPECT_NE(r.out.find("summary"), std::string::npos) << r.out;
 }
 
 TEST_F(CliClusterTest, DeployDetachedReturnsOnceStarted) {
