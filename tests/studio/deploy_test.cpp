@@ -51,11 +51,13 @@ namespace {
 constexpr int kAgentWaitMs = 15000;
 
 // A small pipeline, light enough for a shared machine: one interval a second.
+// A killed instance stays dead until the test revives it.
 constexpr char kTopology[] = R"(topolab: 1
 name: studio-live
 defaults:
   delivery: at-most-once
   metrics_interval_ms: 1000
+  restart: never
 components:
   - id: events
     type: generator
@@ -652,6 +654,7 @@ name: studio-lb
 defaults:
   delivery: at-least-once
   metrics_interval_ms: 500
+  restart: never
 components:
   - id: requests
     type: generator
