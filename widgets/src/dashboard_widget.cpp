@@ -58,8 +58,10 @@ class EventChartView final : public QChartView {
     const QFontMetricsF fm(f);
     const bool dark = palette().color(QPalette::Window).lightness() < 128;
     // Labels that would overlap go on the next row down; past the last row they are left out.
-    constexpr int kRows = 3;
-    qreal rowEnd[kRows] = {-1e9, -1e9, -1e9};
+    // Four: a fault, the instance it failed and the balancer taking it out
+    // of rotation come within a second of each other.
+    constexpr int kRows = 4;
+    qreal rowEnd[kRows] = {-1e9, -1e9, -1e9, -1e9};
     for (const EventMarker& m : markers_) {
       const qreal x =
           plot.left() + (static_cast<double>(m.t_ms) / 1000.0 - x_->min()) / span * plot.width();
@@ -138,7 +140,7 @@ namespace {
 constexpr double kPercent = 100.0;
 // The least size a chart stays readable at: the layout picks its columns to keep it.
 constexpr int kMinChartWidth = 200;
-constexpr int kMinChartHeight = 150;
+constexpr int kMinChartHeight = 200;
 
 // The least top of a value axis: an axis labelled in whole numbers spans at
 // least 5, so its ticks read 0, 1, 2… rather than 0, 0, 1, 1; an empty chart
@@ -359,12 +361,12 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
             {{Line{QStringLiteral("error rate"), nullptr, &HistoryPoint::error_rate, kPercent},
               tr("error rate")}},
             QStringLiteral("error_rate_max"));
-  makeChart(tr("Processing latency"), tr("ms"), "%.3g",
+  makeChart(tr("Processing latency"), tr("ms"), "%.4g",
             latencyLines(QStringLiteral("latency "), &HistoryPoint::latency_p50_ms,
                          &HistoryPoint::latency_p90_ms, &HistoryPoint::latency_p99_ms,
                          &HistoryPoint::latency_p999_ms, &HistoryPoint::latency_max_ms),
             {});
-  makeChart(tr("End-to-end latency (at sinks)"), tr("ms"), "%.3g",
+  makeChart(tr("End-to-end latency (at sinks)"), tr("ms"), "%.4g",
             latencyLines(QStringLiteral("e2e "), &HistoryPoint::e2e_p50_ms,
                          &HistoryPoint::e2e_p90_ms, &HistoryPoint::e2e_p99_ms,
                          &HistoryPoint::e2e_p999_ms, &HistoryPoint::e2e_max_ms),
@@ -436,7 +438,7 @@ void DashboardWidget::setTopology(const topolab::Topology& topology) {
     if (slo && c->slo_name == QLatin1String("throughput_min") && slo->throughput_min)
       legend = tr("SLO ≥ %1/s").arg(trimmed(*slo->throughput_min));
     if (slo && c->slo_name == QLatin1String("p99_ms_max") && slo->p99_ms_max)
-      legend = tr("SLO p99 ≤ %1 ms").arg(trimmed(*slo->p99_ms_max));
+      legend = tr("SLO ≤ %1 ms").arg(trimmed(*slo->p99_ms_max));
     if (slo && c->slo_name == QLatin1String("error_rate_max") && slo->error_rate_max)
       legend = tr("SLO ≤ %1 %").arg(trimmed(*slo->error_rate_max * kPercent));
     c->slo->setName(legend);
@@ -591,7 +593,7 @@ void DashboardWidget::arrangeCharts() {
     if (!extra || pressure == (extra_ == ExtraChart::BackPressure)) shown << &c;
   }
   // Columns: each chart as near a 16:10 landscape as the panel allows, and
-  // never below the least readable size where another choice keeps it.
+  // not below the readable size where another choice keeps it.
   const int n = static_cast<int>(shown.size());
   const double w = std::max(width() - 8, 1);
   const double h = std::max(height() - 8 - kindBox_->sizeHint().height(), 1);
@@ -601,7 +603,10 @@ void DashboardWidget::arrangeCharts() {
     const int rows = (n + c - 1) / c;
     const double cw = w / c, ch = h / rows;
     double score = std::abs(std::log(cw / ch / 1.6));
-    if (cw < kMinChartWidth * 1.1 || ch < kMinChartHeight * 1.1) score += 10;
+    // Short of the readable size costs by how much, height the more: a
+    // plot squeezed flat says nothing, a narrow one still shows its trend.
+    score += 10 * std::max(0.0, 1 - cw / kMinChartWidth);
+    score += 25 * std::max(0.0, 1 - ch / kMinChartHeight);
     // Below a chart's own least size (title, legend, axes) it would not fit at all.
     const QSize least = shown.front()->view->minimumSize();
     if (cw < least.width() + 4 || ch < least.height() + 4) score += 100;
