@@ -1,7 +1,7 @@
 // topolab-agent: runs the TopoLab engine on one node of a lab cluster.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -16,10 +16,12 @@ int main(int argc, char** argv) {
   app.add_option("--name", config.name, "this agent's name (default: the listen address)");
   app.add_option("--state-dir", config.state_dir, "tokens, audit log and file-sink output");
   app.add_flag("--embedded-kafka", config.embedded_kafka, "host an embedded Kafka cluster");
-  app.add_option("--metrics-port", config.metrics_port, "Prometheus endpoint on 127.0.0.1:PORT (0: any)");
+  app.add_option("--metrics-port", config.metrics_port,
+                 "Prometheus endpoint on 127.0.0.1:PORT (0: any)");
   app.add_option("--tls-cert", config.tls_cert, "server certificate (PEM)");
   app.add_option("--tls-key", config.tls_key, "server private key (PEM)");
-  app.add_option("--tls-client-ca", config.tls_client_ca, "require client certificates from this CA (PEM)");
+  app.add_option("--tls-client-ca", config.tls_client_ca,
+                 "require client certificates from this CA (PEM)");
   app.add_option("--tls-peer-ca", config.tls_peer_ca,
                  "verify other agents' certificates with this CA (PEM; default: the client CA, "
                  "else this agent's own certificate)");
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&signals, &signal);
   notifier.stopping("draining");
-  spdlog::info("{} received: draining (up to {} s) and stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT", drain_s);
+  spdlog::info("{} received: draining (up to {} s) and stopping",
+               signal == SIGTERM ? "SIGTERM" : "SIGINT", drain_s);
   server->shutdown(std::chrono::milliseconds(static_cast<int64_t>(drain_s * 1000)));
   spdlog::info("stopped");
   return 0;

@@ -77,8 +77,8 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
   // else a certificate the lab shares.
   const bool mutual = !config.tls_client_ca.empty();
   const std::string& peer_ca = !config.tls_peer_ca.empty() ? config.tls_peer_ca
-                               : mutual                     ? config.tls_client_ca
-                                                            : config.tls_cert;
+                               : mutual                    ? config.tls_client_ca
+                                                           : config.tls_cert;
   auto peer_credentials = channelCredentials(
       tls ? ClientTls{peer_ca, mutual ? config.tls_cert : "", mutual ? config.tls_key : ""}
           : ClientTls{},
@@ -133,7 +133,8 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
         "127.0.0.1:" + std::to_string(config.metrics_port), p->name,
         [manager] {
           std::vector<std::pair<std::string, Snapshot>> out;
-          for (const DeploymentPtr& d : manager->all()) out.emplace_back(d->name, d->runtime->snapshot());
+          for (const DeploymentPtr& d : manager->all())
+            out.emplace_back(d->name, d->runtime->snapshot());
           return out;
         },
         error);
@@ -143,7 +144,8 @@ std::unique_ptr<AgentServer> AgentServer::start(const AgentConfig& config, std::
                tls ? (config.tls_client_ca.empty() ? " (TLS)" : " (mutual TLS)") : "");
   spdlog::info("operator token: {}; viewer token: {}", p->tokens->operatorTokenPath(),
                p->tokens->viewerTokenPath());
-  if (p->exporter) spdlog::info("Prometheus metrics on http://127.0.0.1:{}/metrics", p->exporter->port());
+  if (p->exporter)
+    spdlog::info("Prometheus metrics on http://127.0.0.1:{}/metrics", p->exporter->port());
   if (config.allow_exec.empty()) {
     spdlog::info("runs no multilang programs (allow them with --allow-exec PROGRAM)");
   } else {

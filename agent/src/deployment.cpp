@@ -186,10 +186,14 @@ Deployment::~Deployment() {
 
 std::string_view Deployment::toString(State s) {
   switch (s) {
-    case State::Prepared: return "prepared";
-    case State::Running: return "running";
-    case State::Finished: return "finished";
-    case State::Stopped: return "stopped";
+    case State::Prepared:
+      return "prepared";
+    case State::Running:
+      return "running";
+    case State::Finished:
+      return "finished";
+    case State::Stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -235,7 +239,8 @@ StopResult Deployment::stop(std::chrono::milliseconds drain) {
     stopped_ = true;
   }
   StopResult r;
-  if (runtime) r = runtime->stop(state.load() == State::Prepared ? std::chrono::milliseconds(0) : drain);
+  if (runtime)
+    r = runtime->stop(state.load() == State::Prepared ? std::chrono::milliseconds(0) : drain);
   for (auto& [name, link] : peers) link->close();
   {
     // Under the lock: a stream unregisters itself (under it) before it is deleted.
@@ -288,19 +293,21 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   }
   Topology topology = std::move(*loaded.topology);
   if (topology.name != name) {
-    return Status(StatusCode::INVALID_ARGUMENT, "the deployment is named '" + name +
-                                                    "' but its topology is '" + topology.name + "'");
+    return Status(
+        StatusCode::INVALID_ARGUMENT,
+        "the deployment is named '" + name + "' but its topology is '" + topology.name + "'");
   }
   if (static_cast<int>(topology.components.size()) > config_.max_components) {
-    return Status(StatusCode::RESOURCE_EXHAUSTED,
-                  "topology has " + std::to_string(topology.components.size()) +
-                      " components; this agent accepts at most " +
-                      std::to_string(config_.max_components));
+    return Status(StatusCode::RESOURCE_EXHAUSTED, "topology has " +
+                                                      std::to_string(topology.components.size()) +
+                                                      " components; this agent accepts at most " +
+                                                      std::to_string(config_.max_components));
   }
   if (static_cast<int>(topology.streams.size()) > config_.max_streams) {
-    return Status(StatusCode::RESOURCE_EXHAUSTED,
-                  "topology has " + std::to_string(topology.streams.size()) +
-                      " streams; this agent accepts at most " + std::to_string(config_.max_streams));
+    return Status(StatusCode::RESOURCE_EXHAUSTED, "topology has " +
+                                                      std::to_string(topology.streams.size()) +
+                                                      " streams; this agent accepts at most " +
+                                                      std::to_string(config_.max_streams));
   }
   Plan plan;
   std::string error;
@@ -330,8 +337,9 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
       request.kafka_bootstrap().empty() ? kafka_bootstrap_ : request.kafka_bootstrap();
   if (kafka_bootstrap.empty() && topologyNeedsKafka(topology)) {
     return Status(StatusCode::FAILED_PRECONDITION,
-                  "'" + name + "' reads or writes Kafka, but the request names no Kafka cluster "
-                  "and this agent hosts none (start it with --embedded-kafka)");
+                  "'" + name +
+                      "' reads or writes Kafka, but the request names no Kafka cluster "
+                      "and this agent hosts none (start it with --embedded-kafka)");
   }
   if (!sandboxFileSinks(topology, config_.state_dir, &error)) {
     return Status(StatusCode::INVALID_ARGUMENT, error);
@@ -408,7 +416,8 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
   RunOptions options;
   options.kafka_bootstrap = kafka_bootstrap;
   options.run_id = request.plan_id();
-  options.state_dir = std::filesystem::absolute(std::filesystem::path(config_.state_dir) / "files" / name).string();
+  options.state_dir =
+      std::filesystem::absolute(std::filesystem::path(config_.state_dir) / "files" / name).string();
   if (runs_programs) {
     // A component's resources "bundles/<hash>" is found here; pid files and
     // the programs' HOME are here too.
@@ -452,7 +461,8 @@ grpc::Status DeploymentManager::start(const std::string& name, const std::string
   for (auto& [peer, link] : d->peers) link->start();
   d->started_mono_ns = monoNowNs();
   d->runtime->start();
-  d->addEvent("deploy", "started " + std::to_string(d->local_instances) + " instances on " + d->self);
+  d->addEvent("deploy",
+              "started " + std::to_string(d->local_instances) + " instances on " + d->self);
   spdlog::info("started deployment {}", name);
   return grpc::Status::OK;
 }
@@ -479,7 +489,8 @@ grpc::Status DeploymentManager::stop(const std::string& name, uint32_t drain_ms,
     std::lock_guard lock(mu_);
     auto it = deployments_.find(name);
     if (it == deployments_.end()) {
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no deployment '" + name + "' on this agent");
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "no deployment '" + name + "' on this agent");
     }
     d = it->second;
     deployments_.erase(it);
@@ -603,8 +614,8 @@ void InboundStream::OnReadDone(bool ok) {
   if (!deployment_) {
     deployment_ = manager_.findForPlan(frame_.deployment(), frame_.plan_id());
     if (!deployment_) {
-      fail(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        "no deployment '" + frame_.deployment() + "' with this plan on this agent"));
+      fail(grpc::Status(grpc::StatusCode::NOT_FOUND, "no deployment '" + frame_.deployment() +
+                                                         "' with this plan on this agent"));
       return;
     }
     origin_ = deployment_->addInbound(this);

@@ -84,11 +84,6 @@ std::string createError(const std::string& yaml) {
   return error;
 }
 
-std::vector<RuntimeEvent> drainEvents(Runtime& rt, std::vector<RuntimeEvent>& all) {
-  for (auto& e : rt.takeEvents()) all.push_back(std::move(e));
-  return all;
-}
-
 bool hasEvent(const std::vector<RuntimeEvent>& events, const std::string& kind,
               const std::string& text) {
   for (const auto& e : events) {

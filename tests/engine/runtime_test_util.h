@@ -58,6 +58,12 @@ inline bool eventually(const std::function<bool()>& done,
   return true;
 }
 
+// Adds the events `rt` reported since the last call to `all`; returns them all.
+inline std::vector<RuntimeEvent> drainEvents(Runtime& rt, std::vector<RuntimeEvent>& all) {
+  for (auto& e : rt.takeEvents()) all.push_back(std::move(e));
+  return all;
+}
+
 // Whether `events` hold one of `kind` whose detail contains `text`.
 inline bool hasEvent(const std::vector<RuntimeEvent>& events, const std::string& kind,
                      const std::string& text) {

@@ -81,11 +81,6 @@ std::string header(const std::string& delivery, const std::string& extra = "") {
   return "topolab: 1\nname: shell\ndefaults: {delivery: " + delivery + extra + "}\ncomponents:\n";
 }
 
-std::vector<RuntimeEvent> drainEvents(Runtime& rt, std::vector<RuntimeEvent>& all) {
-  for (auto& e : rt.takeEvents()) all.push_back(std::move(e));
-  return all;
-}
-
 TEST(ShellBolt, EchoPassesEveryTupleOnAndAcksIt) {
   const Topology t = parseOrDie(header("at-least-once") + R"(
   - {id: gen, type: generator, params: {rate: 0, count: 3000, keys: 50}}

@@ -88,14 +88,14 @@ TEST(Supervision, AnInstanceKilledMoreOftenThanItsPolicyAllowsStaysDeadAndSaysWh
     ASSERT_TRUE(eventually([&] { return received(*rt, "pass", 2) >= 100u * kill; }));
     ASSERT_TRUE(rt->killInstance("pass", 2, &error)) << error;
     ASSERT_TRUE(eventually([&] {
-      for (auto& e : rt->takeEvents()) events.push_back(std::move(e));
+      drainEvents(*rt, events);
       return hasEvent(events, "restart", "pass#2 restarted (" + std::to_string(kill) + " of 2");
     })) << "restart "
         << kill << " did not happen";
   }
   ASSERT_TRUE(rt->killInstance("pass", 2, &error)) << error;
   ASSERT_TRUE(eventually([&] {
-    for (auto& e : rt->takeEvents()) events.push_back(std::move(e));
+    drainEvents(*rt, events);
     return hasEvent(events, "instance-failed", "pass#2 is dead (restarted 2 times within 60 s)");
   }));
   EXPECT_FALSE(alive(*rt, "pass", 2));
@@ -116,7 +116,7 @@ TEST(Supervision, RestartNeverKeepsAKillUntilRevived) {
   ASSERT_TRUE(rt->killInstance("pass", 0, &error)) << error;
   std::vector<RuntimeEvent> events;
   ASSERT_TRUE(eventually([&] {
-    for (auto& e : rt->takeEvents()) events.push_back(std::move(e));
+    drainEvents(*rt, events);
     return hasEvent(events, "instance-failed", "pass#0 is dead (restart: never)");
   }));
   EXPECT_FALSE(hasEvent(events, "restart", "pass#0"));

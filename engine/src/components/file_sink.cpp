@@ -77,10 +77,15 @@ const CatalogueRegistration kRegistration{ComponentType{
     .doc = "Appends tuples to a file as JSON lines or CSV",
     .params =
         {
-            {.name = "path", .type = ParamType::String, .required = true,
+            {.name = "path",
+             .type = ParamType::String,
+             .required = true,
              .doc = "file to append to (instance N of several writes PATH.N)"},
-            {.name = "format", .type = ParamType::Enum, .default_text = "jsonl",
-             .choices = {"jsonl", "csv"}, .doc = "JSON lines or CSV (key,value,ts,payload)"},
+            {.name = "format",
+             .type = ParamType::Enum,
+             .default_text = "jsonl",
+             .choices = {"jsonl", "csv"},
+             .doc = "JSON lines or CSV (key,value,ts,payload)"},
         },
     .factory = [](const Params& p, const OperatorContext& c) -> OperatorPtr {
       return std::make_unique<FileSink>(p, c);

@@ -111,7 +111,8 @@ class KafkaSink final : public Operator, public KafkaSinkStats {
           RD_KAFKA_V_KEY(in.key.empty() ? nullptr : in.key.data(), in.key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(value->data()), value->size()),
           RD_KAFKA_V_TIMESTAMP(in.ts > 0 ? in.ts / 1'000'000 : 0),
-          RD_KAFKA_V_HEADER(kTsHeader, ts, (ts_end - ts)), RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
+          RD_KAFKA_V_HEADER(kTsHeader, ts, (ts_end - ts)), RD_KAFKA_V_OPAQUE(pending),
+          RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         noteError(rd_kafka_err2str(err));
