@@ -454,11 +454,12 @@ void Task::refreshRotation() {
   if (!routes_around_) return;
   for (size_t i = 0; i < outboxes_.size(); ++i) {
     const Destination& d = outboxes_[i].target;
-    const bool was = alive_[i] != 0;
     alive_[i] = d.local ? d.local->alive() : d.peer->healthy(d.task_id);
     // A dead instance on a reachable agent fails its own trees (runKilled);
-    // nobody is left to do it for an agent out of reach.
-    if (was && !alive_[i] && d.peer && !d.peer->reachable()) failTreesOnLostLink(i);
+    // nobody is left to do it for an agent out of reach. Its probe may fail
+    // before its stream is known to be down, so this is checked while it is
+    // out of rotation, not only when it leaves.
+    if (!alive_[i] && d.peer && !d.peer->reachable()) failTreesOnLostLink(i);
   }
 }
 
@@ -471,6 +472,19 @@ void Task::failTreesOnLostLink(size_t i) {
   fails.reserve(trees_buf_.size());
   for (uint64_t root : trees_buf_) fails.push_back({root, 0, true});
   acker_.apply(fails);
+}
+
+bool Task::anotherAlive(size_t outbox) const {
+  for (const Stream& s : streams_) {
+    if (std::find(s.outboxes.begin(), s.outboxes.end(), static_cast<int>(outbox)) ==
+        s.outboxes.end()) {
+      continue;
+    }
+    for (int o : s.outboxes) {
+      if (static_cast<size_t>(o) != outbox && alive_[o]) return true;
+    }
+  }
+  return false;
 }
 
 int Task::aroundDead(const Stream& s, int k) const {
@@ -639,20 +653,25 @@ bool Task::push(Outbox& o) {
   const Destination& d = o.target;
   // A load-balancer remembers the trees it hands each member (see takeOut).
   if (members_) members_->handing(o.batch);
+  const size_t i = static_cast<size_t>(&o - outboxes_.data());
+  TreeRing* ring =
+      remote_trees_.empty() || !remote_trees_[i].enabled() ? nullptr : &remote_trees_[i];
   bool pushed;
   if (d.local) {
     pushed = d.local->input().tryPush(o.batch, this, config_.task_id);
   } else if (!d.peer->reachable()) {
     // The agent is gone: the tuples are lost with it, counted here (as errors
-    // too in at-most-once); at-least-once trees are replayed.
+    // too in at-most-once); at-least-once trees are replayed, at once when
+    // the stream routes around the lost instance (see failTreesOnLostLink).
     local_.dropped += o.batch.size();
     lostTuples(o.batch, 0, "the agent of " + d.name + " is unreachable");
+    if (ring && anotherAlive(i)) {  // else a replay would only come back here
+      ring->addBatch(o.batch);
+      failTreesOnLostLink(i);
+    }
     o.batch.clear();
     pushed = true;
   } else {
-    const size_t i = static_cast<size_t>(&o - outboxes_.data());
-    TreeRing* ring =
-        remote_trees_.empty() || !remote_trees_[i].enabled() ? nullptr : &remote_trees_[i];
     if (ring) {
       trees_buf_.clear();
       for (const Tuple& t : o.batch) {
@@ -665,7 +684,7 @@ bool Task::push(Outbox& o) {
       for (uint64_t root : trees_buf_) ring->add(root);
     }
   }
-  if (pushed && members_) members_->handed(static_cast<size_t>(&o - outboxes_.data()));
+  if (pushed && members_) members_->handed(i);
   return pushed;
 }
 

@@ -175,6 +175,8 @@ class Task final : public Runnable, private Emitter {
   void sendEndOfInput();
   // Fails the trees lately sent to outbox `i`'s target, on an agent now out of reach.
   void failTreesOnLostLink(size_t i);
+  // Whether a stream through outbox `outbox` has a live target besides it.
+  bool anotherAlive(size_t outbox) const;
   void finish();
   void publishCounters();
   // Counts `n` errors and keeps one sample of them.
