@@ -112,7 +112,8 @@ streams:
 
 TEST(LostLink, TreesSentToAnAgentWhoseLinkIsLostFailAtOnceAndReplayHere) {
   SwallowingPeer node_b;
-  expectEveryTreeAckedSoon(node_b, [&](Runtime&) { node_b.cut(); }, 500);
+  expectEveryTreeAckedSoon(
+      node_b, [&](Runtime&) { node_b.cut(); }, 500);
 }
 
 // The probe of pass#1 times out first, so gen routes around it; the stream is
@@ -126,9 +127,8 @@ TEST(LostLink, TreesFailWhenTheLinkIsLostAfterTheProbeAlreadyFailed) {
         // gen has stopped sending there: it goes on emitting, node-b gets no more.
         const uint64_t before = node_b.swallowed();
         const uint64_t emitted = totalStats(rt.snapshot()).at("gen").counters.emitted;
-        ASSERT_TRUE(eventually([&] {
-          return totalStats(rt.snapshot()).at("gen").counters.emitted >= emitted + 400;
-        }));
+        ASSERT_TRUE(eventually(
+            [&] { return totalStats(rt.snapshot()).at("gen").counters.emitted >= emitted + 400; }));
         EXPECT_LE(node_b.swallowed(), before + 2 * 1024) << "gen kept sending to pass#1";
         node_b.cut();
       },
