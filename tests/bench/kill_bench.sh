@@ -39,8 +39,8 @@ sleep "$kill_at"
 build/app/cli/topolab fault realtime-analytics --cluster "$cluster" --kill 'enrich#1' >&2
 wait "$run"
 
-python3 - "$out/run.jsonl" "$kill_at" <<'EOF'
-import json, sys
+python3 - "$out/run.jsonl" "$kill_at" "$file" <<'EOF'
+import json, re, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 offered = 100000
 intervals = [l for l in lines if l.get("type") == "interval"]
@@ -63,11 +63,23 @@ print(f"after the kill: min {min(after):,.0f} trees/s ({min(after) / offered:.0%
       f"median {sorted(after)[len(after) // 2]:,.0f}")
 restart = next((e for e in events if e["kind"] == "restart"), None)
 if restart:
-    # Back: the first full interval from which every one reaches 95 % of the offered rate.
-    back = next((i["t_ms"] for n, i in enumerate(full) if i["t_ms"] > kill_ms and
-                 all(rate(j) >= 0.95 * offered for j in full[n:])), None)
-    print(f"restarted at {restart['t_ms'] / 1000:.1f} s ({restart['detail']}); back at the offered "
-          f"rate {'never' if back is None else f'{(back - kill_ms) / 1000:.1f} s after the kill'}")
+    # Back: the first full interval after the kill at 95 % of the median before
+    # it (this lab's own rate wanders by ±10 % between intervals on 2 cores).
+    base = sorted(before)[len(before) // 2]
+    back = next((i["t_ms"] for i in full if i["t_ms"] - i.get("interval_ms", 1000) >= kill_ms and
+                 rate(i) >= 0.95 * base), None)
+    print(f"restarted at {restart['t_ms'] / 1000:.1f} s ({restart['detail']}); back at 95 % of the "
+          f"rate before the kill {'never' if back is None else f'{(back - kill_ms) / 1000:.1f} s after it'}")
+# Trees that waited out ack_timeout_ms instead of failing at once: failures in
+# the intervals around kill + timeout above the usual (enrich's error_rate).
+def failed(i):
+    return i["components"]["events"].get("failed", 0)
+usual = sorted(failed(i) for i in full if 3000 < i["t_ms"] <= kill_ms)[len(before) // 2]
+timeout_ms = int(re.search(r"ack_timeout_ms: *(\d+)", open(sys.argv[3]).read()).group(1))
+late = sum(max(0, failed(i) - usual) for i in intervals
+           if kill_ms + timeout_ms - 1000 < i["t_ms"] <= kill_ms + timeout_ms + 2000)
+at_once = sum(max(0, failed(i) - usual) for i in intervals if kill_ms < i["t_ms"] <= kill_ms + 2000)
+print(f"trees failed at once after the kill: {at_once:,}; after the {timeout_ms} ms ack timeout: {late:,}")
 print(f"e2e p99 at store over the run: {store['e2e_us']['p99'] / 1000:.1f} ms; "
       f"events acked {summary['components']['events']['acked']:,}, "
       f"replayed {summary['components']['events']['replayed']:,}")
