@@ -635,7 +635,8 @@ void InboundStream::OnReadDone(bool ok) {
         fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error));
         return;
       }
-      delivered = runtime.deliver(tb.target(), std::move(batch), origin_);
+      delivered = runtime.deliver(tb.target(), std::move(batch), origin_, tb.source(),
+                                  EmitSpan{tb.first_emit_ns(), tb.last_emit_ns()});
     }
     if (!delivered) {
       fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

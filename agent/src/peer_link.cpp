@@ -221,7 +221,7 @@ void PeerLink::maybeStartWrite() {
   stream->send();
 }
 
-bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch,
+bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch, const EmitSpan& span,
                        std::function<void()> on_credit) {
   {
     std::lock_guard lock(mu_);
@@ -235,6 +235,8 @@ bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch,
     v1::TupleBatch* tb = pending_.add_batches();
     tb->set_target(target);
     tb->set_source(source);
+    tb->set_first_emit_ns(span.first_ns);
+    tb->set_last_emit_ns(span.last_ns);
     wire::appendTuples(batch, tb);
     pending_empty_ = false;
   }

@@ -43,7 +43,7 @@ class PeerLink final : public RemotePeer {
   // Fault injection: behave as cut off from the peer until `until_mono_ns`.
   void partitionUntil(int64_t until_mono_ns);
 
-  bool trySend(uint32_t target, uint32_t source, Batch& batch,
+  bool trySend(uint32_t target, uint32_t source, Batch& batch, const EmitSpan& span,
                std::function<void()> on_credit) override;
   void sendEndOfInput(uint32_t target, uint32_t source) override;
   void sendAcks(std::vector<AckOp> ops) override;

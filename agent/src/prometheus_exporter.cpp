@@ -148,6 +148,13 @@ const FamilySpec kFamilies[] = {
      [](const I& i, Out& o) {
        if (i.is_sink || !i.e2e.empty()) o.push_back({0, &i.e2e});
      }},
+    // The stream "from:component": `component` is the receiving instance's.
+    {"topolab_stream_latency_seconds", MetricType::Summary,
+     "From the upstream instance emitting a tuple to this instance taking it from its input "
+     "queue, per upstream component, since the instance started.",
+     [](const I& i, Out& o) {
+       for (const StreamLatency& in : i.inputs) o.push_back({0, &in.latency, {"from", in.from}});
+     }},
     {"topolab_lb_member_sent_total", MetricType::Counter,
      "Tuples a load-balancer sent to the member.",
      [](const I& i, Out& o) {

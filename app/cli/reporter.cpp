@@ -92,7 +92,8 @@ bool Reporter::summary(const Snapshot& last, int64_t duration_ms) {
   } else {
     std::cout << "\nsummary over " << duration_ms / 1000.0 << " s (totals)\n"
               << humanTable(duration_ms, std::max<int64_t>(duration_ms, 1) / 1000.0, order_, totals,
-                            slo_ ? &slo : nullptr);
+                            slo_ ? &slo : nullptr)
+              << humanStreams(totals);
     for (const std::string& v : slo.violations) std::cout << "SLO violated: " << v << '\n';
   }
   return slo.pass;

@@ -227,7 +227,7 @@ struct Harness {
   bool sendWhenCredited(Batch& batch) {
     for (int attempt = 0; attempt < 3; ++attempt) {
       auto signal = std::make_shared<Signal>();
-      if (link->trySend(1, 9, batch, signal->callback())) return true;
+      if (link->trySend(1, 9, batch, {}, signal->callback())) return true;
       if (!signal->wait()) return false;
     }
     return false;
@@ -264,13 +264,13 @@ TEST(PeerLink, ASenderOutOfCreditWaitsAndResumesOnBulkCredit) {
   // The window is used up: the next batch waits for the receiver.
   auto signal = std::make_shared<Signal>();
   Batch next = tuples(4);
-  EXPECT_FALSE(h.link->trySend(1, 9, next, signal->callback()));
+  EXPECT_FALSE(h.link->trySend(1, 9, next, {}, signal->callback()));
   EXPECT_EQ(next.size(), 4u);  // left with the caller
 
   h.receiver.giveCredit(6);  // in one message with another target's
   ASSERT_TRUE(signal->wait());
   EXPECT_EQ(h.link->inFlight(1), 4);
-  ASSERT_TRUE(h.link->trySend(1, 9, next, [] {}));
+  ASSERT_TRUE(h.link->trySend(1, 9, next, {}, [] {}));
   EXPECT_TRUE(h.receiver.waitForTuples(14));
 }
 

@@ -339,6 +339,39 @@ TEST(PrometheusExporter, ServesTheNewestErrorSamplesTimeNotItsText) {
   EXPECT_EQ(code, 0) << output << "\n--- body ---\n" << r.body;
 }
 
+TEST(PrometheusExporter, ServesEachStreamsLatencyByUpstreamComponent) {
+  ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
+  PrometheusExporterPtr exporter = startOrFail([] {
+    Snapshot s = demoSnapshot();
+    for (InstanceSnapshot& i : s.instances) {
+      if (i.component != "store") continue;
+      StreamLatency from_lb{"haproxy", {}};
+      from_lb.latency.record(4 * kMs, 100);
+      StreamLatency from_events{"events", {}};
+      from_events.latency.record(1 * kMs, 1);
+      i.inputs = {from_lb, from_events};
+    }
+    return std::vector<std::pair<std::string, Snapshot>>{{"demo", s}};
+  });
+  ASSERT_NE(exporter, nullptr);
+  const HttpResponse r = httpGet(exporter->port(), "/metrics");
+  ASSERT_EQ(r.status, 200);
+  const auto got = samples(r.body);
+  const auto p99 = got.find(
+      series("topolab_stream_latency_seconds", "store", 0, ",from=\"haproxy\",quantile=\"0.99\""));
+  ASSERT_NE(p99, got.end()) << r.body;
+  EXPECT_NEAR(p99->second, 0.004, 0.00005);
+  const auto count =
+      got.find(series("topolab_stream_latency_seconds_count", "store", 0, ",from=\"events\""));
+  ASSERT_NE(count, got.end()) << r.body;
+  EXPECT_EQ(count->second, 1);
+  // Only instances with input streams have the family's series.
+  EXPECT_EQ(r.body.find("topolab_stream_latency_seconds{deployment=\"demo\",component=\"events\""),
+            std::string::npos);
+  const auto [code, output] = promtoolCheck(r.body);
+  EXPECT_EQ(code, 0) << output << "\n--- body ---\n" << r.body;
+}
+
 TEST(PrometheusExporter, WithoutDeploymentsServesOnlyAgentUp) {
   ASSERT_TRUE(havePromtool()) << "promtool (Debian package `prometheus`) is required";
   PrometheusExporterPtr exporter =

@@ -20,7 +20,8 @@ namespace {
 
 class SwallowingPeer final : public RemotePeer {
  public:
-  bool trySend(uint32_t, uint32_t, Batch& batch, std::function<void()> wake) override {
+  bool trySend(uint32_t, uint32_t, Batch& batch, const EmitSpan&,
+               std::function<void()> wake) override {
     if (refusing_.load(std::memory_order_relaxed)) {  // out of credit: the batch stays
       std::lock_guard lock(mu_);
       wake_ = std::move(wake);

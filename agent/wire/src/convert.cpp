@@ -86,6 +86,11 @@ void toProto(const InstanceSnapshot& s, v1::InstanceMetrics* out) {
     pe->set_message(e.message);
     pe->set_key(e.key);
   }
+  for (const StreamLatency& in : s.inputs) {
+    v1::InputLatency* pi = out->add_inputs();
+    pi->set_from(in.from);
+    toProto(in.latency, pi->mutable_latency());
+  }
 }
 
 InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agent) {
@@ -143,6 +148,9 @@ InstanceSnapshot fromProto(const v1::InstanceMetrics& m, const std::string& agen
   }
   for (const v1::ErrorSample& e : m.error_samples()) {
     s.errors.push_back(ErrorSample{e.seq(), e.unix_ns(), e.message(), e.key()});
+  }
+  for (const v1::InputLatency& in : m.inputs()) {
+    s.inputs.push_back(StreamLatency{in.from(), fromProto(in.latency())});
   }
   return s;
 }

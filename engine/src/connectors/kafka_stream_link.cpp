@@ -397,7 +397,7 @@ void KafkaStreamLink::returnCredit(uint32_t target, size_t tuples) {
   }
 }
 
-bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch,
+bool KafkaStreamLink::trySend(uint32_t target, uint32_t, Batch& batch, const EmitSpan&,
                               std::function<void()> on_credit) {
   const int partition = partitionOf(target);
   if (partition < 0) {

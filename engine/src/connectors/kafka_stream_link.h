@@ -65,7 +65,7 @@ class KafkaStreamLink final : public RemotePeer {
   void returnCredit(uint32_t target, size_t tuples);
 
   // RemotePeer
-  bool trySend(uint32_t target, uint32_t source, Batch& batch,
+  bool trySend(uint32_t target, uint32_t source, Batch& batch, const EmitSpan& span,
                std::function<void()> on_credit) override;
   void sendEndOfInput(uint32_t target, uint32_t source) override;
   void sendAcks(std::vector<AckOp> ops) override;

@@ -179,6 +179,26 @@ void sortSamples(std::vector<InstanceError>& samples) {
                    });
 }
 
+void mergeLatencies(std::map<std::string, Histogram>& into,
+                    const std::map<std::string, Histogram>& from) {
+  for (const auto& [id, h] : from) into[id].merge(h);
+}
+
+// `cur`'s stream latencies since `old` (nullptr: since start, maxima raised
+// to the buckets as for a total), merged into `into` by upstream component.
+void addInputsSince(std::map<std::string, Histogram>& into, const InstanceSnapshot& cur,
+                    const InstanceSnapshot* old) {
+  for (const StreamLatency& in : cur.inputs) {
+    const StreamLatency* before = nullptr;
+    if (old != nullptr) {
+      for (const StreamLatency& o : old->inputs) before = o.from == in.from ? &o : before;
+    }
+    Histogram h = before ? in.latency.minus(before->latency) : in.latency;
+    if (!before) raiseMaxToBuckets(h);
+    into[in.from].merge(h);
+  }
+}
+
 }  // namespace
 
 void ComponentStats::merge(const ComponentStats& o) {
@@ -194,6 +214,7 @@ void ComponentStats::merge(const ComponentStats& o) {
   mergeKafka(kafka, o.kafka);
   mergeDatabase(database, o.database);
   replicas.insert(replicas.end(), o.replicas.begin(), o.replicas.end());
+  mergeLatencies(input_latency, o.input_latency);
   error_samples.insert(error_samples.end(), o.error_samples.begin(), o.error_samples.end());
   sortSamples(error_samples);
 }
@@ -209,6 +230,7 @@ std::map<std::string, ComponentStats> intervalStats(const Snapshot& prev, const 
     auto it = before.find({inst.component, inst.index});
     mergeMembers(s.members, membersSince(inst, it == before.end() ? nullptr : it->second));
     appendSamplesSince(s.error_samples, inst, it == before.end() ? nullptr : it->second);
+    addInputsSince(s.input_latency, inst, it == before.end() ? nullptr : it->second);
     if (inst.kafka) {
       const InstanceSnapshot* old = it == before.end() ? nullptr : it->second;
       mergeKafka(s.kafka, kafkaSince(*inst.kafka, old && old->kafka ? &*old->kafka : nullptr));
@@ -281,6 +303,7 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
       s.replicas.emplace_back(inst.component + "#" + std::to_string(inst.index), *inst.replica);
     }
     appendSamplesSince(s.error_samples, inst, nullptr);
+    addInputsSince(s.input_latency, inst, nullptr);
     s.counters += inst.counters;
     s.blocked_ns += inst.blocked_ns;
     Histogram latency = inst.latency, e2e = inst.e2e;
@@ -290,6 +313,17 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur) {
     s.e2e.merge(e2e);
   }
   for (auto& [id, s] : out) sortSamples(s.error_samples);
+  return out;
+}
+
+std::map<std::string, Histogram> streamLatencies(
+    const std::map<std::string, ComponentStats>& per_component) {
+  std::map<std::string, Histogram> out;
+  for (const auto& [to, s] : per_component) {
+    for (const auto& [from, h] : s.input_latency) {
+      if (!h.empty()) out[from + ":" + to].merge(h);
+    }
+  }
   return out;
 }
 

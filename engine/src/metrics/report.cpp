@@ -230,6 +230,24 @@ void appendErrorSamples(std::string& out, const ComponentStats& s) {
   out += ']';
 }
 
+// The streams that carried tuples, after the components:
+// ,"streams":{"FROM:TO":{"tuples":..,"latency_us":{…}},..}; nothing when none did.
+void appendStreams(std::string& out, const StatsMap& stats) {
+  const auto streams = streamLatencies(stats);
+  if (streams.empty()) return;
+  out += ",\"streams\":{";
+  bool first = true;
+  for (const auto& [id, h] : streams) {
+    if (!first) out += ',';
+    first = false;
+    appendKey(out, id);
+    out += "{\"tuples\":" + std::to_string(h.count()) + ",\"latency_us\":";
+    appendPercentiles(out, h);
+    out += '}';
+  }
+  out += '}';
+}
+
 // Display width of UTF-8 text (column headers hold "µ").
 size_t displayWidth(std::string_view s) {
   size_t n = 0;
@@ -351,7 +369,9 @@ std::string intervalLine(int64_t t_ms, const std::vector<std::string>& order,
     appendErrorSamples(out, *s);
     out += '}';
   }
-  out += "}}";
+  out += '}';
+  appendStreams(out, interval);
+  out += '}';
   return out;
 }
 
@@ -402,7 +422,9 @@ std::string summaryLine(int64_t duration_ms, const SloResult& slo,
     appendErrorSamples(out, *s);
     out += '}';
   }
-  out += "}}";
+  out += '}';
+  appendStreams(out, totals);
+  out += '}';
   return out;
 }
 
@@ -480,6 +502,31 @@ std::string humanTable(int64_t t_ms, double interval_s, const std::vector<std::s
       out += slo->violations[i];
     }
     out += '\n';
+  }
+  return out;
+}
+
+std::string humanStreams(const StatsMap& stats) {
+  const auto streams = streamLatencies(stats);
+  if (streams.empty()) return {};
+  auto ms = [](double us) {
+    return printf1(us < 1'000 ? "%.2f ms" : us < 100'000 ? "%.1f ms" : "%.0f ms", us / 1e3);
+  };
+  std::vector<std::string> names;
+  size_t width = 0;
+  for (const auto& [id, h] : streams) {
+    const size_t colon = id.find(':');
+    names.push_back(id.substr(0, colon) + " → " + id.substr(colon + 1));
+    width = std::max(width, displayWidth(names.back()));
+  }
+  std::string out = "stream latency (upstream emit → taken downstream)\n";
+  size_t i = 0;
+  for (const auto& [id, h] : streams) {
+    const Percentiles p = percentilesUs(h);
+    out += "  ";
+    appendCell(out, names[i++], width, true);
+    out += "  p50 " + ms(p.p50) + "  p99 " + ms(p.p99) + "  p99.9 " + ms(p.p999) + "  max " +
+           ms(p.max) + "  (" + std::to_string(h.count()) + " tuples)\n";
   }
   return out;
 }

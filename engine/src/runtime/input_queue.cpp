@@ -4,7 +4,7 @@
 
 namespace topolab {
 
-bool InputQueue::tryPush(Batch& batch, Runnable* pusher, int64_t source) {
+bool InputQueue::tryPush(Batch& batch, Runnable* pusher, int64_t source, const EmitSpan& span) {
   const size_t n = batch.size();
   {
     std::lock_guard lock(mu_);
@@ -14,7 +14,7 @@ bool InputQueue::tryPush(Batch& batch, Runnable* pusher, int64_t source) {
       }
       return false;
     }
-    items_.push_back(Envelope{std::move(batch), false, -1, monoNowNs(), source});
+    items_.push_back(Envelope{std::move(batch), false, -1, monoNowNs(), source, span});
     size_ += n;
     depth_.store(static_cast<int64_t>(size_), std::memory_order_relaxed);
   }
@@ -31,11 +31,11 @@ void InputQueue::pushEndOfInput() {
   scheduler_.wake(consumer_);
 }
 
-void InputQueue::pushRemote(Batch&& batch, int origin) {
+void InputQueue::pushRemote(Batch&& batch, int origin, int64_t source, const EmitSpan& span) {
   {
     std::lock_guard lock(mu_);
     size_ += batch.size();
-    items_.push_back(Envelope{std::move(batch), false, origin, monoNowNs()});
+    items_.push_back(Envelope{std::move(batch), false, origin, monoNowNs(), source, span});
     depth_.store(static_cast<int64_t>(size_), std::memory_order_relaxed);
   }
   scheduler_.wake(consumer_);

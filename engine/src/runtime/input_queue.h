@@ -20,7 +20,8 @@ struct Envelope {
   bool end_of_input = false;  // the sending instance has finished
   int origin = -1;            // >= 0: arrived from another agent over that connection
   int64_t arrived_ns = 0;     // monotonic time it was queued
-  int64_t source = -1;        // the sending plan task when it is on this agent, else -1
+  int64_t source = -1;        // the sending plan task (-1: not known, e.g. over Kafka)
+  EmitSpan span;              // when the sender emitted the batch
 };
 
 class InputQueue {
@@ -31,12 +32,12 @@ class InputQueue {
   // Moves `batch` in and returns true, or leaves it and returns false when the
   // queue is full; then `pusher` is woken once there is room again. A batch is
   // always accepted into an empty queue, so any batch size makes progress.
-  bool tryPush(Batch& batch, Runnable* pusher, int64_t source = -1);
+  bool tryPush(Batch& batch, Runnable* pusher, int64_t source = -1, const EmitSpan& span = {});
   // End-of-input markers are never refused.
   void pushEndOfInput();
   // Tuples from another agent. Never refused: the sender held credit for
   // them, and the credit goes back through `credit_return` when they are taken.
-  void pushRemote(Batch&& batch, int origin);
+  void pushRemote(Batch&& batch, int origin, int64_t source = -1, const EmitSpan& span = {});
   void setCreditReturn(std::function<void(int origin, size_t tuples)> f) { credit_return_ = std::move(f); }
   // Takes the oldest envelope; false when empty.
   bool pop(Envelope& out);

@@ -311,7 +311,10 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       }
       to.push_back(std::move(d));
     }
-    const int upstream = instanceCount(*topology.component(s.from));
+    std::vector<uint32_t> upstream;
+    for (int i = 0; i < instanceCount(*topology.component(s.from)); ++i) {
+      upstream.push_back(plan.find(s.from, i)->task_id);
+    }
     for (Task* f : impl->by_component[s.from]) {
       // Writers of a replicated store follow its primary, whatever the grouping.
       PartitionerPtr writer;
@@ -319,7 +322,7 @@ std::unique_ptr<Runtime> Runtime::create(const Topology& topology, const Catalog
       f->addStream(s.grouping, to, std::move(writer), s.stream_id,
                    outputFields(*topology.component(s.from), catalogue));
     }
-    for (Task* t : impl->by_component[s.to]) t->expectEndOfInputFrom(upstream);
+    for (Task* t : impl->by_component[s.to]) t->expectInputFrom(s.from, upstream);
   }
   for (auto& t : impl->tasks) {
     t->wired();
@@ -473,10 +476,11 @@ bool Runtime::setFailRatio(const std::string& component, double ratio, std::stri
   return true;
 }
 
-bool Runtime::deliver(uint32_t target, Batch&& batch, int origin) {
+bool Runtime::deliver(uint32_t target, Batch&& batch, int origin, int64_t source,
+                      const EmitSpan& span) {
   auto it = impl_->by_task_id.find(target);
   if (it == impl_->by_task_id.end()) return false;
-  it->second->input().pushRemote(std::move(batch), origin);
+  it->second->input().pushRemote(std::move(batch), origin, source, span);
   return true;
 }
 

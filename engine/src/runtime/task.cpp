@@ -66,6 +66,40 @@ void Task::addStream(const Grouping& grouping, const std::vector<Destination>& t
   streams_.push_back(std::move(s));
 }
 
+void Task::expectInputFrom(const std::string& component, const std::vector<uint32_t>& task_ids) {
+  expected_eos_ += static_cast<int>(task_ids.size());
+  size_t slot = 0;
+  while (slot < inputs_.size() && inputs_[slot]->from != component) ++slot;
+  if (slot == inputs_.size()) {
+    inputs_.push_back(std::make_unique<InputStream>());
+    inputs_.back()->from = component;
+  }
+  for (uint32_t id : task_ids) {
+    if (id >= input_of_task_.size()) input_of_task_.resize(id + 1, -1);
+    input_of_task_[id] = static_cast<int>(slot);
+  }
+}
+
+void Task::recordStreamLatency(const Envelope& e) {
+  if (e.span.first_ns == 0 || e.source < 0 || !config_.record_latency) return;
+  if (static_cast<size_t>(e.source) >= input_of_task_.size()) return;
+  const int slot = input_of_task_[static_cast<size_t>(e.source)];
+  if (slot < 0 || e.batch.empty()) return;
+  // The first tuple waited longest, the last least; the ones between were
+  // emitted in between. Up to 4 points across that range, each for its share.
+  const int64_t now = wallNowNs();
+  const auto newest = static_cast<uint64_t>(std::max<int64_t>(0, now - e.span.last_ns));
+  const auto oldest = static_cast<uint64_t>(std::max<int64_t>(0, now - e.span.first_ns));
+  const uint64_t n = e.batch.size();
+  const uint64_t points = std::min<uint64_t>(n, 4);
+  AtomicHistogram& h = inputs_[static_cast<size_t>(slot)]->latency;
+  for (uint64_t k = 0; k < points; ++k) {
+    const uint64_t v =
+        points == 1 ? oldest : newest + (std::max(oldest, newest) - newest) * k / (points - 1);
+    h.record(v, n / points + (k < n % points ? 1 : 0));
+  }
+}
+
 void Task::wired() {
   const size_t n = outboxes_.size();
   if (!config_.balance_policy.empty() && n > 0) {
@@ -264,6 +298,7 @@ void Task::runConsumer(int64_t now) {
         continue;
       }
       local_.received += current_.batch.size();
+      current_timed_ = false;
     }
     if (const int64_t delay = fault_latency_ns_.load(std::memory_order_relaxed); delay > 0) {
       // An injected latency: the batch waits until it is `delay` old.
@@ -272,6 +307,10 @@ void Task::runConsumer(int64_t now) {
         scheduler_.wakeAt(this, due);
         return;
       }
+    }
+    if (!current_timed_) {  // taken now (after an injected latency too)
+      recordStreamLatency(current_);
+      current_timed_ = true;
     }
     processBatch(now);
     if (blocked_) return;  // the full queue downstream wakes this task
@@ -430,6 +469,7 @@ void Task::takeOut(size_t member) {
       continue;
     }
     Outbox& to = outboxes_[m];
+    if (to.batch.empty() || o.first_emit_ns < to.first_emit_ns) to.first_emit_ns = o.first_emit_ns;
     ++members_->outstanding()[m];
     ++to.sent;
     to.batch.push_back(std::move(t));
@@ -613,6 +653,7 @@ AckOp Task::holdInput() {
 void Task::sendCopies(Tuple&& t, int n, uint64_t root) {
   for (int i = 0; i < n; ++i) {
     Outbox& o = outboxes_[route_buf_[i]];
+    if (o.batch.empty()) o.first_emit_ns = now_;
     if (i + 1 < n) {
       o.batch.push_back(t);
     } else {
@@ -656,9 +697,15 @@ bool Task::push(Outbox& o) {
   const size_t i = static_cast<size_t>(&o - outboxes_.data());
   TreeRing* ring =
       remote_trees_.empty() || !remote_trees_[i].enabled() ? nullptr : &remote_trees_[i];
+  // When the batch's tuples were emitted, on the wall clock the receiver reads.
+  EmitSpan span;
+  if (config_.record_latency && !o.batch.empty()) {
+    span.last_ns = wallNowNs();
+    span.first_ns = span.last_ns - std::max<int64_t>(0, monoNowNs() - o.first_emit_ns);
+  }
   bool pushed;
   if (d.local) {
-    pushed = d.local->input().tryPush(o.batch, this, config_.task_id);
+    pushed = d.local->input().tryPush(o.batch, this, config_.task_id, span);
   } else if (!d.peer->reachable()) {
     // The agent is gone: the tuples are lost with it, counted here (as errors
     // too in at-most-once); at-least-once trees are replayed, at once when
@@ -678,8 +725,8 @@ bool Task::push(Outbox& o) {
         if (t.root != 0) trees_buf_.push_back(t.root);
       }
     }
-    pushed =
-        d.peer->trySend(d.task_id, config_.task_id, o.batch, [this] { scheduler_.wake(this); });
+    pushed = d.peer->trySend(d.task_id, config_.task_id, o.batch, span,
+                             [this] { scheduler_.wake(this); });
     if (pushed && ring) {
       for (uint64_t root : trees_buf_) ring->add(root);
     }
@@ -896,6 +943,10 @@ InstanceSnapshot Task::snapshot() {
   s.queue_capacity = static_cast<int64_t>(input_.capacity());
   s.latency = latency_.snapshot(true);
   s.e2e = e2e_.snapshot(true);
+  for (const auto& in : inputs_) {
+    Histogram h = in->latency.snapshot(true);
+    if (!h.empty()) s.inputs.push_back({in->from, std::move(h)});
+  }
   s.is_sink = config_.role == Role::Sink;
   s.alive = alive();
   s.errors = error_samples_.samples();

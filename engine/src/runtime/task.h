@@ -75,7 +75,9 @@ class Task final : public Runnable, private Emitter {
   void addStream(const Grouping& grouping, const std::vector<Destination>& targets,
                  PartitionerPtr partitioner = nullptr, std::string stream_id = {},
                  const std::vector<std::string>& declared_fields = {});
-  void expectEndOfInputFrom(int upstream_instances) { expected_eos_ += upstream_instances; }
+  // A stream from `component`, whose instances are plan tasks `task_ids`:
+  // each ends its input, and the stream's latency is kept apart.
+  void expectInputFrom(const std::string& component, const std::vector<uint32_t>& task_ids);
   // Called once after every addStream, before start.
   void wired();
 
@@ -109,7 +111,13 @@ class Task final : public Runnable, private Emitter {
   struct Outbox {
     Destination target;
     Batch batch;
-    uint64_t sent = 0;  // for load-balancer member stats
+    uint64_t sent = 0;         // for load-balancer member stats
+    int64_t first_emit_ns = 0;  // monotonic time the batch's first tuple was emitted
+  };
+  // The latency of the tuples from one upstream component.
+  struct InputStream {
+    std::string from;
+    AtomicHistogram latency;
   };
   struct Stream {
     PartitionerPtr partitioner;
@@ -175,6 +183,8 @@ class Task final : public Runnable, private Emitter {
   void sendEndOfInput();
   // Fails the trees lately sent to outbox `i`'s target, on an agent now out of reach.
   void failTreesOnLostLink(size_t i);
+  // Records the latency of the batch just taken from the input queue.
+  void recordStreamLatency(const Envelope& e);
   // Whether a stream through outbox `outbox` has a live target besides it.
   bool anotherAlive(size_t outbox) const;
   void finish();
@@ -253,6 +263,9 @@ class Task final : public Runnable, private Emitter {
   ErrorRing error_samples_;
   AtomicHistogram latency_;
   AtomicHistogram e2e_;
+  std::vector<std::unique_ptr<InputStream>> inputs_;
+  std::vector<int> input_of_task_;  // plan task id → index into inputs_, -1: none
+  bool current_timed_ = true;       // current_'s stream latency is recorded
   bool records_e2e_ = false;
 };
 

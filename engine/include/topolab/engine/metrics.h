@@ -93,6 +93,14 @@ struct InstanceError {
 // agent's metrics stream) holds what the instance holds.
 void keepErrorSamples(std::vector<ErrorSample>& kept, const std::vector<ErrorSample>& newer);
 
+// The latency of one stream into an instance: from the upstream instance
+// emitting a tuple to this instance taking it from its input queue (wall
+// clock across agents), per upstream component; cumulative like the rest.
+struct StreamLatency {
+  std::string from;   // the upstream component
+  Histogram latency;  // ns
+};
+
 // One instance, cumulative since start (histograms too; max is per interval).
 struct InstanceSnapshot {
   std::string component;
@@ -112,6 +120,7 @@ struct InstanceSnapshot {
   std::optional<KafkaStats> kafka;        // kafka-source and kafka-sink instances only
   std::optional<DatabaseStats> database;  // postgres-sink instances only
   std::vector<ErrorSample> errors;        // its last errors (at most kErrorSamples), oldest first
+  std::vector<StreamLatency> inputs;      // per upstream component that sent it tuples
 };
 
 struct Snapshot {
@@ -148,6 +157,9 @@ struct ComponentStats {
   // Error samples, oldest first: those taken in the interval (intervalStats),
   // or those the instances keep (totalStats).
   std::vector<InstanceError> error_samples;
+  // The latency of each stream into this component, by upstream component id
+  // (the stream "from:this"): upstream emit → taken from the input queue.
+  std::map<std::string, Histogram> input_latency;
 
   void merge(const ComponentStats& o);  // exact: sums and histogram merges
 };
@@ -162,6 +174,9 @@ std::map<std::string, ComponentStats> totalStats(const Snapshot& cur);
 // The samples of `cur`'s instances newer than any its instance had in `prev`
 // (all of them for an instance absent from prev), oldest first.
 std::vector<InstanceError> newErrorSamples(const Snapshot& prev, const Snapshot& cur);
+// The streams of `per_component` that carried tuples, as "from:to" → latency.
+std::map<std::string, Histogram> streamLatencies(
+    const std::map<std::string, ComponentStats>& per_component);
 // Everything merged into one.
 ComponentStats topologyStats(const std::map<std::string, ComponentStats>& per_component);
 

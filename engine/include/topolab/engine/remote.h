@@ -48,10 +48,11 @@ struct ReplicationMessage {
 class RemotePeer {
  public:
   virtual ~RemotePeer() = default;
-  // Sends `batch` from local task `source` to the peer's task `target` when
-  // credit allows: moves it out and returns true. Otherwise leaves it, returns
-  // false, and calls `on_credit` once when credit for `target` arrives.
-  virtual bool trySend(uint32_t target, uint32_t source, Batch& batch,
+  // Sends `batch` (emitted over `span`) from local task `source` to the
+  // peer's task `target` when credit allows: moves it out and returns true.
+  // Otherwise leaves it, returns false, and calls `on_credit` once when
+  // credit for `target` arrives.
+  virtual bool trySend(uint32_t target, uint32_t source, Batch& batch, const EmitSpan& span,
                        std::function<void()> on_credit) = 0;
   virtual void sendEndOfInput(uint32_t target, uint32_t source) = 0;
   // Updates for trees whose producer runs on the peer.

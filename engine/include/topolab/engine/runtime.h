@@ -99,11 +99,13 @@ class Runtime {
   // Whether plan task `task_id` runs here and is alive (a peer's health check).
   bool taskAlive(uint32_t task_id) const;
 
-  // From other agents: tuples for local task `target` that arrived over
-  // connection `origin` (credit for them is returned through the function
-  // set with setCreditReturn once the task takes them); false when `target`
-  // is not a local task.
-  [[nodiscard]] bool deliver(uint32_t target, Batch&& batch, int origin);
+  // From other agents: tuples for local task `target` from plan task
+  // `source`, emitted over `span`, that arrived over connection `origin`
+  // (credit for them is returned through the function set with
+  // setCreditReturn once the task takes them); false when `target` is not a
+  // local task.
+  [[nodiscard]] bool deliver(uint32_t target, Batch&& batch, int origin, int64_t source = -1,
+                             const EmitSpan& span = {});
   [[nodiscard]] bool deliverEndOfInput(uint32_t target);
   void applyAcks(const std::vector<AckOp>& ops);
   void setCreditReturn(std::function<void(int origin, uint32_t target, size_t tuples)> f);

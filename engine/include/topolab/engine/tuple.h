@@ -20,6 +20,14 @@ struct Tuple {
 
 using Batch = std::vector<Tuple>;
 
+// When a batch's tuples were emitted upstream (wall-clock ns): its first
+// tuple and its last. The receiver measures the stream's latency from them;
+// 0: not known (the batch is not timed).
+struct EmitSpan {
+  int64_t first_ns = 0;
+  int64_t last_ns = 0;
+};
+
 // Wall-clock nanoseconds, the clock of Tuple::ts.
 inline int64_t wallNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
