@@ -124,6 +124,8 @@ struct DashboardWidget::Chart {
     std::string instance;  // a replica's line: read from this instance's points
   };
   QChart* chart = nullptr;  // owned by the view
+  QString title;
+  QString stream_title;  // the title while a stream is the scope; empty: the same
   EventChartView* view = nullptr;
   QValueAxis* x = nullptr;
   QValueAxis* y = nullptr;
@@ -199,6 +201,14 @@ const QStringList& allPercentiles() {
   return kAll;
 }
 
+// What the scope selector shows for a scope's name: a stream "events:enrich"
+// as "events → enrich", any other name as it is.
+QString scopeLabel(const ScopeKey& scope) {
+  const QString name = toQString(scope.name);
+  if (scope.kind != ScopeKind::Stream || !name.contains(u':')) return name;
+  return name.section(u':', 0, 0) + QStringLiteral(" → ") + name.section(u':', 1);
+}
+
 // The component of an instance's name ("kv#1" → "kv").
 std::string componentOf(const std::string& instance) {
   return instance.substr(0, instance.rfind('#'));
@@ -234,13 +244,17 @@ QString stateWord(SloState s) {
 
 DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
   kindBox_ = new QComboBox(this);
+  kindBox_->setObjectName(QStringLiteral("scopeKind"));
   kindBox_->addItem(tr("Topology"), static_cast<int>(ScopeKind::Topology));
   kindBox_->addItem(tr("Component"), static_cast<int>(ScopeKind::Component));
   kindBox_->addItem(tr("Agent"), static_cast<int>(ScopeKind::Agent));
   kindBox_->addItem(tr("Instance"), static_cast<int>(ScopeKind::Instance));
+  kindBox_->addItem(tr("Stream"), static_cast<int>(ScopeKind::Stream));
   kindBox_->setToolTip(
-      tr("What the charts show: the whole topology, a component, an agent or an instance"));
+      tr("What the charts show: the whole topology, a component, an agent, an instance or a "
+         "stream (its latency from the upstream emit to being taken from the input queue)"));
   nameBox_ = new QComboBox(this);
+  nameBox_->setObjectName(QStringLiteral("scopeName"));
   nameBox_->setMinimumContentsLength(14);
   nameBox_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   nameBox_->setEnabled(false);
@@ -304,6 +318,7 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     auto c = std::make_unique<Chart>();
     c->chart = new QChart;
     c->chart->setTitle(title);
+    c->title = title;
     c->chart->setMargins(QMargins(2, 2, 2, 2));
     c->chart->setBackgroundRoundness(0);
     c->chart->legend()->setAlignment(Qt::AlignBottom);
@@ -361,11 +376,14 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
             {{Line{QStringLiteral("error rate"), nullptr, &HistoryPoint::error_rate, kPercent},
               tr("error rate")}},
             QStringLiteral("error_rate_max"));
-  makeChart(tr("Processing latency"), tr("ms"), "%.4g",
-            latencyLines(QStringLiteral("latency "), &HistoryPoint::latency_p50_ms,
-                         &HistoryPoint::latency_p90_ms, &HistoryPoint::latency_p99_ms,
-                         &HistoryPoint::latency_p999_ms, &HistoryPoint::latency_max_ms),
-            {});
+  Chart& latency =
+      makeChart(tr("Processing latency"), tr("ms"), "%.4g",
+                latencyLines(QStringLiteral("latency "), &HistoryPoint::latency_p50_ms,
+                             &HistoryPoint::latency_p90_ms, &HistoryPoint::latency_p99_ms,
+                             &HistoryPoint::latency_p999_ms, &HistoryPoint::latency_max_ms),
+                {});
+  // A stream's points hold its own latency where a component's hold processing.
+  latency.stream_title = tr("Stream latency");
   makeChart(tr("End-to-end latency (at sinks)"), tr("ms"), "%.4g",
             latencyLines(QStringLiteral("e2e "), &HistoryPoint::e2e_p50_ms,
                          &HistoryPoint::e2e_p90_ms, &HistoryPoint::e2e_p99_ms,
@@ -403,7 +421,7 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     setScope({kind, kind == ScopeKind::Topology || names.empty() ? std::string() : names.front()});
   });
   connect(nameBox_, &QComboBox::activated, this, [this](int) {
-    setScope({scope_.kind, toStd(nameBox_->currentText())});
+    setScope({scope_.kind, toStd(nameBox_->currentData().toString())});
   });
   connect(windowBox_, &QComboBox::activated, this, [this](int) {
     setTimeWindow(static_cast<TimeWindow>(windowBox_->currentData().toInt()));
@@ -546,6 +564,9 @@ void DashboardWidget::showAgent(const QString& agent) { setScope(ScopeKey::agent
 void DashboardWidget::showInstance(const QString& id, int index) {
   setScope(ScopeKey::instance(toStd(id), index));
 }
+void DashboardWidget::showStream(const QString& from, const QString& to) {
+  setScope(ScopeKey::stream(toStd(from), toStd(to)));
+}
 
 void DashboardWidget::setScope(ScopeKey scope) {
   if (scope.kind == ScopeKind::Topology) scope.name.clear();
@@ -554,6 +575,7 @@ void DashboardWidget::setScope(ScopeKey scope) {
   scopesShown_ = static_cast<size_t>(-1);  // the selector follows at the next redraw
   refreshScopeNames();
   refreshExtraChoice(changed);
+  refreshTitles();
   scheduleRedraw();
   if (changed) emit scopeChanged();
 }
@@ -562,15 +584,22 @@ void DashboardWidget::refreshScopeNames() {
   if (scopesShown_ == history_.scopeCount()) return;
   scopesShown_ = history_.scopeCount();
   kindBox_->setCurrentIndex(kindBox_->findData(static_cast<int>(scope_.kind)));
-  QStringList names;
-  for (const std::string& n : history_.scopeNames(scope_.kind)) names << toQString(n);
-  if (scope_.kind != ScopeKind::Topology && !names.contains(toQString(scope_.name)))
-    names.prepend(toQString(scope_.name));
+  std::vector<std::string> names = history_.scopeNames(scope_.kind);
+  if (scope_.kind != ScopeKind::Topology &&
+      std::find(names.begin(), names.end(), scope_.name) == names.end())
+    names.insert(names.begin(), scope_.name);
   nameBox_->clear();
-  nameBox_->addItems(names);
-  nameBox_->setCurrentText(toQString(scope_.name));
+  // Each item shows the scope's label and holds its name.
+  for (const std::string& n : names) nameBox_->addItem(scopeLabel({scope_.kind, n}), toQString(n));
+  nameBox_->setCurrentIndex(nameBox_->findData(toQString(scope_.name)));
   nameBox_->setEnabled(scope_.kind != ScopeKind::Topology);
   nameBox_->setVisible(scope_.kind != ScopeKind::Topology);
+}
+
+void DashboardWidget::refreshTitles() {
+  const bool stream = scope_.kind == ScopeKind::Stream;
+  for (const auto& c : charts_)
+    c->chart->setTitle(stream && !c->stream_title.isEmpty() ? c->stream_title : c->title);
 }
 
 void DashboardWidget::scheduleRedraw() {
@@ -923,6 +952,12 @@ bool DashboardWidget::isSeriesShown(const QString& name) const {
 }
 
 QList<EventMarker> DashboardWidget::markers() const { return markers_; }
+
+QStringList DashboardWidget::chartTitles() const {
+  QStringList titles;
+  for (const auto& c : charts_) titles << c->chart->title();
+  return titles;
+}
 
 SloState DashboardWidget::sloBadge(const QString& name) const {
   const SloStatus& st = history_.sloStatus();

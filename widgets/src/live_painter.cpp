@@ -2,6 +2,7 @@
 #include "topolab/widgets/live_painter.h"
 
 #include <QFontMetricsF>
+#include <QLocale>
 #include <QPainter>
 #include <QRegularExpression>
 #include <algorithm>
@@ -164,6 +165,27 @@ QString rateText(double per_s) {
   return QString::number(per_s, 'f', 0) + QStringLiteral("/s");
 }
 
+QString latencyText(double ms) {
+  // Two or three digits at every scale ('g' alone would write 99.6 µs as "1e+02").
+  const double us = ms * 1000;
+  if (us < 10) return QString::number(us, 'g', 2) + QStringLiteral(" µs");
+  if (us < 100) return QString::number(us, 'f', 0) + QStringLiteral(" µs");
+  if (ms < 1) return QString::number(ms, 'g', 2) + QStringLiteral(" ms");
+  if (ms < 100) return QString::number(ms, 'f', 1) + QStringLiteral(" ms");
+  if (ms < 1000) return QString::number(ms, 'f', 0) + QStringLiteral(" ms");
+  return QString::number(ms / 1000, 'f', 1) + QStringLiteral(" s");
+}
+
+QString streamToolTip(const QString& from, const QString& to, const LiveEdge& live) {
+  if (!live.latency) return {};
+  const LiveStreamLatency& l = *live.latency;
+  // Grouped digits whatever the system's locale, like the rest of the (English) text.
+  const QString tuples = QLocale(QLocale::English).toString(static_cast<qulonglong>(l.tuples));
+  return QObject::tr("%1 → %2: p50 %3 · p99 %4 · p99.9 %5 · max %6 (%7 tuples in the last %8 s)")
+      .arg(from, to, latencyText(l.p50_ms), latencyText(l.p99_ms), latencyText(l.p999_ms),
+           latencyText(l.max_ms), tuples, QString::number(l.interval_s, 'g', 3));
+}
+
 LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Snapshot& cur) {
   LiveFigures out;
   if (cur.t_ms <= prev.t_ms) return out;
@@ -223,6 +245,7 @@ LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Sn
     for (const MemberStats& m : inst.members)
       sent_before[{inst.component, inst.index, m.member}] = m.sent;
   }
+  const std::map<std::string, Histogram> latencies = streamLatencies(stats);
   std::map<std::string, int> inputs, outputs;
   for (const Stream& s : topology.streams) {
     ++inputs[s.to];
@@ -259,6 +282,15 @@ LiveFigures liveFigures(const Topology& topology, const Snapshot& prev, const Sn
     }
     if (e.known) e.label = rateText(e.tuples_per_s);
     if (e.balancer_member && !e.healthy) e.label = QObject::tr("down");
+    if (auto it = latencies.find(s.from + ":" + s.to); it != latencies.end()) {
+      const Percentiles us = percentilesUs(it->second);
+      e.latency = LiveStreamLatency{.tuples = it->second.count(),
+                                    .interval_s = seconds,
+                                    .p50_ms = us.p50 / 1000,
+                                    .p99_ms = us.p99 / 1000,
+                                    .p999_ms = us.p999 / 1000,
+                                    .max_ms = us.max / 1000};
+    }
     out.edges.insert({toQString(s.from), toQString(s.to)}, e);
   }
 

@@ -57,6 +57,23 @@ HistoryPoint pointOf(int64_t t_ms, const ComponentStats& s, double throughput, d
   return p;
 }
 
+// A stream's interval: its tuples/s and latency, nothing else.
+HistoryPoint streamPointOf(int64_t t_ms, const Histogram& latency, double seconds) {
+  HistoryPoint p;
+  p.t_ms = t_ms;
+  p.throughput = static_cast<double>(latency.count()) / seconds;
+  p.latency_p50_ms = quantileMs(latency, 0.5);
+  p.latency_p90_ms = quantileMs(latency, 0.9);
+  p.latency_p99_ms = quantileMs(latency, 0.99);
+  p.latency_p999_ms = quantileMs(latency, 0.999);
+  p.latency_max_ms = maxMs(latency);
+  for (double* none :
+       {&p.e2e_p50_ms, &p.e2e_p90_ms, &p.e2e_p99_ms, &p.e2e_p999_ms, &p.e2e_max_ms, &p.error_rate,
+        &p.queue_fill, &p.blocked_share, &p.replica_lag_ops, &p.replica_lag_ms})
+    *none = kNoSample;
+  return p;
+}
+
 // The fuller of `fill` and `inst`'s queue (capacity 0: not known, no change).
 double fuller(double fill, const InstanceSnapshot& inst) {
   if (inst.queue_capacity <= 0) return fill;
@@ -185,6 +202,12 @@ bool MetricsHistory::addRound(const Snapshot& prev, const Snapshot& cur) {
     if (s.is_sink) at_sinks += s.counters.received;
   }
   push(ScopeKey::topology(), pointOf(t, all, rate(at_sinks), seconds, fill_of_topology));
+
+  // Streams that carried tuples, and those seen before that were idle this time.
+  std::map<std::string, Histogram> streams = streamLatencies(last_interval_);
+  for (const std::string& name : scopeNames(ScopeKind::Stream)) streams.try_emplace(name);
+  for (const auto& [name, latency] : streams)
+    push({ScopeKind::Stream, name}, streamPointOf(t, latency, seconds));
 
   // Instances, and agents as the merge of the instances they ran.
   struct Where {

@@ -115,7 +115,12 @@ void TopologyScene::refreshLiveItems() {
     item->setToolTip(tip.join(QLatin1Char('\n')));
     item->update();
   }
-  for (EdgeItem* e : edgesByEnd_) e->update();
+  QSet<EdgeItem*> edges;  // each edge is listed under both ends
+  for (EdgeItem* e : edgesByEnd_) edges.insert(e);
+  for (EdgeItem* e : edges) {
+    refreshEdgeToolTip(*e);
+    e->update();
+  }
   for (ReplicaSetItem* set : replicaSets_) {
     set->updateGeometry();
     set->update();
@@ -166,6 +171,13 @@ QPointF TopologyScene::snap(const QPointF& p) {
 ComponentItem* TopologyScene::itemFor(const QString& id) const { return components_.value(id); }
 
 QGraphicsItem* TopologyScene::componentItem(const QString& id) const { return itemFor(id); }
+
+QGraphicsItem* TopologyScene::streamItem(const QString& from, const QString& to) const {
+  for (EdgeItem* e : edgesByEnd_.values(from)) {
+    if (e->from() == from && e->to() == to) return e;
+  }
+  return nullptr;
+}
 
 QGraphicsItem* TopologyScene::replicaSetItem(const QString& id) const {
   return replicaSets_.value(id);
@@ -271,6 +283,7 @@ void TopologyScene::rebuildEdgeItems(const QList<QPair<QString, QString>>& selec
     addItem(edge);
     edge->updateGeometry();
     if (selected.contains(qMakePair(from, to))) edge->setSelected(true);
+    refreshEdgeToolTip(*edge);
     edgesByEnd_.insert(from, edge);
     if (to != from) edgesByEnd_.insert(to, edge);
   }
@@ -279,7 +292,8 @@ void TopologyScene::rebuildEdgeItems(const QList<QPair<QString, QString>>& selec
 void TopologyScene::rebuildPools() {
   QSet<QString> balancers;
   for (const Component& c : model_.topology().components) {
-    if (traitsOf(c.type).shape == ComponentTraits::Shape::Balancer) balancers.insert(toQString(c.id));
+    if (traitsOf(c.type).shape == ComponentTraits::Shape::Balancer)
+      balancers.insert(toQString(c.id));
   }
   for (auto it = pools_.begin(); it != pools_.end();) {
     if (!balancers.contains(it.key())) {
@@ -301,7 +315,8 @@ void TopologyScene::rebuildPools() {
 
   QSet<QString> stores;
   for (const Component& c : model_.topology().components) {
-    if (traitsOf(c.type).shape == ComponentTraits::Shape::ReplicaSet) stores.insert(toQString(c.id));
+    if (traitsOf(c.type).shape == ComponentTraits::Shape::ReplicaSet)
+      stores.insert(toQString(c.id));
   }
   for (auto it = replicaSets_.begin(); it != replicaSets_.end();) {
     if (!stores.contains(it.key())) {
@@ -341,10 +356,18 @@ void TopologyScene::refreshProblems() {
   QSet<EdgeItem*> edges;
   for (EdgeItem* e : edgesByEnd_) edges.insert(e);
   for (EdgeItem* e : edges) {
-    const QStringList problems = model_.problemsOfStream(e->from(), e->to());
-    e->setToolTip(problems.join(QLatin1Char('\n')));
+    refreshEdgeToolTip(*e);
     e->update();
   }
+}
+
+void TopologyScene::refreshEdgeToolTip(EdgeItem& edge) {
+  QStringList tip = model_.problemsOfStream(edge.from(), edge.to());
+  if (const LiveEdge* live = liveEdge(edge.from(), edge.to())) {
+    const QString latency = streamToolTip(edge.from(), edge.to(), *live);
+    if (!latency.isEmpty()) tip.prepend(latency);
+  }
+  edge.setToolTip(tip.join(QLatin1Char('\n')));
 }
 
 ComponentItem* TopologyScene::componentAt(const QPointF& scenePos) const {

@@ -45,8 +45,11 @@ LiveController::LiveController(DeployController& deploy, widgets::DashboardWidge
 
 void LiveController::followSelection() {
   const QStringList ids = scene_.selectedIds();
+  const QList<QPair<QString, QString>> streams = scene_.selectedStreams();
   if (ids.size() == 1) {
     dashboard_.showComponent(ids.front());
+  } else if (ids.isEmpty() && streams.size() == 1) {
+    dashboard_.showStream(streams.front().first, streams.front().second);
   } else if (ids.isEmpty()) {
     dashboard_.showTopology();
   }

@@ -3,8 +3,9 @@
 // (live numbers on each component and stream while it runs, and instances
 // whose program died with the reason), its error samples into the errors
 // panel (filtered to a component when its "N err" badge is clicked), and
-// which scope the dashboard shows from what is selected (a component on the
-// canvas, an instance from its menu, an agent in the cluster panel).
+// which scope the dashboard shows from what is selected (a component or a
+// stream on the canvas, an instance from its menu, an agent in the cluster
+// panel).
 #pragma once
 
 #include <QObject>

@@ -79,6 +79,14 @@ struct LiveComponent {
   std::optional<LiveDatabase> database;  // database sinks only
 };
 
+// A stream's latency over the latest interval: from an upstream instance
+// emitting a tuple to the downstream instance taking it from its input queue.
+struct LiveStreamLatency {
+  uint64_t tuples = 0;    // the tuples it was measured on
+  double interval_s = 0;  // the interval's length
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+};
+
 // One stream's figures over the latest interval.
 struct LiveEdge {
   bool known = false;  // false when the snapshot cannot tell this stream's share
@@ -86,6 +94,7 @@ struct LiveEdge {
   QString label;  // e.g. "12.5k/s"
   bool balancer_member = false;
   bool healthy = true;  // a load-balancer's member: whether it is taking tuples
+  std::optional<LiveStreamLatency> latency;  // none when no tuple on it was measured
 };
 
 // One replicated-store instance over the latest interval (live overlay).

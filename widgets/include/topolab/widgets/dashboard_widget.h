@@ -1,13 +1,14 @@
 // DashboardWidget: the live dashboard. Charts of throughput, processing and
 // end-to-end latency percentiles (p50/p90/p99, and p99.9 and max on request)
-// and error rate for one scope (the topology, a component, an agent or an
-// instance), and a fifth chart of back pressure (queue fill and blocked time)
-// or of a replicated store's lag per replica, with the topology's SLO bounds
-// drawn as lines, pass/fail badges, its delivery mode, event markers (deploys,
-// faults, lost agents, balancer members out of rotation) and a time window of
-// 1 min, 10 min or 1 h. Rounds are recorded at once in a
-// MetricsHistory; the charts are redrawn in batches by a coalescing timer, and
-// not at all while the widget is hidden or paused.
+// and error rate for one scope (the topology, a component, an agent, an
+// instance, or a stream: its tuples/s and its latency from the upstream emit
+// to being taken from the input queue), and a fifth chart of back pressure
+// (queue fill and blocked time) or of a replicated store's lag per replica,
+// with the topology's SLO bounds drawn as lines, pass/fail badges, its
+// delivery mode, event markers (deploys, faults, lost agents, balancer
+// members out of rotation) and a time window of 1 min, 10 min or 1 h. Rounds
+// are recorded at once in a MetricsHistory; the charts are redrawn in batches
+// by a coalescing timer, and not at all while the widget is hidden or paused.
 #pragma once
 
 #include <QList>
@@ -96,12 +97,16 @@ class DashboardWidget final : public QWidget {
   // "queue fill", "blocked", "lag COMPONENT#N" (one per replica), and the
   // SLO lines "throughput_min", "p99_ms_max", "error_rate_max". A series not
   // shown (a percentile not selected, the other fifth chart) has no points.
+  // With a stream as the scope, the "latency" lines are the stream's.
   QList<QPointF> seriesPoints(const QString& name) const;
   QStringList seriesNames() const;
   // Whether a series is drawn now (its chart shown, it selected).
   bool isSeriesShown(const QString& name) const;
   // The markers drawn on the charts now (events inside the window).
   QList<EventMarker> markers() const;
+  // Every chart's title, shown or not; with a stream as the scope the
+  // processing latency chart is titled as the stream's latency.
+  QStringList chartTitles() const;
   // The SLO badges: "throughput", "p99", "error rate".
   SloState sloBadge(const QString& name) const;
   QString sloBadgeText(const QString& name) const;
@@ -119,6 +124,7 @@ class DashboardWidget final : public QWidget {
   void showComponent(const QString& id);
   void showAgent(const QString& agent);
   void showInstance(const QString& id, int index);
+  void showStream(const QString& from, const QString& to);
 
  signals:
   void scopeChanged();
@@ -145,6 +151,7 @@ class DashboardWidget final : public QWidget {
   void scheduleRedraw();
   void redraw();
   void refreshScopeNames();
+  void refreshTitles();
   void refreshBadges();
   void applyTheme();
   void exportInteractively();

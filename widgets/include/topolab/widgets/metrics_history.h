@@ -1,7 +1,8 @@
 // MetricsHistory: what a live dashboard plots, kept without any widget. Fed one
 // metrics round at a time (two cumulative snapshots of one run), it keeps a
 // bounded ring of points per scope — the whole topology, each component, each
-// agent, each instance — plus the run's events, and writes a scope as CSV.
+// agent, each instance, each stream — plus the run's events, and writes a
+// scope as CSV.
 // Aggregation is the engine's (intervalStats/ComponentStats::merge): exact
 // counts and merged histograms, never averaged percentiles. No Qt.
 #pragma once
@@ -22,11 +23,13 @@
 
 namespace topolab::widgets {
 
-enum class ScopeKind { Topology, Component, Agent, Instance };
+enum class ScopeKind { Topology, Component, Agent, Instance, Stream };
 
 struct ScopeKey {
   ScopeKind kind = ScopeKind::Topology;
-  std::string name;  // component id, agent name or "component#index"; empty for the topology
+  // Component id, agent name, "component#index" or "from:to" (the engine's
+  // name of a stream); empty for the topology.
+  std::string name;
 
   static ScopeKey topology() { return {}; }
   static ScopeKey component(std::string id) { return {ScopeKind::Component, std::move(id)}; }
@@ -34,11 +37,16 @@ struct ScopeKey {
   static ScopeKey instance(const std::string& id, int index) {
     return {ScopeKind::Instance, id + "#" + std::to_string(index)};
   }
+  static ScopeKey stream(const std::string& from, const std::string& to) {
+    return {ScopeKind::Stream, from + ":" + to};
+  }
   auto operator<=>(const ScopeKey&) const = default;
 };
 
 // One interval of one scope. Latencies are in milliseconds; NaN where the
-// interval had no sample (no tuple processed, or no sink in the scope).
+// interval had no sample (no tuple processed, or no sink in the scope). A
+// stream's point has its tuples/s and, as its latency, the stream's (upstream
+// emit → taken from the input queue); its other figures are NaN.
 struct HistoryPoint {
   int64_t t_ms = 0;       // end of the interval, since the run started
   double throughput = 0;  // tuples/s, see MetricsHistory::addRound
@@ -112,10 +120,13 @@ class MetricsHistory {
   // every scope. Throughput is, for the topology, tuples received at sinks per
   // second; for a component or instance, received per second (emitted per
   // second for a producer); for an agent, received plus emitted by its
-  // producers, per second. Returns false (recording nothing) when cur is not
-  // later than prev, or when the interval is shorter than half the metrics
-  // interval (the topology's, else the longest seen): the last one at a
-  // stop, a few stragglers over a few milliseconds, is no rate to chart.
+  // producers, per second; for a stream, the tuples its latency counted per
+  // second (a stream is a scope from its first interval with a tuple on it,
+  // with a point in every round after). Returns false (recording nothing)
+  // when cur is not later than prev, or when the interval is shorter than
+  // half the metrics interval (the topology's, else the longest seen): the
+  // last one at a stop, a few stragglers over a few milliseconds, is no rate
+  // to chart.
   bool addRound(const Snapshot& prev, const Snapshot& cur);
   // The same happening reported by several agents (a deploy, a fault each
   // agent applies to its own instances, after the client's own note of it)

@@ -44,7 +44,8 @@ class TopologyScene final : public QGraphicsScene {
 
   // Live numbers on the canvas for the interval prev → cur of a running
   // deployment: each component's load, rates, errors and a hover text with its
-  // figures; each stream's tuples/s. Drawn by a LivePainter over the design look.
+  // figures; each stream's tuples/s, and a hover text with its latency when
+  // the interval measured it. Drawn by a LivePainter over the design look.
   void showLive(const topolab::Snapshot& prev, const topolab::Snapshot& cur);
   // An event of the running deployment: when it says an instance's program
   // died, was restarted or stays dead ("process-died", "restart",
@@ -67,6 +68,8 @@ class TopologyScene final : public QGraphicsScene {
   ComponentItem* itemFor(const QString& id) const;
   // The item showing component `id` (nullptr if none), for code outside this library.
   QGraphicsItem* componentItem(const QString& id) const;
+  // The item showing stream from → to (nullptr if none), for code outside this library.
+  QGraphicsItem* streamItem(const QString& from, const QString& to) const;
   // The frame showing replicated-store `id`'s primary and replicas (nullptr if none).
   QGraphicsItem* replicaSetItem(const QString& id) const;
   QStringList selectedIds() const;
@@ -106,8 +109,10 @@ class TopologyScene final : public QGraphicsScene {
   void rebuildPools();  // and the replica sets
   void followMove(const QString& id);
   void refreshProblems();
-  void refreshGeometry();  // after the painter's paint rectangles changed
+  void refreshGeometry();   // after the painter's paint rectangles changed
   void refreshLiveItems();  // hover texts and paint after new live figures
+  // An edge's hover text: its live latency (if known), then its problems.
+  void refreshEdgeToolTip(EdgeItem& edge);
   ComponentItem* componentAt(const QPointF& scenePos) const;
   // The component whose "N err" badge is at `scenePos`; empty when none.
   QString errorBadgeAt(const QPointF& scenePos) const;
