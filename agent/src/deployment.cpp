@@ -408,6 +408,10 @@ grpc::Status DeploymentManager::prepare(const v1::DeployRequest& request, v1::De
     pc.address = a.address();
     pc.credentials = peer_credentials_;
     pc.initial_credit = kCreditWindow;
+    Deployment* events = d.get();
+    pc.event = [events](const std::string& kind, const std::string& detail) {
+      events->addEvent(kind, detail);
+    };
     auto link = std::make_unique<PeerLink>(std::move(pc));
     distribution.peers[a.name()] = link.get();
     d->peers[a.name()] = std::move(link);

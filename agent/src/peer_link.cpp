@@ -165,8 +165,10 @@ void PeerLink::connectLoop() {
 
 void PeerLink::onStreamDone(const grpc::Status& status) {
   std::vector<std::function<void()>> wake;
+  std::string down;  // the event to report, if any
   {
     std::lock_guard lock(mu_);
+    if (status.ok()) peer_closed_ = true;
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       if (last_error_ != status.error_message()) {
         spdlog::warn("data plane to {} ({}): {}", config_.peer, config_.address,
@@ -174,6 +176,11 @@ void PeerLink::onStreamDone(const grpc::Status& status) {
       }
       last_error_ = status.error_message();
       ++failures_;
+      if (!reported_down_ && !peer_closed_ && !closing_now_ && config_.event) {
+        reported_down_ = true;
+        down = config_.self + " cannot reach " + config_.peer + " at " + config_.address + ": " +
+               status.error_message();
+      }
     }
     live_streams_ -= 1;
     // Tasks waiting for credit look again: the peer may now count as unreachable.
@@ -185,15 +192,18 @@ void PeerLink::onStreamDone(const grpc::Status& status) {
   cv_.notify_all();
   close_cv_.notify_all();
   for (auto& f : wake) f();
+  if (!down.empty()) config_.event("peer-link-down", down);
 }
 
 void PeerLink::onCredit(const v1::Credit& credit) {
   std::vector<std::function<void()>> wake;
+  bool up = false;
   {
     std::lock_guard lock(mu_);
     connected_ = true;
     connected_ever_in_attempt_ = true;
     failures_ = 0;
+    up = std::exchange(reported_down_, false);
     auto add = [&](uint32_t target, int64_t tuples) {
       credit_[target] += tuples;
       auto it = waiting_.find(target);
@@ -206,6 +216,7 @@ void PeerLink::onCredit(const v1::Credit& credit) {
     for (int i = 0; i < more; ++i) add(credit.more_targets(i), credit.more_tuples(i));
   }
   for (auto& f : wake) f();
+  if (up) config_.event("peer-link-up", config_.self + " reaches " + config_.peer + " again");
   maybeStartWrite();
 }
 

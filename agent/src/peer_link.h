@@ -29,6 +29,10 @@ struct PeerLinkConfig {
   std::string address;  // host:port
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   int64_t initial_credit = 16384;  // tuples in flight per target task
+  // Told when the link fails ("peer-link-down", with why) and when it works
+  // again after that ("peer-link-up"); not after the peer closed it cleanly
+  // (its deployment stopped), nor while this link closes.
+  std::function<void(const std::string& kind, const std::string& detail)> event;
 };
 
 class PeerLink final : public RemotePeer {
@@ -93,6 +97,8 @@ class PeerLink final : public RemotePeer {
   bool closing_now_ = false;  // close() began: it waits for the last write
   int64_t partitioned_until_ = 0;
   std::string last_error_;
+  bool reported_down_ = false;  // a peer-link-down event went out, no peer-link-up since
+  bool peer_closed_ = false;    // the peer ended a stream cleanly: its deployment stopped
   std::thread connector_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "agent_process.h"
@@ -55,13 +56,17 @@ streams:
     }
     return out;
   }
-  // The deploy's summary line after `duration_s`.
-  std::string deploy(Lab& lab, int duration_s) {
+  // The deploy's summary line after `duration_s`; `events`, when given, gets
+  // its event lines.
+  std::string deploy(Lab& lab, int duration_s, std::vector<std::string>* events = nullptr) {
     lab.cluster_extra = "tls: {ca: \"" + dir_ + "/ca.crt\"}\n";
     lab.writeClusterFile();
     const testing::CliRun run = runCli("deploy " + file_ + " --cluster " + lab.cluster_file +
                                        " --json --duration " + std::to_string(duration_s));
     EXPECT_EQ(run.code, 0);
+    for (const auto& [at, line] : run.lines) {
+      if (events && line.find("\"type\":\"event\"") != std::string::npos) events->push_back(line);
+    }
     return run.lines.empty() ? std::string() : run.lines.back().second;
   }
 
@@ -71,16 +76,31 @@ streams:
 TEST_F(TlsPeers, AgentsWithTheirOwnCertificatesReachEachOtherThroughThePeerCa) {
   Lab lab(2, flags({"--tls-peer-ca", dir_ + "/ca.crt"}));
   ASSERT_TRUE(lab.started());
-  const std::string summary = deploy(lab, 30);
+  std::vector<std::string> events;
+  const std::string summary = deploy(lab, 30, &events);
   EXPECT_NE(componentOf(summary, "gen").find("\"acked\":3000,"), std::string::npos) << summary;
   EXPECT_NE(componentOf(summary, "sink").find("\"received\":3000,"), std::string::npos) << summary;
+  // Links that work, and a stop, say nothing about links.
+  for (const std::string& e : events) EXPECT_EQ(e.find("peer-link"), std::string::npos) << e;
 }
 
 TEST_F(TlsPeers, WithoutThePeerCaAnAgentTrustsOnlyItsOwnCertificate) {
   Lab lab(2, flags({}));
   ASSERT_TRUE(lab.started());
-  const std::string summary = deploy(lab, 3);
+  std::vector<std::string> events;
+  const std::string summary = deploy(lab, 3, &events);
   EXPECT_NE(componentOf(summary, "sink").find("\"received\":0,"), std::string::npos) << summary;
+  // The deploy says which links fail and why, once each, not only the agents' logs.
+  std::map<std::string, int> down;
+  for (const std::string& e : events) {
+    if (e.find("\"kind\":\"peer-link-down\"") == std::string::npos) continue;
+    for (const char* link :
+         {"node-a cannot reach node-b at 127.0.0.1:", "node-b cannot reach node-a at 127.0.0.1:"}) {
+      if (e.find(link) != std::string::npos) ++down[link];
+    }
+  }
+  EXPECT_EQ(down["node-a cannot reach node-b at 127.0.0.1:"], 1);
+  EXPECT_EQ(down["node-b cannot reach node-a at 127.0.0.1:"], 1);
 }
 
 TEST(TlsPeerFlag, NeedsTheAgentsOwnCertificate) {
