@@ -2,7 +2,6 @@
 // a hang or an exception out of the library.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -169,7 +168,9 @@ TEST(SpecHostile, AliasesDoNotMultiplyWork) {
   EXPECT_GT(r.errors.size(), 5000u);
 }
 
-TEST(SpecPerformance, ParsesAThousandComponentsWellUnderASecond) {
+// How fast is a benchmark's matter, not a unit test's (a loaded machine fails a
+// fixed time limit); this checks that a file this large parses whole.
+TEST(SpecScale, ParsesAThousandComponentsAndTwoThousandStreams) {
   std::string text = "topolab: 1\nname: big\ncomponents:\n  - {id: g, type: generator}\n";
   for (int i = 0; i < 1000; ++i) {
     text += "  - id: w" + std::to_string(i) +
@@ -181,12 +182,10 @@ TEST(SpecPerformance, ParsesAThousandComponentsWellUnderASecond) {
     text += "  - {from: g, to: " + w + ", grouping: {type: fields, fields: [key]}}\n";
     text += "  - {from: " + w + ", to: c}\n";
   }
-  const auto start = std::chrono::steady_clock::now();
   LoadResult r = parse(text);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(r.ok()) << testing::allErrors(r.errors);
   EXPECT_EQ(r.topology->components.size(), 1002u);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 500);
+  EXPECT_EQ(r.topology->streams.size(), 2000u);
 }
 
 }  // namespace
