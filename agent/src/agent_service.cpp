@@ -56,7 +56,8 @@ grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* ctx, grpc::Status 
 // already sent is taken out as it is written.
 class MetricsWatch final : public grpc::ServerWriteReactor<v1::MetricsUpdate> {
  public:
-  MetricsWatch(MetricsHub& hub, std::string deployment) : hub_(hub), deployment_(std::move(deployment)) {
+  MetricsWatch(MetricsHub& hub, std::string deployment)
+      : hub_(hub), deployment_(std::move(deployment)) {
     hub_.subscribe(this);
   }
   const std::string& deployment() const { return deployment_; }
@@ -204,11 +205,19 @@ void MetricsHub::retire(const DeploymentPtr& d) {
 }
 
 void MetricsHub::loop() {
+  // Events are looked for every 50 ms; samples are taken when due, not at the
+  // next 50 ms look: a sample up to 50 ms late would make its interval up to
+  // 5 % long, and the rate that agents' rounds show wobble by as much.
+  constexpr int64_t kLookNs = 50'000'000;
+  int64_t next_due = 0;  // the earliest sample due, 0: none known
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(50));
+    const int64_t wait =
+        next_due == 0 ? kLookNs : std::clamp<int64_t>(next_due - monoNowNs(), 0, kLookNs);
+    cv_.wait_for(lock, std::chrono::nanoseconds(wait));
     if (stopping_) break;
     const int64_t now = monoNowNs();
+    next_due = 0;
     std::set<Deployment*> live;
     for (const DeploymentPtr& d : manager_.all()) {
       live.insert(d.get());
@@ -226,8 +235,11 @@ void MetricsHub::loop() {
         due = true;  // report the end at once
         tick.finished_sent = true;
       }
+      if (due) {
+        while (tick.next_ns <= now) tick.next_ns += interval;
+      }
+      if (next_due == 0 || tick.next_ns < next_due) next_due = tick.next_ns;
       if (!due) continue;
-      while (tick.next_ns <= now) tick.next_ns += interval;
       const v1::MetricsUpdate u = update(*d);
       for (MetricsWatch* w : watches_) {
         if (w->deployment().empty() || w->deployment() == d->name) w->offer(u, *d, false);
@@ -237,7 +249,8 @@ void MetricsHub::loop() {
       it = live.count(it->first) ? std::next(it) : ticks_.erase(it);
     }
   }
-  for (MetricsWatch* w : watches_) w->end(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the agent is shutting down"));
+  for (MetricsWatch* w : watches_)
+    w->end(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the agent is shutting down"));
 }
 
 // ----------------------------------------------------------- AgentService
@@ -261,8 +274,10 @@ grpc::Status AgentService::check(grpc::CallbackServerContext* ctx, std::string_v
   const bool changes_state = method == "Deploy" || method == "Stop" || method == "InjectFault" ||
                              method == "CreateKafkaTopics" || method == "PutBundle";
   if (!s.ok()) {
-    spdlog::warn("refused {} from {} ({}): {}", method, ctx->peer(), toString(*role), s.error_message());
-    if (changes_state) audit_.record(method, *role, ctx->peer(), deployment, s.error_message(), false);
+    spdlog::warn("refused {} from {} ({}): {}", method, ctx->peer(), toString(*role),
+                 s.error_message());
+    if (changes_state)
+      audit_.record(method, *role, ctx->peer(), deployment, s.error_message(), false);
   }
   return s;
 }
@@ -317,11 +332,13 @@ grpc::ServerUnaryReactor* AgentService::Deploy(grpc::CallbackServerContext* ctx,
       s = manager_.abort(req->deployment(), req->plan_id());
       break;
     default:
-      s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Deploy needs a phase: PREPARE, START or ABORT");
+      s = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       "Deploy needs a phase: PREPARE, START or ABORT");
   }
   audit_.record("Deploy", role, ctx->peer(), req->deployment(),
                 phase + (s.ok() ? "" : ": " + s.error_message()), s.ok());
-  if (!s.ok()) spdlog::warn("deploy {} ({}) refused: {}", req->deployment(), phase, s.error_message());
+  if (!s.ok())
+    spdlog::warn("deploy {} ({}) refused: {}", req->deployment(), phase, s.error_message());
   return finish(ctx, s);
 }
 
@@ -332,7 +349,8 @@ grpc::ServerUnaryReactor* AgentService::Stop(grpc::CallbackServerContext* ctx,
   DeploymentPtr d = manager_.find(req->deployment());
   const grpc::Status s = manager_.stop(req->deployment(), req->drain_ms(), reply);
   if (d) hub_.retire(d);  // after the drain, so the last figures include it
-  audit_.record("Stop", role, ctx->peer(), req->deployment(), s.ok() ? "" : s.error_message(), s.ok());
+  audit_.record("Stop", role, ctx->peer(), req->deployment(), s.ok() ? "" : s.error_message(),
+                s.ok());
   // The reply waits until the deployment's programs have ended and its folder is gone.
   if (d && s.ok()) manager_.release(std::move(d));
   return finish(ctx, s);
@@ -351,7 +369,8 @@ grpc::ServerWriteReactor<v1::MetricsUpdate>* AgentService::WatchMetrics(
   Role role;
   grpc::Status s = check(ctx, "WatchMetrics", &role);
   if (s.ok() && !req->deployment().empty() && !manager_.find(req->deployment())) {
-    s = grpc::Status(grpc::StatusCode::NOT_FOUND, "no deployment '" + req->deployment() + "' on this agent");
+    s = grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     "no deployment '" + req->deployment() + "' on this agent");
   }
   auto* watch = new MetricsWatch(hub_, req->deployment());
   if (!s.ok()) {
@@ -376,10 +395,10 @@ grpc::ServerUnaryReactor* AgentService::CreateKafkaTopics(grpc::CallbackServerCo
     return finish(ctx, s);
   }
   const grpc::Status s = createKafkaTopics(*req, reply);
-  audit_.record("CreateKafkaTopics", role, ctx->peer(), req->deployment(),
-                s.ok() ? "created " + std::to_string(reply->created()) + " Kafka topics"
-                       : s.error_message(),
-                s.ok());
+  audit_.record(
+      "CreateKafkaTopics", role, ctx->peer(), req->deployment(),
+      s.ok() ? "created " + std::to_string(reply->created()) + " Kafka topics" : s.error_message(),
+      s.ok());
   return finish(ctx, s);
 }
 
@@ -444,13 +463,15 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
       return Status(StatusCode::INVALID_ARGUMENT, "a partition lasts 1 to 3600 seconds");
     }
     manager_.partition(static_cast<int>(seconds));
-    const std::string detail = "cut " + name_ + " off from its peers for " + std::to_string(seconds) + " s";
+    const std::string detail =
+        "cut " + name_ + " off from its peers for " + std::to_string(seconds) + " s";
     for (const DeploymentPtr& d : manager_.all()) d->addEvent("fault", detail);
     reply->set_detail(detail);
     return Status::OK;
   }
   DeploymentPtr d = manager_.find(req.deployment());
-  if (!d) return Status(StatusCode::NOT_FOUND, "no deployment '" + req.deployment() + "' on this agent");
+  if (!d)
+    return Status(StatusCode::NOT_FOUND, "no deployment '" + req.deployment() + "' on this agent");
   std::string detail;
   switch (req.fault_case()) {
     case v1::FaultRequest::kKillInstance: {
@@ -462,12 +483,14 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
         }
       }
       if (indexes.empty()) {
-        return Status(StatusCode::NOT_FOUND, k.component() + (k.index() < 0 ? "" : "#" + std::to_string(k.index())) +
-                                                 " does not run on " + name_);
+        return Status(StatusCode::NOT_FOUND,
+                      k.component() + (k.index() < 0 ? "" : "#" + std::to_string(k.index())) +
+                          " does not run on " + name_);
       }
       for (int i : indexes) {
         std::string error;
-        if (!d->runtime->killInstance(k.component(), i, &error)) return Status(StatusCode::NOT_FOUND, error);
+        if (!d->runtime->killInstance(k.component(), i, &error))
+          return Status(StatusCode::NOT_FOUND, error);
         detail += (detail.empty() ? "killed " : ", ") + k.component() + "#" + std::to_string(i);
       }
       detail += " on " + name_;
@@ -482,11 +505,15 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
         if (!d->runtime->reviveInstance(k.component(), p->index, &error)) {
           return Status(StatusCode::FAILED_PRECONDITION, error + " (on " + name_ + ")");
         }
-        detail += (detail.empty() ? "revived " : ", ") + k.component() + "#" + std::to_string(p->index);
+        detail +=
+            (detail.empty() ? "revived " : ", ") + k.component() + "#" + std::to_string(p->index);
       }
       if (detail.empty()) {
-        return Status(StatusCode::NOT_FOUND, k.component() + (k.index() < 0 ? " has no killed instance" : "#" + std::to_string(k.index()) + " does not run") +
-                                                 " on " + name_);
+        return Status(StatusCode::NOT_FOUND,
+                      k.component() +
+                          (k.index() < 0 ? " has no killed instance"
+                                         : "#" + std::to_string(k.index()) + " does not run") +
+                          " on " + name_);
       }
       detail += " on " + name_;
       break;
@@ -508,7 +535,8 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
       if (!d->runtime->setInputLatency(l.component(), static_cast<int>(l.latency_ms()), &error)) {
         return Status(StatusCode::NOT_FOUND, error + " (on " + name_ + ")");
       }
-      detail = "added " + std::to_string(l.latency_ms()) + " ms latency into " + l.component() + " on " + name_;
+      detail = "added " + std::to_string(l.latency_ms()) + " ms latency into " + l.component() +
+               " on " + name_;
       break;
     }
     case v1::FaultRequest::kFail: {
@@ -522,7 +550,8 @@ grpc::Status AgentService::injectFault(const v1::FaultRequest& req, v1::FaultRep
       }
       char ratio[32];
       std::snprintf(ratio, sizeof ratio, "%g", f.ratio());
-      detail = std::string("failing ") + ratio + " of the tuples into " + f.component() + " on " + name_;
+      detail =
+          std::string("failing ") + ratio + " of the tuples into " + f.component() + " on " + name_;
       break;
     }
     default:
