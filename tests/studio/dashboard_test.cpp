@@ -4,17 +4,24 @@
 // bound is crossed, a hidden or paused dashboard does not redraw, p99.9 and
 // max can be drawn besides p50/p90/p99, back pressure (queue fill, time
 // blocked) is a chart per scope, balancer members leaving rotation are
-// markers, the delivery mode is in the header, and the canvas shows each
-// stream's rate and each component's load.
+// markers, the delivery mode is in the header, the topology's throughput has
+// what its producers put in beside what its sinks get, and the canvas shows
+// each stream's rate and each component's load.
+#include <QChart>
 #include <QChartView>
 #include <QFile>
 #include <QGraphicsItem>
 #include <QImage>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMap>
 #include <QMenu>
 #include <QPainter>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QValueAxis>
 #include <QtTest>
 #include <cmath>
 
@@ -54,6 +61,83 @@ void feed(Sink& sink, SyntheticRun& run, int rounds) {
     const Snapshot prev = run.current();
     sink.addRound(prev, run.next());
   }
+}
+
+Topology analytics() {
+  const QString path = QStringLiteral(TOPOLAB_EXAMPLES_DIR "/realtime-analytics.yaml");
+  LoadResult r = loadTopologyFile(path.toStdString());
+  if (!r.ok()) qFatal("cannot load %s", qPrintable(path));
+  return *r.topology;
+}
+
+// Cumulative snapshots of realtime-analytics (events ×2 → enrich ×4 → counts
+// ×2 → store): the producers emit a steady `rate`, and the store gets each
+// round what the windows emitted in it, which the test sets.
+class WindowedRun {
+ public:
+  double rate = 100'000;  // tuples/s emitted by events, all of them through enrich to counts
+
+  WindowedRun() {
+    for (const auto& [component, instances] :
+         {std::pair{"events", 2}, {"enrich", 4}, {"counts", 2}, {"store", 1}}) {
+      for (int i = 0; i < instances; ++i) {
+        InstanceSnapshot inst;
+        inst.component = component;
+        inst.index = i;
+        inst.queue_capacity = 1024;
+        inst.is_sink = std::string(component) == "store";
+        now_.instances.push_back(std::move(inst));
+      }
+    }
+  }
+
+  const Snapshot& current() const { return now_; }
+
+  // Ends a one-second round in which the windows' results reaching the store were `at_store`.
+  const Snapshot& next(uint64_t at_store) {
+    now_.t_ms += 1000;
+    const auto n = static_cast<uint64_t>(rate);
+    // Each component's counts of the round, shared among its instances.
+    auto spread = [this](const std::string& component, uint64_t received, uint64_t emitted) {
+      std::vector<InstanceSnapshot*> all;
+      for (InstanceSnapshot& inst : now_.instances) {
+        if (inst.component == component) all.push_back(&inst);
+      }
+      auto share = [&all](uint64_t count, size_t i) {
+        return count / all.size() + (i < count % all.size() ? 1 : 0);
+      };
+      for (size_t i = 0; i < all.size(); ++i) {
+        all[i]->counters.received += share(received, i);
+        all[i]->counters.emitted += share(emitted, i);
+      }
+    };
+    spread("events", 0, n);
+    spread("enrich", n, n);
+    spread("counts", n, at_store);
+    spread("store", at_store, 0);
+    return now_;
+  }
+
+ private:
+  Snapshot now_;
+};
+
+// The chart of the dashboard titled `title`.
+QChart* chartTitled(DashboardWidget& dash, const QString& title) {
+  for (QChartView* v : dash.findChildren<QChartView*>()) {
+    if (v->chart()->title() == title) return v->chart();
+  }
+  return nullptr;
+}
+
+// A chart's lines as its legend shows them: name → points, for the lines drawn.
+QMap<QString, QList<QPointF>> linesShown(QChart& chart) {
+  QMap<QString, QList<QPointF>> lines;
+  for (QLegendMarker* m : chart.legend()->markers()) {
+    auto* line = qobject_cast<QLineSeries*>(m->series());
+    if (m->isVisible() && line && line->isVisible()) lines.insert(m->label(), line->points());
+  }
+  return lines;
 }
 
 QList<QByteArray> csvLines(const QString& path) {
@@ -146,7 +230,7 @@ class DashboardTest final : public QObject {
     QCOMPARE(topo->firstAtOrAfter(7'141'000), size_t{3600 - 60});
     for (const std::string& c : history.scopeNames(ScopeKind::Component))
       QCOMPARE(history.series(ScopeKey::component(c))->size(), MetricsHistory::kDefaultCapacity);
-    QCOMPARE(MetricsHistory::kBytesPerPoint, size_t{136});
+    QCOMPARE(MetricsHistory::kBytesPerPoint, size_t{144});
 
     for (int i = 0; i < int(MetricsHistory::kMaxEvents) + 5; ++i)
       history.addEvent({i, "fault", "kill node1#0", "agent-a"});
@@ -172,9 +256,9 @@ class DashboardTest final : public QObject {
              QByteArray("t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
                         "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate,"
                         "latency_p999_ms,latency_max_ms,e2e_p999_ms,e2e_max_ms,"
-                        "queue_fill,blocked_share,replica_lag_ops,replica_lag_ms"));
+                        "queue_fill,blocked_share,replica_lag_ops,replica_lag_ms,ingest_per_s"));
     const QList<QByteArray> row = lines[3].split(',');
-    QCOMPARE(row.size(), 17);
+    QCOMPARE(row.size(), 18);
     QCOMPARE(row[0], QByteArray("3000"));
     QCOMPARE(row[1].toDouble(), 3333.0);
     QCOMPARE(row[4].toDouble(), expectedMs({{150'000, 3333}}, 0.99));
@@ -186,6 +270,7 @@ class DashboardTest final : public QObject {
     QCOMPARE(row[13].toDouble(), 0.0);                // an empty queue
     QCOMPARE(row[14].toDouble(), 0.0);                // never blocked
     QVERIFY(row[15].isEmpty() && row[16].isEmpty());  // not a replicated store
+    QVERIFY(row[17].isEmpty());                       // the producers' inflow is the topology's
 
     // A path that cannot be written is refused with the path in the reason.
     const QString bad = dir.filePath(QStringLiteral("missing/dir/x.csv"));
@@ -332,6 +417,67 @@ class DashboardTest final : public QObject {
     QCOMPARE(dash.scope(), ScopeKey::topology());
     QCOMPARE(dash.seriesPoints(QStringLiteral("throughput")).back().y(), 10000.0);
     QCOMPARE(changed.count(), 4);
+  }
+
+  void topologyThroughputShowsWhatGoesInBesideWhatReachesTheSinks() {
+    DashboardWidget dash;
+    dash.setTopology(analytics());
+    WindowedRun run;
+    // 1 s windows closing once per 1 s interval: the store gets 0, then 17 k.
+    const uint64_t atStore[] = {0, 17'000, 0, 17'000, 0, 17'000};
+    for (uint64_t n : atStore) {
+      const Snapshot prev = run.current();
+      QVERIFY(dash.addRound(prev, run.next(n)));
+    }
+    dash.resize(1400, 700);
+    dash.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dash));
+    dash.flush();
+
+    QList<QPointF> in, out;
+    for (int i = 0; i < 6; ++i) {
+      in << QPointF(i + 1, 100'000);
+      out << QPointF(i + 1, static_cast<double>(atStore[i]));
+    }
+    QChart* chart = chartTitled(dash, QStringLiteral("Throughput"));
+    QVERIFY(chart);
+    using Lines = QMap<QString, QList<QPointF>>;
+    QCOMPARE(linesShown(*chart), (Lines{{"in (from producers)", in}, {"out (at sinks)", out}}));
+    QCOMPARE(dash.seriesPoints(QStringLiteral("ingest")), in);
+    QCOMPARE(dash.seriesPoints(QStringLiteral("throughput")), out);
+    // The axis fits the higher line.
+    auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0));
+    QVERIFY(y && y->max() >= 100'000);
+
+    // The SLO's throughput stays what reaches the sinks, and so does the CSV's
+    // column; the inflow is a column of its own, at the end.
+    const HistoryPoint& last = dash.history().series(ScopeKey::topology())->back();
+    QCOMPARE(last.throughput, 17'000.0);
+    QCOMPARE(last.ingest, 100'000.0);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("topology.csv"));
+    QVERIFY(dash.exportCsv(path));
+    const QList<QByteArray> lines = csvLines(path);
+    QCOMPARE(lines.size(), 7);
+    QVERIFY2(lines[0].endsWith(",ingest_per_s"), lines[0].constData());
+    QCOMPARE(lines[1].split(',')[1].toDouble(), 0.0);
+    QCOMPARE(lines[1].split(',').back().toDouble(), 100'000.0);
+    QCOMPARE(lines[2].split(',')[1].toDouble(), 17'000.0);
+
+    // A component has its one line, as before.
+    dash.showComponent(QStringLiteral("counts"));
+    dash.flush();
+    QList<QPointF> counts;
+    for (int i = 0; i < 6; ++i) counts << QPointF(i + 1, 100'000);
+    QCOMPARE(linesShown(*chart), (Lines{{"tuples/s", counts}}));
+    QVERIFY(!dash.isSeriesShown(QStringLiteral("ingest")));
+    QVERIFY(dash.seriesPoints(QStringLiteral("ingest")).isEmpty());
+    QVERIFY(std::isnan(dash.history().series(ScopeKey::component("counts"))->back().ingest));
+
+    // And the topology has both again.
+    dash.showTopology();
+    dash.flush();
+    QCOMPARE(linesShown(*chart), (Lines{{"in (from producers)", in}, {"out (at sinks)", out}}));
   }
 
   void eventsAreMarkedOnTheCharts() {

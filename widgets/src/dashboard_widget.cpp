@@ -7,6 +7,7 @@
 #include <QEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QGraphicsLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -122,6 +123,20 @@ struct DashboardWidget::Chart {
     bool mean = false;     // bucketed points: the mean, else the highest
     QString percentile;    // a latency line: shown only when selected
     std::string instance;  // a replica's line: read from this instance's points
+
+    bool topology_only = false;  // drawn only while the topology is the scope
+    QString legend;
+    QString topology_legend;  // the legend while the topology is the scope; empty: the same
+
+    // Whether the line is drawn for `scope` with `percentiles` selected.
+    bool drawn(const ScopeKey& scope, const QStringList& percentiles) const {
+      return (percentile.isEmpty() || percentiles.contains(percentile)) &&
+             (!topology_only || scope.kind == ScopeKind::Topology);
+    }
+    QString legendFor(const ScopeKey& scope) const {
+      return scope.kind == ScopeKind::Topology && !topology_legend.isEmpty() ? topology_legend
+                                                                             : legend;
+    }
   };
   QChart* chart = nullptr;  // owned by the view
   QString title;
@@ -320,6 +335,9 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     c->chart->setTitle(title);
     c->title = title;
     c->chart->setMargins(QMargins(2, 2, 2, 2));
+    // The chart's own padding, besides its margins, would leave the legend
+    // and the plot 18 px less of a narrow chart.
+    c->chart->layout()->setContentsMargins(0, 0, 0, 0);
     c->chart->setBackgroundRoundness(0);
     c->chart->legend()->setAlignment(Qt::AlignBottom);
     c->x = new QValueAxis;
@@ -337,7 +355,8 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     c->chart->addAxis(c->y, Qt::AlignLeft);
     for (auto& [line, legend] : lines) {
       line.series = new QLineSeries;
-      line.series->setName(legend);
+      line.legend = legend;
+      line.series->setName(line.legendFor(scope_));
       c->chart->addSeries(line.series);
       line.series->attachAxis(c->x);
       line.series->attachAxis(c->y);
@@ -368,9 +387,15 @@ DashboardWidget::DashboardWidget(QWidget* parent) : QWidget(parent) {
     }
     return lines;
   };
+  // The topology's tuples/s at its sinks alone can read as a stall: a window
+  // that emits once per metrics interval makes it 0, then double. What the
+  // producers put in beside it shows the flow is steady.
+  Line ingest{QStringLiteral("ingest"), nullptr, &HistoryPoint::ingest, 1, true};
+  ingest.topology_only = true;
+  Line throughput{QStringLiteral("throughput"), nullptr, &HistoryPoint::throughput, 1, true};
+  throughput.topology_legend = tr("out (at sinks)");
   makeChart(tr("Throughput"), tr("tuples/s"), "%.0f",
-            {{Line{QStringLiteral("throughput"), nullptr, &HistoryPoint::throughput, 1, true},
-              tr("tuples/s")}},
+            {{ingest, tr("in (from producers)")}, {throughput, tr("tuples/s")}},
             QStringLiteral("throughput_min"));
   makeChart(tr("Error rate"), tr("errors / received (%)"), "%.2f",
             {{Line{QStringLiteral("error rate"), nullptr, &HistoryPoint::error_rate, kPercent},
@@ -522,14 +547,7 @@ void DashboardWidget::setPercentileShown(const QString& percentile, bool shown) 
     const QSignalBlocker quiet(a);
     a->setChecked(shown);
   }
-  for (const auto& c : charts_) {
-    for (const Chart::Line& l : c->series) {
-      if (l.percentile != percentile) continue;
-      l.series->setVisible(shown);
-      if (!shown) l.series->clear();
-      for (QLegendMarker* m : c->chart->legend()->markers(l.series)) m->setVisible(shown);
-    }
-  }
+  for (const auto& c : charts_) showLines(*c);
   scheduleRedraw();
 }
 
@@ -598,8 +616,20 @@ void DashboardWidget::refreshScopeNames() {
 
 void DashboardWidget::refreshTitles() {
   const bool stream = scope_.kind == ScopeKind::Stream;
-  for (const auto& c : charts_)
+  for (const auto& c : charts_) {
     c->chart->setTitle(stream && !c->stream_title.isEmpty() ? c->stream_title : c->title);
+    for (const Chart::Line& l : c->series) l.series->setName(l.legendFor(scope_));
+    showLines(*c);
+  }
+}
+
+void DashboardWidget::showLines(Chart& c) {
+  for (const Chart::Line& l : c.series) {
+    const bool shown = l.drawn(scope_, percentiles_);
+    l.series->setVisible(shown);
+    if (!shown) l.series->clear();  // what is not shown holds no points
+    for (QLegendMarker* m : c.chart->legend()->markers(l.series)) m->setVisible(shown);
+  }
 }
 
 void DashboardWidget::scheduleRedraw() {
@@ -724,7 +754,8 @@ void DashboardWidget::syncReplicaSeries(Chart& c) {
                   false,
                   {},
                   name};
-    l.series->setName(toQString(name));
+    l.legend = toQString(name);
+    l.series->setName(l.legend);
     c.chart->addSeries(l.series);
     l.series->attachAxis(c.x);
     l.series->attachAxis(c.y);
@@ -752,7 +783,7 @@ void DashboardWidget::redraw() {
     if (c->replicas) syncReplicaSeries(*c);
     double top = 0;
     for (const Chart::Line& l : c->series) {
-      if (!l.percentile.isEmpty() && !percentiles_.contains(l.percentile)) continue;
+      if (!l.drawn(scope_, percentiles_)) continue;
       const SeriesRing* source =
           l.instance.empty() ? ring : history_.series({ScopeKind::Instance, l.instance});
       l.series->replace(pointsOf(source, l.field, l.scale, l.mean, start, &top));
@@ -839,18 +870,21 @@ void DashboardWidget::applySeriesColours(Chart& c) {
            : QList<QColor>{QColor(0x00, 0x89, 0x7b), QColor(0xd9, 0x77, 0x06),
                            QColor(0x3f, 0x51, 0xb5), QColor(0xad, 0x14, 0x57),
                            QColor(0x68, 0x9f, 0x38)};
+  // A line drawn in one scope only does not change the colours of the others:
+  // the throughput is the same blue in every scope, the topology's inflow teal beside it.
+  const auto own = std::count_if(c.series.begin(), c.series.end(),
+                                 [](const Chart::Line& l) { return !l.topology_only; });
   for (int i = 0; i < c.series.size(); ++i) {
     const Chart::Line& l = c.series[i];
     QColor colour = ramp[1];
     if (!l.percentile.isEmpty()) colour = ramp[allPercentiles().indexOf(l.percentile)];
-    if (c.series.size() > 1 && l.percentile.isEmpty()) colour = distinct[i % distinct.size()];
+    if (own > 1 && l.percentile.isEmpty()) colour = distinct[i % distinct.size()];
+    if (l.topology_only) colour = distinct[0];
     if (c.replicas) colour = distinct[(i + 2) % distinct.size()];
     l.series->setPen(QPen(colour, 1.8));
-    // A theme change makes every legend marker visible again.
-    const bool shown = l.percentile.isEmpty() || percentiles_.contains(l.percentile);
-    l.series->setVisible(shown);
-    for (QLegendMarker* m : c.chart->legend()->markers(l.series)) m->setVisible(shown);
   }
+  // A theme change makes every legend marker visible again.
+  showLines(c);
 }
 
 void DashboardWidget::applyTheme() {
@@ -869,6 +903,13 @@ void DashboardWidget::applyTheme() {
     title.setBold(true);
     c->chart->setTitleFont(title);
     c->chart->legend()->setLabelColor(text);
+    // As the event labels: the topology's "in (from producers)" and "out (at
+    // sinks)" fit side by side in a chart of a five-in-a-row dashboard, and a
+    // name cut short all the same shows whole on hover.
+    QFont legend = font();
+    legend.setPointSizeF(std::max(7.0, legend.pointSizeF() - 1.5));
+    c->chart->legend()->setFont(legend);
+    c->chart->legend()->setShowToolTips(true);
     for (QValueAxis* a : {c->x, c->y}) {
       a->setLabelsColor(text);
       a->setTitleBrush(text);
@@ -943,8 +984,7 @@ QStringList DashboardWidget::seriesNames() const {
 bool DashboardWidget::isSeriesShown(const QString& name) const {
   for (const auto& c : charts_) {
     for (const Chart::Line& l : c->series) {
-      if (l.name == name)
-        return c->shown && (l.percentile.isEmpty() || percentiles_.contains(l.percentile));
+      if (l.name == name) return c->shown && l.drawn(scope_, percentiles_);
     }
     if (c->slo && c->slo_name == name) return c->shown && c->slo->isVisible();
   }

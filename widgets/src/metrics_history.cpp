@@ -54,6 +54,7 @@ HistoryPoint pointOf(int64_t t_ms, const ComponentStats& s, double throughput, d
           : kNoSample;
   p.replica_lag_ops = kNoSample;
   p.replica_lag_ms = kNoSample;
+  p.ingest = kNoSample;
   return p;
 }
 
@@ -69,7 +70,7 @@ HistoryPoint streamPointOf(int64_t t_ms, const Histogram& latency, double second
   p.latency_max_ms = maxMs(latency);
   for (double* none :
        {&p.e2e_p50_ms, &p.e2e_p90_ms, &p.e2e_p99_ms, &p.e2e_p999_ms, &p.e2e_max_ms, &p.error_rate,
-        &p.queue_fill, &p.blocked_share, &p.replica_lag_ops, &p.replica_lag_ms})
+        &p.queue_fill, &p.blocked_share, &p.replica_lag_ops, &p.replica_lag_ms, &p.ingest})
     *none = kNoSample;
   return p;
 }
@@ -193,15 +194,21 @@ bool MetricsHistory::addRound(const Snapshot& prev, const Snapshot& cur) {
 
   last_interval_ = intervalStats(prev, cur);
   const ComponentStats all = topologyStats(last_interval_);
-  uint64_t at_sinks = 0;
+  uint64_t at_sinks = 0, ingest = 0;
+  bool any_producer = false;
   for (const auto& [id, s] : last_interval_) {
     const bool producer = producers_.count(id) > 0;
     push(ScopeKey::component(id),
          pointOf(t, s, rate(producer ? s.counters.emitted : s.counters.received), seconds,
                  fillOf(fill_of_component, id)));
     if (s.is_sink) at_sinks += s.counters.received;
+    if (producer) ingest += s.counters.emitted;
+    any_producer = any_producer || producer;
   }
-  push(ScopeKey::topology(), pointOf(t, all, rate(at_sinks), seconds, fill_of_topology));
+  HistoryPoint topology = pointOf(t, all, rate(at_sinks), seconds, fill_of_topology);
+  // Without a producer known there is no inflow to show, which is not an inflow of 0.
+  topology.ingest = any_producer ? rate(ingest) : kNoSample;
+  push(ScopeKey::topology(), topology);
 
   // Streams that carried tuples, and those seen before that were idle this time.
   std::map<std::string, Histogram> streams = streamLatencies(last_interval_);
@@ -331,7 +338,7 @@ std::string MetricsHistory::csv(const ScopeKey& scope) const {
       "t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
       "e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate,"
       "latency_p999_ms,latency_max_ms,e2e_p999_ms,e2e_max_ms,queue_fill,blocked_share,"
-      "replica_lag_ops,replica_lag_ms\n";
+      "replica_lag_ops,replica_lag_ms,ingest_per_s\n";
   const SeriesRing* ring = series(scope);
   if (!ring) return out;
   for (size_t i = 0; i < ring->size(); ++i) {
@@ -340,7 +347,7 @@ std::string MetricsHistory::csv(const ScopeKey& scope) const {
     for (double v : {p.throughput, p.latency_p50_ms, p.latency_p90_ms, p.latency_p99_ms,
                      p.e2e_p50_ms, p.e2e_p90_ms, p.e2e_p99_ms, p.error_rate, p.latency_p999_ms,
                      p.latency_max_ms, p.e2e_p999_ms, p.e2e_max_ms, p.queue_fill, p.blocked_share,
-                     p.replica_lag_ops, p.replica_lag_ms})
+                     p.replica_lag_ops, p.replica_lag_ms, p.ingest})
       appendCell(out, v, "%.10g");
     out += '\n';
   }

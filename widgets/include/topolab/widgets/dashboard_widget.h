@@ -1,5 +1,6 @@
-// DashboardWidget: the live dashboard. Charts of throughput, processing and
-// end-to-end latency percentiles (p50/p90/p99, and p99.9 and max on request)
+// DashboardWidget: the live dashboard. Charts of throughput (for the whole
+// topology, tuples/s in from its producers and out at its sinks), processing
+// and end-to-end latency percentiles (p50/p90/p99, and p99.9 and max on request)
 // and error rate for one scope (the topology, a component, an agent, an
 // instance, or a stream: its tuples/s and its latency from the upstream emit
 // to being taken from the input queue), and a fifth chart of back pressure
@@ -92,7 +93,8 @@ class DashboardWidget final : public QWidget {
 
   // What the charts show now, in chart units: x in seconds since the run
   // started; throughput tuples/s; latencies ms; error rate, queue fill and
-  // blocked %; lag in writes. Names: "throughput", "latency
+  // blocked %; lag in writes. Names: "throughput" (at the sinks for the
+  // topology), "ingest" (the topology's only: from its producers), "latency
   // p50|p90|p99|p99.9|max", "e2e p50|p90|p99|p99.9|max", "error rate",
   // "queue fill", "blocked", "lag COMPONENT#N" (one per replica), and the
   // SLO lines "throughput_min", "p99_ms_max", "error_rate_max". A series not
@@ -151,7 +153,10 @@ class DashboardWidget final : public QWidget {
   void scheduleRedraw();
   void redraw();
   void refreshScopeNames();
+  // Chart titles, legends and which lines are drawn, as the scope has them.
   void refreshTitles();
+  // Shows the lines drawn for the scope and percentiles; clears the others.
+  void showLines(Chart& chart);
   void refreshBadges();
   void applyTheme();
   void exportInteractively();

@@ -64,6 +64,11 @@ struct HistoryPoint {
   // A replicated-store instance's replication lag at the end of the interval,
   // in writes and in milliseconds; NaN for any other scope and for a dead instance.
   double replica_lag_ops = 0, replica_lag_ms = 0;
+  // The topology's only: tuples/s its producers emitted, the load coming in
+  // (NaN for any other scope, and before setTopology names the producers).
+  // Beside the throughput at the sinks it shows a steady inflow when the
+  // sinks get results in bursts, e.g. a window's once a second.
+  double ingest = 0;
 };
 
 // A fixed-capacity ring of points, oldest first; a full ring drops its oldest.
@@ -118,15 +123,15 @@ class MetricsHistory {
 
   // Records the interval prev → cur (cumulative snapshots of the same run) in
   // every scope. Throughput is, for the topology, tuples received at sinks per
-  // second; for a component or instance, received per second (emitted per
-  // second for a producer); for an agent, received plus emitted by its
-  // producers, per second; for a stream, the tuples its latency counted per
-  // second (a stream is a scope from its first interval with a tuple on it,
-  // with a point in every round after). Returns false (recording nothing)
-  // when cur is not later than prev, or when the interval is shorter than
-  // half the metrics interval (the topology's, else the longest seen): the
-  // last one at a stop, a few stragglers over a few milliseconds, is no rate
-  // to chart.
+  // second (its ingest: emitted by its producers per second); for a component
+  // or instance, received per second (emitted per second for a producer); for
+  // an agent, received plus emitted by its producers, per second; for a
+  // stream, the tuples its latency counted per second (a stream is a scope
+  // from its first interval with a tuple on it, with a point in every round
+  // after). Returns false (recording nothing) when cur is not later than
+  // prev, or when the interval is shorter than half the metrics interval (the
+  // topology's, else the longest seen): the last one at a stop, a few
+  // stragglers over a few milliseconds, is no rate to chart.
   bool addRound(const Snapshot& prev, const Snapshot& cur);
   // The same happening reported by several agents (a deploy, a fault each
   // agent applies to its own instances, after the client's own note of it)
@@ -161,7 +166,8 @@ class MetricsHistory {
   // t_ms,throughput_per_s,latency_p50_ms,latency_p90_ms,latency_p99_ms,
   // e2e_p50_ms,e2e_p90_ms,e2e_p99_ms,error_rate, then (added later, so at the
   // end) latency_p999_ms,latency_max_ms,e2e_p999_ms,e2e_max_ms,queue_fill,
-  // blocked_share,replica_lag_ops,replica_lag_ms (an empty cell for no sample).
+  // blocked_share,replica_lag_ops,replica_lag_ms,ingest_per_s (an empty cell
+  // for no sample).
   std::string csv(const ScopeKey& scope) const;
 
  private:
