@@ -70,7 +70,8 @@ class AgentService final : public v1::Agent::CallbackService {
   grpc::ServerWriteReactor<v1::MetricsUpdate>* WatchMetrics(grpc::CallbackServerContext* ctx,
                                                             const v1::WatchRequest* req) override;
   grpc::ServerUnaryReactor* InjectFault(grpc::CallbackServerContext* ctx,
-                                        const v1::FaultRequest* req, v1::FaultReply* reply) override;
+                                        const v1::FaultRequest* req,
+                                        v1::FaultReply* reply) override;
   grpc::ServerUnaryReactor* CreateKafkaTopics(grpc::CallbackServerContext* ctx,
                                               const v1::KafkaTopicsRequest* req,
                                               v1::KafkaTopicsReply* reply) override;

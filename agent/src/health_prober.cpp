@@ -75,8 +75,9 @@ void HealthProber::probeOnce(int64_t period_ns) {
   }
   // A check that does not answer within its period (at most kMaxWait) fails.
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::min<std::chrono::nanoseconds>(std::chrono::nanoseconds(period_ns), kMaxWait));
+  ctx.set_deadline(
+      std::chrono::system_clock::now() +
+      std::min<std::chrono::nanoseconds>(std::chrono::nanoseconds(period_ns), kMaxWait));
   v1::ProbeReply reply;
   grpc::Status status = stub_.Probe(&ctx, req, &reply);
   if (status.ok() && reply.alive_size() != req.tasks_size()) {
@@ -96,13 +97,15 @@ grpc::ServerUnaryReactor* DataPlaneService::Probe(grpc::CallbackServerContext* c
                                                   v1::ProbeReply* reply) {
   auto* reactor = ctx->DefaultReactor();
   if (manager_.partitioned()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "this agent is cut off from its peers"));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::UNAVAILABLE, "this agent is cut off from its peers"));
     return reactor;
   }
   const DeploymentPtr d = manager_.findForPlan(req->deployment(), req->plan_id());
   if (!d || !d->runtime) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 "no deployment '" + req->deployment() + "' with this plan on this agent"));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     "no deployment '" + req->deployment() + "' with this plan on this agent"));
     return reactor;
   }
   for (uint32_t task : req->tasks()) reply->add_alive(d->runtime->taskAlive(task));

@@ -19,7 +19,8 @@ void ServiceNotifier::ready(const std::string& status) {
   uint64_t usec = 0;
   // Honours WATCHDOG_PID, so a watchdog meant for another process is ignored.
   if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0 && !watchdog_.joinable()) {
-    watchdog_ = std::thread([this, usec] { pingUntilStopped(std::chrono::microseconds(usec / 2)); });
+    watchdog_ =
+        std::thread([this, usec] { pingUntilStopped(std::chrono::microseconds(usec / 2)); });
   }
 }
 

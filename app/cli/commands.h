@@ -24,7 +24,7 @@ struct RunOptions {
 struct ExportOptions {
   std::string file;
   std::string to = "dot";
-  std::string out;  // empty: stdout (dot, haproxy) or FILE with the format's extension
+  std::string out;      // empty: stdout (dot, haproxy) or FILE with the format's extension
   std::string cluster;  // haproxy: place members on these agents' hosts
 };
 

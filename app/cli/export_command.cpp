@@ -1,9 +1,9 @@
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "inputs.h"

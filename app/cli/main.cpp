@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads", run.threads, "worker threads (default: one per core)")
       ->check(CLI::Range(0, 1024));
   run_cmd->add_flag("--no-latency", run.no_latency, "do not record latency histograms");
-  run_cmd->add_option("--kafka", run.kafka, "Kafka bootstrap host:port,… (default: embedded when needed)");
+  run_cmd->add_option("--kafka", run.kafka,
+                      "Kafka bootstrap host:port,… (default: embedded when needed)");
   run_cmd->add_option("--drain", run.drain_s, "seconds allowed to drain when stopping")
       ->check(CLI::NonNegativeNumber);
   add_plugin_dir(run_cmd);

@@ -40,7 +40,8 @@ int runCommand(const RunOptions& options) {
     std::string kafka_error;
     kafka = EmbeddedKafka::start(3, &kafka_error);
     if (!kafka || !kafka->createTopicsFor(*topology, 1, &kafka_error, run_options.run_id)) {
-      std::cerr << options.file << ": error: cannot start the embedded Kafka cluster: " << kafka_error << '\n';
+      std::cerr << options.file
+                << ": error: cannot start the embedded Kafka cluster: " << kafka_error << '\n';
       return kFailure;
     }
     run_options.kafka_bootstrap = kafka->bootstrap();
@@ -83,8 +84,9 @@ int runCommand(const RunOptions& options) {
     if (Clock::now() >= end) break;
     if (finished || g_interrupted.load()) break;
     for (const RuntimeEvent& e : runtime->takeEvents()) {
-      reporter.event(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(),
-                     e.kind, e.detail);
+      reporter.event(
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(),
+          e.kind, e.detail);
     }
     Snapshot cur = runtime->snapshot();
     reporter.interval(prev, cur);
@@ -95,9 +97,10 @@ int runCommand(const RunOptions& options) {
     const StopResult stop =
         runtime->stop(std::chrono::milliseconds(static_cast<int64_t>(options.drain_s * 1000)));
     if (!stop.drained) {
-      reporter.event(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(), "stop",
-                     "drain deadline passed with " + std::to_string(stop.abandoned) +
-                         " tuples still queued");
+      reporter.event(
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(),
+          "stop",
+          "drain deadline passed with " + std::to_string(stop.abandoned) + " tuples still queued");
     }
   }
   const int64_t duration_ms =

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_files.h"
 #include <sstream>
 #include <thread>
 #include <vector>
+#include "test_files.h"
 
 namespace topolab::agent {
 namespace {
@@ -25,7 +25,6 @@ using topolab::testing::modeOf;
 struct TempDir : topolab::testing::TempDir {
   TempDir() : topolab::testing::TempDir("topolab-audit") {}
 };
-
 
 std::vector<std::string> readLines(const std::string& path) {
   std::ifstream in(path);

@@ -31,8 +31,8 @@ std::string bootstrapOf(const AgentProcess& a) {
 }
 
 std::string writeTopology(const std::string& name, const std::string& yaml) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    (name + "-" + std::to_string(getpid()) + ".yaml");
+  const auto path =
+      std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()) + ".yaml");
   std::ofstream(path) << yaml;
   return path.string();
 }
@@ -48,7 +48,8 @@ TEST(KafkaAgent, EmbeddedKafkaPrintsItsBootstrapAndHelloReportsIt) {
   ASSERT_TRUE(agent.started()) << agent.log();
   ASSERT_TRUE(eventually([&] { return !bootstrapOf(agent).empty(); }, std::chrono::seconds(5)));
   const std::string bootstrap = bootstrapOf(agent);
-  EXPECT_EQ(std::count(bootstrap.begin(), bootstrap.end(), ','), 2) << "three brokers: " << bootstrap;
+  EXPECT_EQ(std::count(bootstrap.begin(), bootstrap.end(), ','), 2)
+      << "three brokers: " << bootstrap;
 
   auto ctx = callContext(agent.viewerToken());
   v1::HelloRequest req;
@@ -81,7 +82,8 @@ TEST(KafkaAgent, TopicsAreCreatedOnlyForOperatorsWithLegalNamesAndOnlyWhereKafka
     return a.stub()->CreateKafkaTopics(ctx.get(), req, &reply);
   };
   EXPECT_TRUE(create(host, host.operatorToken(), "topolab.t.run1.a.b", 3).ok());
-  EXPECT_TRUE(create(host, host.operatorToken(), "topolab.t.run1.a.b", 3).ok()) << "an existing topic is kept";
+  EXPECT_TRUE(create(host, host.operatorToken(), "topolab.t.run1.a.b", 3).ok())
+      << "an existing topic is kept";
 
   grpc::Status s = create(host, host.viewerToken(), "topolab.t.run2.a.b", 3);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
@@ -99,7 +101,8 @@ TEST(KafkaAgent, TopicsAreCreatedOnlyForOperatorsWithLegalNamesAndOnlyWhereKafka
   std::string listing;
   ASSERT_EQ(shell("kcat -b " + bootstrapOf(host) + " -L -t topolab.t.run1.a.b 2>&1", &listing), 0);
   EXPECT_NE(listing.find("3 partitions"), std::string::npos) << listing;
-  EXPECT_NE(testing::readFile(host.stateDir() + "/audit.log").find("CreateKafkaTopics"), std::string::npos);
+  EXPECT_NE(testing::readFile(host.stateDir() + "/audit.log").find("CreateKafkaTopics"),
+            std::string::npos);
 }
 
 TEST(KafkaAgent, AKafkaTopologyWithoutAKafkaClusterIsRefusedBeforeAnythingRuns) {
@@ -116,14 +119,16 @@ streams:
   const CliRun r = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json");
   EXPECT_EQ(r.code, 1);
   ASSERT_FALSE(r.lines.empty());
-  EXPECT_NE(r.lines.back().second.find("--embedded-kafka"), std::string::npos) << r.lines.back().second;
+  EXPECT_NE(r.lines.back().second.find("--embedded-kafka"), std::string::npos)
+      << r.lines.back().second;
   for (const auto& a : lab.agents) EXPECT_TRUE(testing::listOn(*a).empty());
 }
 
 TEST(KafkaAgent, AStreamWithKafkaTransportCarriesEveryTupleBetweenAgents) {
   Lab lab(2, {{"--embedded-kafka"}, {}});
   ASSERT_TRUE(lab.started());
-  ASSERT_TRUE(eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(
+      eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
   const std::string file = writeTopology("kafka-hop", R"(topolab: 1
 name: kafka-hop
 defaults: {delivery: at-least-once}
@@ -135,7 +140,8 @@ streams:
   - {from: gen, to: work, transport: kafka}
   - {from: work, to: sink}
 )");
-  const CliRun r = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
+  const CliRun r =
+      runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
   ASSERT_EQ(r.code, 0) << (r.lines.empty() ? "" : r.lines.back().second);
   const std::string& summary = r.lines.back().second;
   ASSERT_EQ(summary.rfind("{\"type\":\"summary\"", 0), 0u) << summary;
@@ -146,7 +152,8 @@ streams:
   // The stream's own topic, one partition per work instance, holds the tuples.
   std::string listing;
   ASSERT_EQ(shell("kcat -b " + bootstrapOf(*lab.agents[0]) + " -L 2>&1", &listing), 0);
-  const std::regex topic("topic \"(topolab\\.kafka-hop\\.[0-9a-f]+\\.gen\\.work)\" with 3 partitions");
+  const std::regex topic(
+      "topic \"(topolab\\.kafka-hop\\.[0-9a-f]+\\.gen\\.work)\" with 3 partitions");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(listing, m, topic)) << listing;
   EXPECT_GE(total(kcatKeys(bootstrapOf(*lab.agents[0]), m[1].str())), 100000u);
@@ -186,7 +193,8 @@ streams:
 TEST(KafkaAgent, AKafkaSourceWhoseAgentIsKilledReplaysEveryMessageAfterARedeploy) {
   Lab lab(2, {{"--embedded-kafka"}, {}});
   ASSERT_TRUE(lab.started());
-  ASSERT_TRUE(eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(
+      eventually([&] { return !bootstrapOf(*lab.agents[0]).empty(); }, std::chrono::seconds(5)));
   const std::string bootstrap = bootstrapOf(*lab.agents[0]);
   constexpr int kMessages = 20000;
   ASSERT_EQ(kcatProduce(bootstrap, "orders",
@@ -212,19 +220,22 @@ streams:
                          std::chrono::seconds(30)));
   lab.agents[1]->stop(SIGKILL);
   const size_t before_restart = total(kcatKeys(bootstrap, "orders-out"));
-  EXPECT_LT(before_restart, static_cast<size_t>(kMessages)) << "the kill came too late to test anything";
+  EXPECT_LT(before_restart, static_cast<size_t>(kMessages))
+      << "the kill came too late to test anything";
 
   ASSERT_TRUE(lab.restart(1)) << lab.agents[1]->log();
-  const CliRun second = runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
+  const CliRun second =
+      runCli("deploy " + file + " --cluster " + lab.cluster_file + " --json --duration 60");
   ASSERT_EQ(second.code, 0) << (second.lines.empty() ? "" : second.lines.back().second);
 
   const auto keys = kcatKeys(bootstrap, "orders-out");
   int missing = 0;
   for (int i = 0; i < kMessages; ++i) missing += keys.count("k" + std::to_string(i)) == 0;
   EXPECT_EQ(missing, 0);
-  std::printf("kill -9 after %zu of %d messages reached the sink; after the redeploy: %zu messages, "
-              "%zu duplicates, %d missing\n",
-              before_restart, kMessages, total(keys), total(keys) - keys.size(), missing);
+  std::printf(
+      "kill -9 after %zu of %d messages reached the sink; after the redeploy: %zu messages, "
+      "%zu duplicates, %d missing\n",
+      before_restart, kMessages, total(keys), total(keys) - keys.size(), missing);
 }
 
 }  // namespace

@@ -12,9 +12,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "test_files.h"
 #include <set>
 #include <sstream>
+#include "test_files.h"
 
 #include "test_pki.h"
 #include "topolab/v1/agent.grpc.pb.h"
@@ -31,7 +31,6 @@ using topolab::testing::modeOf;
 struct TempDir : topolab::testing::TempDir {
   TempDir() : topolab::testing::TempDir("topolab-sec") {}
 };
-
 
 void writeFile(const std::string& path, const std::string& text, mode_t mode) {
   std::ofstream(path) << text;

@@ -69,8 +69,9 @@ class NotifiedAgent {
   NotifiedAgent(const TempDir& dir, const NotifySocket& socket, Watchdog watchdog,
                 std::chrono::microseconds interval = std::chrono::milliseconds(400))
       : log_(dir.file("agent.log")) {
-    const std::vector<std::string> args = {TOPOLAB_AGENT, "--name", "node-n", "--listen", "127.0.0.1:0",
-                                           "--state-dir", dir.file("state")};
+    const std::vector<std::string> args = {TOPOLAB_AGENT,    "--name",      "node-n",
+                                           "--listen",       "127.0.0.1:0", "--state-dir",
+                                           dir.file("state")};
     const std::string notify_socket = socket.path();
     pid_ = testing::AgentProcess::spawn(args, log_, [&] {
       setenv("NOTIFY_SOCKET", notify_socket.c_str(), 1);
@@ -123,7 +124,9 @@ bool acceptsConnections(int port) {
 
 int portIn(const std::string& status) {
   std::smatch m;
-  return std::regex_search(status, m, std::regex("STATUS=serving node-n on port ([0-9]+)")) ? std::stoi(m[1]) : 0;
+  return std::regex_search(status, m, std::regex("STATUS=serving node-n on port ([0-9]+)"))
+             ? std::stoi(m[1])
+             : 0;
 }
 
 TEST(ServiceNotifier, ReadyOnlyOnceThePortAcceptsConnections) {
@@ -140,7 +143,8 @@ TEST(ServiceNotifier, ReadyOnlyOnceThePortAcceptsConnections) {
   const int port = portIn(*first);
   ASSERT_GT(port, 0) << *first;
   EXPECT_TRUE(acceptsConnections(port));
-  EXPECT_NE(agent.log().find("listening on 127.0.0.1:" + std::to_string(port)), std::string::npos) << agent.log();
+  EXPECT_NE(agent.log().find("listening on 127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << agent.log();
   // The tokens a client needs are in place by then, too.
   EXPECT_TRUE(std::filesystem::exists(dir.file("state/operator.token")));
   // Nothing more without a watchdog.

@@ -33,7 +33,8 @@ int64_t unixNowMs() {
 Measured runOnce(const std::string& scenario, double seconds) {
   Lab lab(2);
   bench::requireStarted(lab);
-  const std::string yaml = testing::readFile(std::string(TOPOLAB_BENCH_DIR) + "/" + scenario + ".yaml");
+  const std::string yaml =
+      testing::readFile(std::string(TOPOLAB_BENCH_DIR) + "/" + scenario + ".yaml");
   const std::string deployment = bench::deployOverGrpc(lab, yaml, scenario);
   // Watch the sink's agent: one update per interval.
   std::vector<Snapshot> snaps;
@@ -66,8 +67,9 @@ Measured runOnce(const std::string& scenario, double seconds) {
 std::vector<double> cliIntervalDelaysMs(double seconds) {
   Lab lab(2);
   const auto start = std::chrono::steady_clock::now();
-  const auto run = runCli(std::string("deploy ") + TOPOLAB_BENCH_DIR + "/two-agents-fixed.yaml --cluster " +
-                          lab.cluster_file + " --json --duration " + std::to_string(seconds));
+  const auto run =
+      runCli(std::string("deploy ") + TOPOLAB_BENCH_DIR + "/two-agents-fixed.yaml --cluster " +
+             lab.cluster_file + " --json --duration " + std::to_string(seconds));
   std::vector<double> delays;
   for (const auto& [at, line] : run.lines) {
     if (line.rfind("{\"type\":\"interval\",\"t_ms\":", 0) != 0) continue;
@@ -98,14 +100,23 @@ int benchMain(int argc, char** argv) {
     for (double d : cliIntervalDelaysMs(seconds)) cli_delays.push_back(d);
   }
   const std::string cmd = "build/tests/bench/topolab-agent-bench";
-  std::printf("| two agents over gRPC on loopback, generator → counter, batched | %.2f M/s | ≥ 5 M/s | `%s` |\n",
-              median(tput) / 1e6, cmd.c_str());
-  std::printf("| end-to-end latency across two agents at 100 k tuples/s | p99 %.0f µs (p50 %.0f µs) | p99 < 5 ms | `%s` |\n",
-              median(p99_fixed), median(p50_fixed), cmd.c_str());
-  std::printf("| delay from an interval's snapshot on the agent to a watcher | median %.1f ms (worst %.1f ms) | < 1.5 s | `%s` |\n",
-              median(delay), *std::max_element(delay_max.begin(), delay_max.end()), cmd.c_str());
-  std::printf("| delay from an interval's end on the agents to its line in `topolab deploy --json` | median %.0f ms (worst %.0f ms, %zu lines) | < 1.5 s | `%s` |\n",
-              median(cli_delays), *std::max_element(cli_delays.begin(), cli_delays.end()), cli_delays.size(), cmd.c_str());
+  std::printf(
+      "| two agents over gRPC on loopback, generator → counter, batched | %.2f M/s | ≥ 5 M/s | "
+      "`%s` |\n",
+      median(tput) / 1e6, cmd.c_str());
+  std::printf(
+      "| end-to-end latency across two agents at 100 k tuples/s | p99 %.0f µs (p50 %.0f µs) | p99 "
+      "< 5 ms | `%s` |\n",
+      median(p99_fixed), median(p50_fixed), cmd.c_str());
+  std::printf(
+      "| delay from an interval's snapshot on the agent to a watcher | median %.1f ms (worst %.1f "
+      "ms) | < 1.5 s | `%s` |\n",
+      median(delay), *std::max_element(delay_max.begin(), delay_max.end()), cmd.c_str());
+  std::printf(
+      "| delay from an interval's end on the agents to its line in `topolab deploy --json` | "
+      "median %.0f ms (worst %.0f ms, %zu lines) | < 1.5 s | `%s` |\n",
+      median(cli_delays), *std::max_element(cli_delays.begin(), cli_delays.end()),
+      cli_delays.size(), cmd.c_str());
   return 0;
 }
 

@@ -148,30 +148,32 @@ bool wanted(const Config& cfg, const std::string& name) {
 int benchMain(int argc, char** argv) {
   Config cfg;
   CLI::App app{"TopoLab benchmark scenarios"};
-  app.add_option("--runs", cfg.runs, "runs per figure (the median is reported)")->check(CLI::PositiveNumber);
+  app.add_option("--runs", cfg.runs, "runs per figure (the median is reported)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--seconds", cfg.seconds, "measured seconds per run")->check(CLI::PositiveNumber);
   app.add_option("--scenario", cfg.scenarios,
                  "amo, alo, latency, parallelism, metrics, plugin, multilang (default: all)");
   CLI11_PARSE(app, argc, argv);
   const std::string cmd = "build/tests/bench/topolab-bench --scenario ";
 
-  std::cout << "| scenario | median of " << cfg.runs << " runs | target | command |\n|---|---|---|---|"
-            << std::endl;
+  std::cout << "| scenario | median of " << cfg.runs
+            << " runs | target | command |\n|---|---|---|---|" << std::endl;
   if (wanted(cfg, "amo")) {
     const auto ms = repeat(load("pipeline-amo"), {}, cfg);
-    row("generator → work(0) → counter, at-most-once", mtps(median(field(ms, &Measured::throughput))),
-        "≥ 20 M/s", cmd + "amo");
+    row("generator → work(0) → counter, at-most-once",
+        mtps(median(field(ms, &Measured::throughput))), "≥ 20 M/s", cmd + "amo");
   }
   if (wanted(cfg, "alo")) {
     const auto ms = repeat(load("pipeline-alo"), {}, cfg);
-    row("generator → work(0) → counter, at-least-once", mtps(median(field(ms, &Measured::throughput))),
-        "≥ 3 M/s", cmd + "alo");
+    row("generator → work(0) → counter, at-least-once",
+        mtps(median(field(ms, &Measured::throughput))), "≥ 3 M/s", cmd + "alo");
   }
   if (wanted(cfg, "latency")) {
     const auto ms = repeat(load("fixed-rate"), {}, cfg);
     char buf[96];
     std::snprintf(buf, sizeof buf, "p99 %.0f µs (p50 %.0f µs) at %.0f tuples/s",
-                  median(field(ms, &Measured::e2e_p99_us)), median(field(ms, &Measured::e2e_p50_us)),
+                  median(field(ms, &Measured::e2e_p99_us)),
+                  median(field(ms, &Measured::e2e_p50_us)),
                   median(field(ms, &Measured::throughput)));
     row("end-to-end latency at a fixed 100 k tuples/s", buf, "p99 < 1 ms", cmd + "latency");
   }
@@ -184,7 +186,8 @@ int benchMain(int argc, char** argv) {
       RunOptions one_thread_per_task;
       one_thread_per_task.threads = 3 * p;
       const auto threads = repeat(t, one_thread_per_task, cfg);
-      row("parallelism " + ps + " (" + std::to_string(3 * p) + " tasks): worker pool of cores vs a thread per task",
+      row("parallelism " + ps + " (" + std::to_string(3 * p) +
+              " tasks): worker pool of cores vs a thread per task",
           mtps(median(field(pool, &Measured::throughput))) + " vs " +
               mtps(median(field(threads, &Measured::throughput))),
           "pool holds as tasks outnumber cores", cmd + "parallelism");
@@ -204,7 +207,8 @@ int benchMain(int argc, char** argv) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "%.1f %% (%s on, %s off)", (offm - on) / offm * 100.0,
                   mtps(on).c_str(), mtps(offm).c_str());
-    row("cost of latency metrics (throughput lost with histograms on)", buf, "< 3 %", cmd + "metrics");
+    row("cost of latency metrics (throughput lost with histograms on)", buf, "< 3 %",
+        cmd + "metrics");
   }
   if (wanted(cfg, "plugin")) {
     // Interleaved, as the metrics row: the same operator built in and as a plugin.
@@ -239,8 +243,8 @@ int benchMain(int argc, char** argv) {
       alo_v.push_back(runOnce(alo, {}, cfg).throughput);
     }
     const double c = median(ceiling);
-    for (const auto& [what, v] : {std::pair{"at-most-once", median(amo_v)},
-                                  std::pair{"at-least-once", median(alo_v)}}) {
+    for (const auto& [what, v] :
+         {std::pair{"at-most-once", median(amo_v)}, std::pair{"at-least-once", median(alo_v)}}) {
       char buf[128];
       std::snprintf(buf, sizeof buf, "%.0f tuples/s, %.0f %% of the ceiling (%.0f tuples/s)", v,
                     c > 0 ? v / c * 100.0 : 0.0, c);

@@ -25,7 +25,8 @@ using Clock = std::chrono::steady_clock;
 fs::path makeFolder(const fs::path& dir, int mib) {
   fs::create_directories(dir / "data");
   for (const char* f : {"echo_bolt.py", "proto.py"}) {
-    fs::copy_file(fs::path(TOPOLAB_MULTILANG_DIR) / f, dir / f, fs::copy_options::overwrite_existing);
+    fs::copy_file(fs::path(TOPOLAB_MULTILANG_DIR) / f, dir / f,
+                  fs::copy_options::overwrite_existing);
   }
   std::mt19937_64 rng(42);
   std::vector<uint64_t> block((1 << 20) / sizeof(uint64_t));
@@ -71,7 +72,8 @@ int benchMain(int argc, char** argv) {
   app.add_option("--mib", mib, "MiB in the folder")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
-  const fs::path root = fs::temp_directory_path() / ("topolab-bundle-bench-" + std::to_string(::getpid()));
+  const fs::path root =
+      fs::temp_directory_path() / ("topolab-bundle-bench-" + std::to_string(::getpid()));
   fs::create_directories(root);
   const fs::path big = makeFolder(root / "big", mib);
   makeFolder(root / "big" / "small", 0);  // the same program without the data
@@ -100,8 +102,8 @@ int benchMain(int argc, char** argv) {
   std::cout << "| `topolab deploy --detach` to 3 agents, shell-bolt ×3, a " << mib
             << " MiB resources folder, first time (sent to each agent) | "
             << ms(bench::median(first)) << " | `" << cmd << "` |\n";
-  std::cout << "| the same, second time (the agents hold the bundle) | " << ms(bench::median(second))
-            << " | `" << cmd << "` |\n";
+  std::cout << "| the same, second time (the agents hold the bundle) | "
+            << ms(bench::median(second)) << " | `" << cmd << "` |\n";
   std::cout << "| the same topology with a 2-file folder | " << ms(bench::median(none)) << " | `"
             << cmd << "` |\n";
   return 0;

@@ -27,12 +27,12 @@ struct Config {
   // Produce and consume scenarios. The embedded brokers keep the last 5 MiB of
   // each partition: 4 partitions hold 100 k 100-byte messages.
   int messages = 100'000;
-  int partitions = 4;      // consume scenario
-  int rate = 20'000;       // end-to-end scenario, tuples/s
+  int partitions = 4;            // consume scenario
+  int rate = 20'000;             // end-to-end scenario, tuples/s
   int transport_rate = 600'000;  // transport scenario, offered tuples/s
-  double seconds = 3;      // end-to-end scenario, measured
-  int linger_ms = -1;      // kafka-sink linger_ms; -1: its default
-  int fetch_wait_ms = -1;  // kafka-source fetch_wait_ms; -1: its default
+  double seconds = 3;            // end-to-end scenario, measured
+  int linger_ms = -1;            // kafka-sink linger_ms; -1: its default
+  int fetch_wait_ms = -1;        // kafka-source fetch_wait_ms; -1: its default
   std::vector<std::string> scenarios;
 };
 
@@ -294,7 +294,8 @@ int benchMain(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--rate", cfg.rate, "tuples/s in the end-to-end scenario")
       ->check(CLI::PositiveNumber);
-  app.add_option("--transport-rate", cfg.transport_rate, "offered tuples/s in the transport scenario")
+  app.add_option("--transport-rate", cfg.transport_rate,
+                 "offered tuples/s in the transport scenario")
       ->check(CLI::PositiveNumber);
   app.add_option("--seconds", cfg.seconds, "measured seconds in the end-to-end scenario")
       ->check(CLI::PositiveNumber);

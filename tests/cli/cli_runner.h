@@ -32,7 +32,8 @@ inline std::string quote(const std::string& s) {
 inline Result topolab(const std::vector<std::string>& args, const std::string& stdin_file = "") {
   static int n = 0;
   const auto dir = std::filesystem::temp_directory_path();
-  const std::string err_file = (dir / ("topolab-cli-" + std::to_string(getpid()) + "-" + std::to_string(n++))).string();
+  const std::string err_file =
+      (dir / ("topolab-cli-" + std::to_string(getpid()) + "-" + std::to_string(n++))).string();
   std::string cmd = quote(TOPOLAB_CLI);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " 2>" + quote(err_file);
@@ -57,6 +58,8 @@ inline std::vector<std::string> lines(const std::string& s) {
   return v;
 }
 
-inline std::string example(const std::string& name) { return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml"; }
+inline std::string example(const std::string& name) {
+  return std::string(TOPOLAB_EXAMPLES_DIR) + "/" + name + ".yaml";
+}
 
 }  // namespace cli_runner

@@ -12,8 +12,8 @@ namespace {
 // HAProxy's own check of a config file; its output when it refuses.
 int haproxyCheck(const std::string& cfg, std::string* output) {
   const std::string log = cfg + ".check";
-  const std::string cmd = "PATH=\"$PATH:/usr/sbin:/sbin\" haproxy -c -f " + quote(cfg) + " >" +
-                          quote(log) + " 2>&1";
+  const std::string cmd =
+      "PATH=\"$PATH:/usr/sbin:/sbin\" haproxy -c -f " + quote(cfg) + " >" + quote(log) + " 2>&1";
   const int status = std::system(cmd.c_str());
   std::ifstream in(log);
   output->assign(std::istreambuf_iterator<char>(in), {});
@@ -22,7 +22,8 @@ int haproxyCheck(const std::string& cfg, std::string* output) {
 }
 
 std::string temp(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()))).string();
+  return (std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid())))
+      .string();
 }
 
 TEST(ExportHaproxy, WebTierPassesHaproxysOwnCheck) {
@@ -75,7 +76,8 @@ TEST(ExportHaproxy, ClusterFilePlacesMembersOnTheirAgentsHosts) {
                             "  - {name: node-a, address: 127.0.0.11:7701, token_file: a.token}\n"
                             "  - {name: node-b, address: 127.0.0.12:7702, token_file: b.token}\n"
                             "  - {name: node-c, address: 127.0.0.13:7703, token_file: c.token}\n";
-  const Result r = topolab({"export", example("web-tier-3-agents"), "--to", "haproxy", "--cluster", cluster});
+  const Result r =
+      topolab({"export", example("web-tier-3-agents"), "--to", "haproxy", "--cluster", cluster});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("server node1-0 127.0.0.11:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("server node2-0 127.0.0.12:"), std::string::npos) << r.out;

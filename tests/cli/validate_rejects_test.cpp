@@ -21,8 +21,10 @@ struct Result {
 };
 
 Result validate(const std::string& file) {
-  const std::string err_file = (fs::temp_directory_path() / ("topolab-validate-" + std::to_string(getpid()))).string();
-  const std::string cmd = std::string("'") + TOPOLAB_CLI + "' validate '" + file + "' >/dev/null 2>'" + err_file + "'";
+  const std::string err_file =
+      (fs::temp_directory_path() / ("topolab-validate-" + std::to_string(getpid()))).string();
+  const std::string cmd =
+      std::string("'") + TOPOLAB_CLI + "' validate '" + file + "' >/dev/null 2>'" + err_file + "'";
   const int status = std::system(cmd.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -78,16 +80,37 @@ class HostileFile : public ::testing::Test {
  protected:
   void write(const std::string& text) { std::ofstream(path_, std::ios::binary) << text; }
   void TearDown() override { fs::remove(path_); }
-  const std::string path_ = (fs::temp_directory_path() / ("topolab-hostile-" + std::to_string(getpid()) + ".yaml")).string();
+  const std::string path_ =
+      (fs::temp_directory_path() / ("topolab-hostile-" + std::to_string(getpid()) + ".yaml"))
+          .string();
 };
 
 TEST_F(HostileFile, TwentyThousandLevelsOfNestingAreAnErrorNotACrash) {
   const int depth = 20000;
   const std::vector<std::string> shapes = {
-      "topolab: 1\nname: deep\ncomponents: " + std::string(depth, '[') + std::string(depth, ']') + "\n",
-      "topolab: 1\nname: deep\nx: " + [&] { std::string s; for (int i = 0; i < depth; ++i) s += "{a: "; s += "1"; s += std::string(depth, '}'); return s; }() + "\n",
-      "topolab: 1\nname: deep\ncomponents:\n" + [&] { std::string s; for (int i = 0; i < depth; ++i) s += "- "; return s + "x\n"; }(),
-      "topolab: 1\nname: deep\nx:\n" + [&] { std::string s; for (int i = 1; i < 2000; ++i) s += std::string(i, ' ') + "a:\n"; return s; }(),
+      "topolab: 1\nname: deep\ncomponents: " + std::string(depth, '[') + std::string(depth, ']') +
+          "\n",
+      "topolab: 1\nname: deep\nx: " +
+          [&] {
+            std::string s;
+            for (int i = 0; i < depth; ++i) s += "{a: ";
+            s += "1";
+            s += std::string(depth, '}');
+            return s;
+          }() +
+          "\n",
+      "topolab: 1\nname: deep\ncomponents:\n" +
+          [&] {
+            std::string s;
+            for (int i = 0; i < depth; ++i) s += "- ";
+            return s + "x\n";
+          }(),
+      "topolab: 1\nname: deep\nx:\n" +
+          [&] {
+            std::string s;
+            for (int i = 1; i < 2000; ++i) s += std::string(i, ' ') + "a:\n";
+            return s;
+          }(),
   };
   for (const auto& text : shapes) {
     write(text);

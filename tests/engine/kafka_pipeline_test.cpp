@@ -251,7 +251,8 @@ streams:
 }
 
 // A runtime of `t` on `kafka` with this run's stream topics created.
-std::unique_ptr<Runtime> onKafka(const Topology& t, EmbeddedKafka& kafka, const std::string& run_id) {
+std::unique_ptr<Runtime> onKafka(const Topology& t, EmbeddedKafka& kafka,
+                                 const std::string& run_id) {
   std::string error;
   EXPECT_TRUE(kafka.createTopicsFor(t, 1, &error, run_id)) << error;
   RunOptions options;
@@ -286,7 +287,9 @@ streams:
   // The topic has a partition per work instance, and a key stays in one
   // partition: the grouping decided where each tuple went.
   std::string listing;
-  ASSERT_EQ(shell("kcat -b " + kafka->bootstrap() + " -L -t topolab.hop.run1.gen.work 2>&1", &listing), 0);
+  ASSERT_EQ(
+      shell("kcat -b " + kafka->bootstrap() + " -L -t topolab.hop.run1.gen.work 2>&1", &listing),
+      0);
   EXPECT_NE(listing.find("with 3 partitions"), std::string::npos) << listing;
   std::string keyed;
   ASSERT_EQ(shell("kcat -q -b " + kafka->bootstrap() +
@@ -428,8 +431,10 @@ streams:
 
   // The JSON line a user follows shows the same figures.
   const std::string line = intervalLine(0, rt->componentOrder(), totals);
-  EXPECT_NE(line.find("\"kafka\":{\"lag\":-1,\"consumed\":0,\"produced\":"), std::string::npos) << line;
-  EXPECT_NE(line.find("\"delivery_errors\":" + std::to_string(out.kafka->delivery_errors)), std::string::npos)
+  EXPECT_NE(line.find("\"kafka\":{\"lag\":-1,\"consumed\":0,\"produced\":"), std::string::npos)
+      << line;
+  EXPECT_NE(line.find("\"delivery_errors\":" + std::to_string(out.kafka->delivery_errors)),
+            std::string::npos)
       << line;
   rt.reset();
   const Check c = check(kcatKeys(kafka->bootstrap(), "out"), kTuples);

@@ -122,8 +122,7 @@ std::optional<FaultSpec> parseRevive(std::string_view value, std::string* error)
 
 std::optional<FaultSpec> parseLatency(std::string_view value, std::string* error) {
   const auto a = parseAssignment<unsigned>(
-      "--latency", value, 0, 3'600'000,
-      "ID=MS with MS from 0 to 3600000, e.g. enrich=50", error);
+      "--latency", value, 0, 3'600'000, "ID=MS with MS from 0 to 3600000, e.g. enrich=50", error);
   if (!a) return std::nullopt;
   FaultSpec f;
   f.kind = FaultSpec::Kind::Latency;
@@ -133,8 +132,8 @@ std::optional<FaultSpec> parseLatency(std::string_view value, std::string* error
 }
 
 std::optional<FaultSpec> parseFail(std::string_view value, std::string* error) {
-  const auto a = parseAssignment<double>(
-      "--fail", value, 0, 1, "ID=RATIO with RATIO from 0 to 1, e.g. enrich=0.1", error);
+  const auto a = parseAssignment<double>("--fail", value, 0, 1,
+                                         "ID=RATIO with RATIO from 0 to 1, e.g. enrich=0.1", error);
   if (!a) return std::nullopt;
   FaultSpec f;
   f.kind = FaultSpec::Kind::Fail;
@@ -145,8 +144,8 @@ std::optional<FaultSpec> parseFail(std::string_view value, std::string* error) {
 
 std::optional<FaultSpec> parsePartition(std::string_view value, std::string* error) {
   const auto a = parseAssignment<unsigned>(
-      "--partition", value, 1, 86'400,
-      "AGENT=SECONDS with SECONDS from 1 to 86400, e.g. node-b=10", error);
+      "--partition", value, 1, 86'400, "AGENT=SECONDS with SECONDS from 1 to 86400, e.g. node-b=10",
+      error);
   if (!a) return std::nullopt;
   FaultSpec f;
   f.kind = FaultSpec::Kind::Partition;

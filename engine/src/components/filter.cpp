@@ -20,19 +20,26 @@ Op parseOp(const std::string& s) {
 template <typename T>
 bool holds(Op op, const T& a, const T& b) {
   switch (op) {
-    case Op::Lt: return a < b;
-    case Op::Le: return a <= b;
-    case Op::Eq: return a == b;
-    case Op::Ne: return a != b;
-    case Op::Ge: return a >= b;
-    case Op::Gt: return a > b;
+    case Op::Lt:
+      return a < b;
+    case Op::Le:
+      return a <= b;
+    case Op::Eq:
+      return a == b;
+    case Op::Ne:
+      return a != b;
+    case Op::Ge:
+      return a >= b;
+    case Op::Gt:
+      return a > b;
   }
   return false;
 }
 
 class Filter final : public Operator {
  public:
-  explicit Filter(const Params& p) : on_key_(p.getString("field") == "key"), op_(parseOp(p.getString("op"))) {
+  explicit Filter(const Params& p)
+      : on_key_(p.getString("field") == "key"), op_(parseOp(p.getString("op"))) {
     const ParamValue* v = p.find("value");
     if (const auto* s = std::get_if<std::string>(v)) {
       text_ = *s;
@@ -72,11 +79,19 @@ const CatalogueRegistration kRegistration{ComponentType{
     .doc = "Keeps tuples where `field op value` holds",
     .params =
         {
-            {.name = "field", .type = ParamType::Enum, .default_text = "value",
-             .choices = {"key", "value"}, .doc = "the tuple field compared"},
-            {.name = "op", .type = ParamType::Enum, .default_text = ">=",
-             .choices = {"<", "<=", "==", "!=", ">=", ">"}, .doc = "comparison"},
-            {.name = "value", .type = ParamType::Scalar, .default_text = "0",
+            {.name = "field",
+             .type = ParamType::Enum,
+             .default_text = "value",
+             .choices = {"key", "value"},
+             .doc = "the tuple field compared"},
+            {.name = "op",
+             .type = ParamType::Enum,
+             .default_text = ">=",
+             .choices = {"<", "<=", "==", "!=", ">=", ">"},
+             .doc = "comparison"},
+            {.name = "value",
+             .type = ParamType::Scalar,
+             .default_text = "0",
              .doc = "the constant: a number for value, text for key"},
         },
     .factory = [](const Params& p, const OperatorContext&) -> OperatorPtr {

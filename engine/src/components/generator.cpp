@@ -80,8 +80,8 @@ class Generator final : public Operator {
     for (size_t i = 0; i < n; ++i) {
       Tuple t;
       const size_t k = sequential_ ? (emitted_ + i) % keys_
-                       : zipf_   ? zipf_->sample(rng_)
-                                 : rng_.below(keys_);
+                       : zipf_     ? zipf_->sample(rng_)
+                                   : rng_.below(keys_);
       t.key = keys_ <= kKeyTableMax ? key_table_[k] : formatKey(k);
       t.value = rng_.unit() * value_max_;
       t.ts = ts;
@@ -129,19 +129,42 @@ const CatalogueRegistration kRegistration{ComponentType{
     .doc = "Synthetic events at a fixed rate, uniform or Zipf keys",
     .params =
         {
-            {.name = "rate", .type = ParamType::Double, .default_text = "1000", .min = 0,
-             .max = 1e9, .doc = "tuples/s per instance; 0 = as fast as possible"},
-            {.name = "count", .type = ParamType::Int, .default_text = "0", .min = 0,
-             .max = 1e15, .doc = "total tuples per instance; 0 = endless"},
-            {.name = "keys", .type = ParamType::Int, .default_text = "1000", .min = 1,
-             .max = 1e8, .doc = "number of distinct keys, k0 … k<keys-1>"},
-            {.name = "distribution", .type = ParamType::Enum, .default_text = "uniform",
+            {.name = "rate",
+             .type = ParamType::Double,
+             .default_text = "1000",
+             .min = 0,
+             .max = 1e9,
+             .doc = "tuples/s per instance; 0 = as fast as possible"},
+            {.name = "count",
+             .type = ParamType::Int,
+             .default_text = "0",
+             .min = 0,
+             .max = 1e15,
+             .doc = "total tuples per instance; 0 = endless"},
+            {.name = "keys",
+             .type = ParamType::Int,
+             .default_text = "1000",
+             .min = 1,
+             .max = 1e8,
+             .doc = "number of distinct keys, k0 … k<keys-1>"},
+            {.name = "distribution",
+             .type = ParamType::Enum,
+             .default_text = "uniform",
              .choices = {"uniform", "zipf", "sequential"},
-             .doc = "how keys are drawn; sequential: k0, k1, … in order (unique ids when keys = count)"},
-            {.name = "value_max", .type = ParamType::Double, .default_text = "1000", .min = 0,
-             .max = 1e300, .doc = "values are uniform in [0, value_max)"},
-            {.name = "payload_bytes", .type = ParamType::Int, .default_text = "0", .min = 0,
-             .max = 1 << 20, .doc = "size of each tuple's payload"},
+             .doc = "how keys are drawn; sequential: k0, k1, … in order (unique ids when keys = "
+                    "count)"},
+            {.name = "value_max",
+             .type = ParamType::Double,
+             .default_text = "1000",
+             .min = 0,
+             .max = 1e300,
+             .doc = "values are uniform in [0, value_max)"},
+            {.name = "payload_bytes",
+             .type = ParamType::Int,
+             .default_text = "0",
+             .min = 0,
+             .max = 1 << 20,
+             .doc = "size of each tuple's payload"},
         },
     .factory = [](const Params& p, const OperatorContext& c) -> OperatorPtr {
       return std::make_unique<Generator>(p, c);

@@ -19,11 +19,17 @@ const CatalogueRegistration kRegistration{ComponentType{
     .doc = "Spreads tuples over every downstream instance by a policy",
     .params =
         {
-            {.name = "policy", .type = ParamType::Enum, .default_text = "round-robin",
+            {.name = "policy",
+             .type = ParamType::Enum,
+             .default_text = "round-robin",
              .choices = {"round-robin", "least-outstanding", "consistent-hash", "random"},
              .doc = "how a member is chosen"},
-            {.name = "health_check_ms", .type = ParamType::Int, .default_text = "1000",
-             .min = 10, .max = 3'600'000, .doc = "how often members' health is checked"},
+            {.name = "health_check_ms",
+             .type = ParamType::Int,
+             .default_text = "1000",
+             .min = 10,
+             .max = 3'600'000,
+             .doc = "how often members' health is checked"},
         },
     .factory = [](const Params&, const OperatorContext&) -> OperatorPtr {
       return std::make_unique<LoadBalancer>();

@@ -59,8 +59,12 @@ const CatalogueRegistration kRegistration{ComponentType{
     .doc = "Tumbling count per key; one tuple per key and window",
     .params =
         {
-            {.name = "window_ms", .type = ParamType::Int, .default_text = "1000", .min = 1,
-             .max = 86'400'000, .doc = "window length, milliseconds"},
+            {.name = "window_ms",
+             .type = ParamType::Int,
+             .default_text = "1000",
+             .min = 1,
+             .max = 86'400'000,
+             .doc = "window length, milliseconds"},
         },
     .factory = [](const Params& p, const OperatorContext&) -> OperatorPtr {
       return std::make_unique<WindowCount>(p);

@@ -78,7 +78,8 @@ std::vector<KafkaTopicSpec> kafkaTopicsFor(const Topology& topology, int min_par
     n = std::max({n, min_partitions, c.instances()});
   }
   if (!run_id.empty()) {
-    for (const KafkaTopicSpec& t : kafkaStreamTopics(topology, run_id)) partitions[t.name] = t.partitions;
+    for (const KafkaTopicSpec& t : kafkaStreamTopics(topology, run_id))
+      partitions[t.name] = t.partitions;
   }
   std::vector<KafkaTopicSpec> out;
   for (const auto& [name, n] : partitions) out.push_back({name, n});
@@ -133,7 +134,8 @@ KafkaTopicSpec kafkaStreamTopic(const Topology& topology, const Stream& stream,
 std::vector<KafkaTopicSpec> kafkaStreamTopics(const Topology& topology, const std::string& run_id) {
   std::vector<KafkaTopicSpec> out;
   for (const Stream& s : topology.streams) {
-    if (s.transportOrAuto() == Transport::Kafka) out.push_back(kafkaStreamTopic(topology, s, run_id));
+    if (s.transportOrAuto() == Transport::Kafka)
+      out.push_back(kafkaStreamTopic(topology, s, run_id));
   }
   return out;
 }

@@ -78,7 +78,8 @@ void raiseTo(std::atomic<int64_t>& a, int64_t v) {
 }
 
 bool isEndOfInput(const rd_kafka_message_t* m) {
-  return m->len == 1 && static_cast<uint8_t>(static_cast<const char*>(m->payload)[0]) == kEndOfInputTag;
+  return m->len == 1 &&
+         static_cast<uint8_t>(static_cast<const char*>(m->payload)[0]) == kEndOfInputTag;
 }
 
 // The partitions `topic` has: 0 when it does not exist, -1 with `error` set
@@ -126,7 +127,8 @@ bool createTopic(rd_kafka_t* rk, const std::string& topic, int partitions, std::
         n > 0 ? rd_kafka_topic_result_error(results[0]) : RD_KAFKA_RESP_ERR_NO_ERROR;
     // Another agent of the stream may have created it meanwhile.
     ok = code == RD_KAFKA_RESP_ERR_NO_ERROR || code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
-    if (!ok) *error = std::string("cannot create it: ") + rd_kafka_topic_result_error_string(results[0]);
+    if (!ok)
+      *error = std::string("cannot create it: ") + rd_kafka_topic_result_error_string(results[0]);
   }
   if (ev) rd_kafka_event_destroy(ev);
   rd_kafka_queue_destroy(q);
@@ -201,8 +203,8 @@ std::unique_ptr<KafkaStreamLink> KafkaStreamLink::create(KafkaStreamConfig confi
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaStreamLink::deliveryReport);
   link->producer_ = kafka::makeHandle(RD_KAFKA_PRODUCER, std::move(conf), &e);
   if (!link->producer_) return fail(e);
-  if (!ensureTopic(link->producer_.get(), c.topic,
-                   static_cast<int>(c.target_task_ids.size()), &e)) {
+  if (!ensureTopic(link->producer_.get(), c.topic, static_cast<int>(c.target_task_ids.size()),
+                   &e)) {
     return fail(e);
   }
   link->topic_.reset(rd_kafka_topic_new(link->producer_.get(), c.topic.c_str(), nullptr));
@@ -292,9 +294,7 @@ void KafkaStreamLink::stop(int flush_ms) {
   stopped_ = true;
   stopping_.store(true, std::memory_order_relaxed);
   for (auto& p : partitions_) {
-    {
-      std::lock_guard lock(p->mu);
-    }
+    { std::lock_guard lock(p->mu); }
     p->room.notify_all();
     if (p->thread.joinable()) p->thread.join();
     rd_kafka_consumer_close(p->consumer.get());

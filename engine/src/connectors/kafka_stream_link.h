@@ -26,7 +26,7 @@ namespace topolab {
 
 struct KafkaStreamConfig {
   std::string bootstrap;
-  std::string topic;  // see kafkaStreamTopic() in kafka.h
+  std::string topic;   // see kafkaStreamTopic() in kafka.h
   std::string stream;  // "from -> to", for messages
   // Downstream instances in index order: partition i is instance i's.
   std::vector<uint32_t> target_task_ids;
@@ -113,7 +113,8 @@ class KafkaStreamLink final : public RemotePeer {
 
   std::atomic<int64_t> unacknowledged_{0};
   std::unique_ptr<std::atomic<int64_t>[]> produced_;  // per partition
-  std::unique_ptr<std::atomic<int64_t>[]> settled_;   // per partition: acked by the brokers or failed
+  std::unique_ptr<std::atomic<int64_t>[]>
+      settled_;  // per partition: acked by the brokers or failed
   // Per partition: the log end after this link's last delivered message, and
   // the offset its consumer committed (what it handed on).
   std::unique_ptr<std::atomic<int64_t>[]> log_end_;

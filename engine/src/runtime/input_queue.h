@@ -38,7 +38,9 @@ class InputQueue {
   // Tuples from another agent. Never refused: the sender held credit for
   // them, and the credit goes back through `credit_return` when they are taken.
   void pushRemote(Batch&& batch, int origin, int64_t source = -1, const EmitSpan& span = {});
-  void setCreditReturn(std::function<void(int origin, size_t tuples)> f) { credit_return_ = std::move(f); }
+  void setCreditReturn(std::function<void(int origin, size_t tuples)> f) {
+    credit_return_ = std::move(f);
+  }
   // Takes the oldest envelope; false when empty.
   bool pop(Envelope& out);
 

@@ -164,7 +164,8 @@ class ConsistentHashBalancer final : public Balancer {
       }
     }
   }
-  int select(const Tuple& t, const std::vector<char>& healthy, const std::vector<int64_t>&) override {
+  int select(const Tuple& t, const std::vector<char>& healthy,
+             const std::vector<int64_t>&) override {
     auto it = ring_.lower_bound(hashFields(t, true, false));
     for (size_t k = 0; k < ring_.size(); ++k, ++it) {
       if (it == ring_.end()) it = ring_.begin();

@@ -95,7 +95,8 @@ void Scheduler::workerLoop() {
       if (timers_.empty()) {
         cv_.wait(lock);
       } else {
-        const auto at = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(timers_.top().at));
+        const auto at =
+            std::chrono::steady_clock::time_point(std::chrono::nanoseconds(timers_.top().at));
         cv_.wait_until(lock, at);
       }
       --sleeping_;

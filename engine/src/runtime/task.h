@@ -111,7 +111,7 @@ class Task final : public Runnable, private Emitter {
   struct Outbox {
     Destination target;
     Batch batch;
-    uint64_t sent = 0;         // for load-balancer member stats
+    uint64_t sent = 0;          // for load-balancer member stats
     int64_t first_emit_ns = 0;  // monotonic time the batch's first tuple was emitted
   };
   // The latency of the tuples from one upstream component.

@@ -39,8 +39,8 @@ class EmbeddedKafka {
   int brokers() const;
 
   // Creates a topic with `partitions` partitions, replicated on min(3,
-  // brokers) brokers; an existing topic is kept as it is. False with `error` set. Topics a client uses before they exist are
-  // created on first use with 4 partitions.
+  // brokers) brokers; an existing topic is kept as it is. False with `error` set. Topics a client
+  // uses before they exist are created on first use with 4 partitions.
   [[nodiscard]] bool createTopic(const std::string& name, int partitions, std::string* error);
   // Creates every topic a kafka-source or kafka-sink of `topology` names,
   // with max(`min_partitions`, the largest parallelism using it) partitions,

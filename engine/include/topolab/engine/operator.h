@@ -80,10 +80,10 @@ struct OperatorContext {
   std::string component;  // component id
   int index = 0;          // instance index, 0-based
   int parallelism = 1;
-  uint64_t seed = 0;      // distinct per instance, for random choices
-  std::string kafka_bootstrap;  // host:port,… of the Kafka cluster, when there is one
-  bool at_least_once = false;   // the topology's delivery mode
-  std::string state_dir;        // where an operator may keep files; empty: none
+  uint64_t seed = 0;                      // distinct per instance, for random choices
+  std::string kafka_bootstrap;            // host:port,… of the Kafka cluster, when there is one
+  bool at_least_once = false;             // the topology's delivery mode
+  std::string state_dir;                  // where an operator may keep files; empty: none
   ReplicationHub* replication = nullptr;  // replicated-store instances of this runtime
   // The whole topology and plan this instance is part of, and its task id in
   // the plan (a multilang program's context names every task).
@@ -109,8 +109,8 @@ struct ProduceResult {
 
 // What processing one input tuple cost and whether it succeeded.
 struct ProcessResult {
-  bool ok = true;        // false: the tuple is an error (counted; fails its tree)
-  int64_t busy_ns = 0;   // simulated service time; the task is busy this long
+  bool ok = true;              // false: the tuple is an error (counted; fails its tree)
+  int64_t busy_ns = 0;         // simulated service time; the task is busy this long
   bool latency_later = false;  // the operator records this input's latency itself
   // When not ok: why, for the error's sample (read as process() returns, so
   // it may point into the operator). Empty: "rejected the tuple".

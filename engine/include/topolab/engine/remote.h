@@ -76,8 +76,8 @@ class RemotePeer {
 // This runtime's share of a plan.
 struct Distribution {
   Plan plan;
-  std::string self;                           // this agent's name in the plan
-  std::map<std::string, RemotePeer*> peers;   // every other agent of the plan
+  std::string self;                          // this agent's name in the plan
+  std::map<std::string, RemotePeer*> peers;  // every other agent of the plan
 };
 
 }  // namespace topolab

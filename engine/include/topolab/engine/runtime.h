@@ -3,8 +3,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,14 +17,15 @@
 namespace topolab {
 
 struct RunOptions {
-  int threads = 0;               // workers; 0: one per core
-  size_t batch_size = 1024;      // tuples per batch between tasks
+  int threads = 0;                // workers; 0: one per core
+  size_t batch_size = 1024;       // tuples per batch between tasks
   size_t queue_capacity = 16384;  // tuples per instance input queue
-  bool record_latency = true;    // histograms on (counters are always kept)
-  uint64_t seed = 0;             // 0: random
-  std::string kafka_bootstrap;   // for Kafka components and `transport: kafka`: host:port,…
-  std::string state_dir;         // where operators may keep files (a replicated-store's state); empty: none
-  std::string run_id;            // names this run's internal Kafka topics; empty: a random id
+  bool record_latency = true;     // histograms on (counters are always kept)
+  uint64_t seed = 0;              // 0: random
+  std::string kafka_bootstrap;    // for Kafka components and `transport: kafka`: host:port,…
+  std::string
+      state_dir;       // where operators may keep files (a replicated-store's state); empty: none
+  std::string run_id;  // names this run's internal Kafka topics; empty: a random id
   // Multilang components: where a relative `resources` folder is found (the
   // topology file's folder; on an agent, the deployment's unpacked bundle;
   // empty: the current folder), and this run's own folder for pid files and
@@ -47,8 +48,8 @@ struct RuntimeEvent {
 
 // What happened when a run was stopped.
 struct StopResult {
-  bool drained = true;       // every task finished before the deadline
-  int64_t abandoned = 0;     // tuples still queued when the deadline passed
+  bool drained = true;    // every task finished before the deadline
+  int64_t abandoned = 0;  // tuples still queued when the deadline passed
 };
 
 class Runtime {
@@ -112,7 +113,8 @@ class Runtime {
 
   // Faults on every local instance of `component`: delay the tuples into it
   // by `latency_ms`; fail `ratio` of the tuples it processes. 0 clears.
-  [[nodiscard]] bool setInputLatency(const std::string& component, int latency_ms, std::string* error);
+  [[nodiscard]] bool setInputLatency(const std::string& component, int latency_ms,
+                                     std::string* error);
   [[nodiscard]] bool setFailRatio(const std::string& component, double ratio, std::string* error);
 
   // From other agents: messages between the instances of replicated stores.

@@ -92,11 +92,11 @@ struct RestartPolicy {
 };
 
 struct Defaults {
-  std::optional<Delivery> delivery;          // absent: at-most-once
-  std::optional<int> metrics_interval_ms;    // absent: 1000
-  std::optional<int> ack_timeout_ms;         // absent: 30000
-  std::optional<int> max_pending;            // absent: 10000 trees per producer instance
-  std::optional<RestartPolicy> restart;      // absent: the default policy
+  std::optional<Delivery> delivery;        // absent: at-most-once
+  std::optional<int> metrics_interval_ms;  // absent: 1000
+  std::optional<int> ack_timeout_ms;       // absent: 30000
+  std::optional<int> max_pending;          // absent: 10000 trees per producer instance
+  std::optional<RestartPolicy> restart;    // absent: the default policy
   Mark mark;
   Mark delivery_mark;
   Mark metrics_interval_mark;

@@ -26,7 +26,8 @@ Snapshot fromProto(const v1::MetricsUpdate& u);
 
 // Messages between the instances of a replicated store; the kinds match one to one.
 void toProto(const ReplicationMessage& m, v1::Replication* out);
-[[nodiscard]] bool fromProto(const v1::Replication& in, ReplicationMessage* out, std::string* error);
+[[nodiscard]] bool fromProto(const v1::Replication& in, ReplicationMessage* out,
+                             std::string* error);
 
 // Tuples, column by column; appending keeps the batch's other fields.
 void appendTuples(const Batch& batch, v1::TupleBatch* out);
