@@ -31,12 +31,7 @@ void Reporter::header(const Topology& topology) {
 
 void Reporter::interval(const Snapshot& prev, const Snapshot& cur) {
   // Load-balancer health checks seen in this interval, before its figures.
-  for (const MemberChange& c : memberChanges(prev, cur)) {
-    event(cur.t_ms, c.healthy ? "member-up" : "member-down",
-          c.balancer + ": " + c.member +
-              (c.healthy ? " passes its health checks and is back in rotation"
-                         : " failed its health check and is out of rotation"));
-  }
+  for (const MemberChange& c : memberChanges(prev, cur)) event(cur.t_ms, c.kind(), c.detail());
   const auto stats = intervalStats(prev, cur);
   const int64_t interval_ms = std::max<int64_t>(cur.t_ms - prev.t_ms, 1);
   if (json_) {

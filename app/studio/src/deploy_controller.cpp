@@ -27,12 +27,8 @@ QStringList toQStringList(const std::vector<std::string>& names) {
 
 QList<MemberEvent> memberEvents(const Snapshot& prev, const Snapshot& cur) {
   QList<MemberEvent> out;
-  // The same words as the CLI's event lines (app/cli/reporter.cpp).
   for (const MemberChange& c : memberChanges(prev, cur)) {
-    out.append({cur.t_ms, c.healthy ? QStringLiteral("member-up") : QStringLiteral("member-down"),
-                toQString(c.balancer + ": " + c.member +
-                          (c.healthy ? " passes its health checks and is back in rotation"
-                                     : " failed its health check and is out of rotation"))});
+    out.append({cur.t_ms, toQString(c.kind()), toQString(c.detail())});
   }
   return out;
 }

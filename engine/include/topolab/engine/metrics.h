@@ -185,6 +185,16 @@ struct MemberChange {
   std::string balancer;  // "component#index"
   std::string member;    // "component#index"
   bool healthy = false;  // true: back in rotation
+
+  // As an event, the same words wherever it is shown: "member-up" or
+  // "member-down", and "haproxy#0: node3#0 failed its health check and is out
+  // of rotation".
+  std::string kind() const { return healthy ? "member-up" : "member-down"; }
+  std::string detail() const {
+    return balancer + ": " + member +
+           (healthy ? " passes its health checks and is back in rotation"
+                    : " failed its health check and is out of rotation");
+  }
 };
 std::vector<MemberChange> memberChanges(const Snapshot& prev, const Snapshot& cur);
 
