@@ -77,19 +77,7 @@ class WindowedRun {
  public:
   double rate = 100'000;  // tuples/s emitted by events, all of them through enrich to counts
 
-  WindowedRun() {
-    for (const auto& [component, instances] :
-         {std::pair{"events", 2}, {"enrich", 4}, {"counts", 2}, {"store", 1}}) {
-      for (int i = 0; i < instances; ++i) {
-        InstanceSnapshot inst;
-        inst.component = component;
-        inst.index = i;
-        inst.queue_capacity = 1024;
-        inst.is_sink = std::string(component) == "store";
-        now_.instances.push_back(std::move(inst));
-      }
-    }
-  }
+  WindowedRun() : now_(topolab::testing::analyticsStart()) {}
 
   const Snapshot& current() const { return now_; }
 

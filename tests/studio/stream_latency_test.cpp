@@ -18,6 +18,7 @@
 
 #include "file_controller.h"
 #include "main_window.h"
+#include "synthetic_run.h"
 #include "topolab/engine/spec.h"
 #include "topolab/widgets/dashboard_widget.h"
 #include "topolab/widgets/metrics_history.h"
@@ -45,19 +46,7 @@ Topology analytics() {
 // stream's tuples are spread over its target's instances.
 class AnalyticsRun {
  public:
-  AnalyticsRun() {
-    for (const auto& [component, instances] :
-         {std::pair{"events", 2}, {"enrich", 4}, {"counts", 2}, {"store", 1}}) {
-      for (int i = 0; i < instances; ++i) {
-        InstanceSnapshot inst;
-        inst.component = component;
-        inst.index = i;
-        inst.queue_capacity = 1024;
-        inst.is_sink = std::string(component) == "store";
-        now_.instances.push_back(std::move(inst));
-      }
-    }
-  }
+  AnalyticsRun() : now_(topolab::testing::analyticsStart()) {}
 
   const Snapshot& current() const { return now_; }
 

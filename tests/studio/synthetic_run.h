@@ -8,11 +8,30 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "topolab/engine/metrics.h"
 
 namespace topolab::testing {
+
+// The instances of a realtime-analytics run (events ×2 → enrich ×4 → counts
+// ×2 → store) with nothing counted yet, for tests that set its figures.
+inline Snapshot analyticsStart() {
+  Snapshot s;
+  for (const auto& [component, instances] :
+       {std::pair{"events", 2}, {"enrich", 4}, {"counts", 2}, {"store", 1}}) {
+    for (int i = 0; i < instances; ++i) {
+      InstanceSnapshot inst;
+      inst.component = component;
+      inst.index = i;
+      inst.queue_capacity = 1024;
+      inst.is_sink = std::string(component) == "store";
+      s.instances.push_back(std::move(inst));
+    }
+  }
+  return s;
+}
 
 class SyntheticRun {
  public:
