@@ -78,6 +78,13 @@ struct ErrorsOptions {  // `errors NAME --cluster C`
   bool json = false;
 };
 
+// `diff A B`: what changed between two topology files (exit 0 the same, 1 different).
+struct DiffOptions {
+  std::string a;
+  std::string b;
+  bool json = false;
+};
+
 int validateCommand(const std::vector<std::string>& files);
 int runCommand(const RunOptions& options);
 int exportCommand(const ExportOptions& options);
@@ -89,5 +96,6 @@ int stopCommand(const StopOptions& options);
 int faultCommand(const FaultOptions& options);
 int agentsCommand(const std::string& cluster);
 int errorsCommand(const ErrorsOptions& options);
+int diffCommand(const DiffOptions& options);
 
 }  // namespace topolab::cli

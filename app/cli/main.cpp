@@ -1,5 +1,5 @@
-// topolab: validate, run, export and import topology files from the command line, and
-// deploy, watch, stop and fault them on a cluster of agents.
+// topolab: validate, run, export, import and diff topology files from the command line,
+// and deploy, watch, stop and fault them on a cluster of agents.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -71,6 +71,21 @@ int main(int argc, char** argv) {
                          "a properties file whose keys replace ${key}, as Flux's --filter");
   import_cmd->add_flag("-e,--env-filter", imp.env_filter,
                        "replace ${ENV-NAME} by environment variable NAME, as Flux's -e");
+
+  DiffOptions diff_opts;
+  auto* diff = app.add_subcommand("diff", "What changed between two topology files");
+  diff->footer(
+      "Compares the header (name, description, defaults.*, slo.*), components (added, removed; "
+      "type, parallelism, each param, placement) and streams (added, removed by from, to and "
+      "stream; grouping, transport), and prints each change with its line in A and in B. A "
+      "value left out counts as its default where the format has one (parallelism 1, grouping "
+      "shuffle, transport auto, the defaults.* fields). Layout positions are ignored, and so "
+      "are comments, formatting and the order of entries.\n"
+      "Exit status: 0 the same, 1 different, 2 a file that does not load.");
+  diff->add_option("A", diff_opts.a, "the first (old) topology file")->required();
+  diff->add_option("B", diff_opts.b, "the second (new) topology file")->required();
+  diff->add_flag("--json", diff_opts.json, "one JSON object: {\"a\", \"b\", \"changes\": [...]}");
+  add_plugin_dir(diff);
 
   bool catalogue_json = false;
   auto* catalogue = app.add_subcommand("catalogue", "List component types and their params");
@@ -163,5 +178,6 @@ int main(int argc, char** argv) {
   if (*fault) return faultCommand(fault_opts);
   if (*agents) return agentsCommand(agents_cluster);
   if (*errors) return errorsCommand(errors_opts);
+  if (*diff) return diffCommand(diff_opts);
   return kFailure;
 }

@@ -94,6 +94,7 @@ class Reader {
         t.name_mark = valueMark(e);
       } else if (e.key == "description") {
         t.description = text(e, "");
+        t.description_mark = valueMark(e);
       } else if (e.key == "defaults") {
         t.defaults = readDefaults(e);
       } else if (e.key == "components") {
@@ -317,9 +318,16 @@ class Reader {
       return std::nullopt;
     }
     for (const Entry& k : entries(f.value, &kRestartKeys, "defaults", "in restart")) {
-      if (k.key == "max") r.max = integer(k, "defaults: restart", 0, 1000);
-      if (k.key == "within_s") r.within_s = integer(k, "defaults: restart", 1, 86'400);
-      if (k.key == "delay_ms") r.delay_ms = integer(k, "defaults: restart", 0, 600'000);
+      if (k.key == "max") {
+        r.max = integer(k, "defaults: restart", 0, 1000);
+        r.max_mark = valueMark(k);
+      } else if (k.key == "within_s") {
+        r.within_s = integer(k, "defaults: restart", 1, 86'400);
+        r.within_s_mark = valueMark(k);
+      } else if (k.key == "delay_ms") {
+        r.delay_ms = integer(k, "defaults: restart", 0, 600'000);
+        r.delay_ms_mark = valueMark(k);
+      }
     }
     return r;
   }

@@ -85,6 +85,7 @@ struct RestartPolicy {
   bool never = false;                          // `restart: never`: a dead instance stays dead
   std::optional<int> max, within_s, delay_ms;  // absent: 3, 60, 500
   Mark mark;
+  Mark max_mark, within_s_mark, delay_ms_mark;  // of the values
 
   int maxRestarts() const { return never ? 0 : max.value_or(3); }
   int withinS() const { return within_s.value_or(60); }
@@ -132,6 +133,7 @@ struct Topology {
   std::optional<Slo> slo;
   std::vector<LayoutPos> layout;  // file order
   Mark name_mark;
+  Mark description_mark;
   Mark version_mark;  // of the `topolab:` value
 
   Delivery delivery() const;
