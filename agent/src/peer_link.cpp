@@ -14,6 +14,8 @@ namespace {
 
 // How long closing waits for what is pending to be written.
 constexpr auto kCloseFlushWait = std::chrono::milliseconds(200);
+// Pending tuples that make a full frame: it goes without waiting out the spacing.
+constexpr int64_t kFullFrameTuples = 8192;
 
 }  // namespace
 
@@ -120,6 +122,7 @@ PeerLink::PeerLink(PeerLinkConfig config) : config_(std::move(config)) {
 PeerLink::~PeerLink() { close(); }
 
 void PeerLink::start() {
+  anchor_->link = this;
   connector_ = std::thread([this] { connectLoop(); });
   prober_->start();
 }
@@ -139,6 +142,10 @@ void PeerLink::close() {
     });
     closing_ = true;
     if (stream_ != nullptr) stream_->cancel();
+  }
+  {
+    std::lock_guard lock(anchor_->mu);
+    anchor_->link = nullptr;
   }
   cv_.notify_all();
   if (connector_.joinable()) connector_.join();
@@ -225,11 +232,36 @@ void PeerLink::maybeStartWrite() {
   {
     std::lock_guard lock(mu_);
     if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
+    const int64_t now = monoNowNs();
+    const int64_t due = last_write_ns_ + config_.frame_spacing_ns;
+    if (now < due && !closing_now_ && pending_tuples_ < kFullFrameTuples) {
+      armSpacingTimer(due);
+      return;
+    }
+    last_write_ns_ = now;
     stream = stream_;
     stream->take(pending_);
     pending_empty_ = true;
+    pending_tuples_ = 0;
   }
   stream->send();
+}
+
+void PeerLink::armSpacingTimer(int64_t due_mono_ns) {
+  if (timer_armed_) return;
+  timer_armed_ = true;
+  timer_ = std::make_unique<grpc::Alarm>();  // the previous one has fired
+  const auto wait = std::chrono::nanoseconds(std::max<int64_t>(0, due_mono_ns - monoNowNs()));
+  timer_->Set(std::chrono::system_clock::now() + wait, [anchor = anchor_](bool ok) {
+    if (!ok) return;
+    std::lock_guard lock(anchor->mu);
+    if (anchor->link == nullptr) return;
+    {
+      std::lock_guard link_lock(anchor->link->mu_);
+      anchor->link->timer_armed_ = false;
+    }
+    anchor->link->maybeStartWrite();
+  });
 }
 
 bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch, const EmitSpan& span,
@@ -250,6 +282,7 @@ bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch, const Emi
     tb->set_last_emit_ns(span.last_ns);
     wire::appendTuples(batch, tb);
     pending_empty_ = false;
+    pending_tuples_ += static_cast<int64_t>(batch.size());
   }
   batch.clear();
   maybeStartWrite();
@@ -278,6 +311,7 @@ void PeerLink::sendAcks(std::vector<AckOp> ops) {
       acks->add_fails(op.fail);
     }
     pending_empty_ = false;
+    pending_tuples_ += static_cast<int64_t>(ops.size());
   }
   maybeStartWrite();
 }

@@ -4,6 +4,7 @@
 // stream reconnects with backoff; while it is down the peer is unreachable.
 #pragma once
 
+#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
@@ -29,6 +30,9 @@ struct PeerLinkConfig {
   std::string address;  // host:port
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   int64_t initial_credit = 16384;  // tuples in flight per target task
+  // Frames on a busy link start at least this far apart; what comes meanwhile
+  // gathers into the next one. A link idle for longer writes at once.
+  int64_t frame_spacing_ns = 1'000'000;
   // Told when the link fails ("peer-link-down", with why) and when it works
   // again after that ("peer-link-up"); not after the peer closed it cleanly
   // (its deployment stopped), nor while this link closes.
@@ -66,11 +70,15 @@ class PeerLink final : public RemotePeer {
   friend class Stream;
 
   void connectLoop();
-  // Writes what is pending when no write is in flight. One write is in flight
-  // at a time: what comes meanwhile gathers in pending_ and goes as one frame
-  // when it ends (OnWriteDone), so a lone batch leaves at once and under load
-  // frames fill up by themselves, without a timer or a thread of their own.
+  // Writes what is pending when no write is in flight and the last one started
+  // at least frame_spacing_ns ago (at once when closing, or when a frame is
+  // full); otherwise a timer writes it when the spacing is up. So a lone batch
+  // on a quiet link leaves at once, and a busy link writes at most one frame
+  // per spacing, however many tasks feed it: every frame costs a write, a
+  // read, a wakeup and an HTTP/2 window update on both agents.
   void maybeStartWrite();
+  // With mu_ held: the spacing timer, unless it is set.
+  void armSpacingTimer(int64_t due_mono_ns);
   void onCredit(const v1::Credit& credit);
   void onStreamDone(const grpc::Status& status);
   int64_t& creditOf(uint32_t target);
@@ -88,6 +96,17 @@ class PeerLink final : public RemotePeer {
   std::map<uint32_t, std::vector<std::function<void()>>> waiting_;
   v1::Frame pending_;
   bool pending_empty_ = true;
+  int64_t pending_tuples_ = 0;
+  int64_t last_write_ns_ = 0;  // monotonic; when the last frame started
+  // The spacing timer; its callback reaches the link through the anchor,
+  // which close() empties, so a late callback finds no link.
+  struct TimerAnchor {
+    std::mutex mu;
+    PeerLink* link = nullptr;
+  };
+  std::shared_ptr<TimerAnchor> anchor_ = std::make_shared<TimerAnchor>();
+  std::unique_ptr<grpc::Alarm> timer_;
+  bool timer_armed_ = false;
   Stream* stream_ = nullptr;  // the live stream, if any
   int live_streams_ = 0;      // started and not yet done
   bool connected_ = false;    // the peer granted credit on the current stream

@@ -110,6 +110,11 @@ class FakeReceiver final : public v1::DataPlane::CallbackService {
     std::lock_guard lock(mu_);
     return tuples_;
   }
+  // The number of tuple batches in each frame that carried any, in order.
+  std::vector<int> framesOfBatches() {
+    std::lock_guard lock(mu_);
+    return frames_;
+  }
   void finish() {
     std::lock_guard lock(mu_);
     if (stream_ != nullptr) stream_->end();
@@ -141,6 +146,7 @@ class FakeReceiver final : public v1::DataPlane::CallbackService {
         send(c);
       }
       for (const v1::TupleBatch& b : frame_.batches()) owner_.tuples_ += b.key_sizes_size();
+      if (frame_.batches_size() > 0) owner_.frames_.push_back(frame_.batches_size());
       owner_.cv_.notify_all();
       frame_.Clear();
       StartRead(&frame_);
@@ -180,6 +186,7 @@ class FakeReceiver final : public v1::DataPlane::CallbackService {
   std::condition_variable cv_;
   Stream* stream_ = nullptr;
   size_t tuples_ = 0;
+  std::vector<int> frames_;
 };
 
 // A trySend callback the test waits for (shared: it may outlive a failed wait).
@@ -201,7 +208,8 @@ struct Signal : std::enable_shared_from_this<Signal> {
 };
 
 struct Harness {
-  explicit Harness(uint32_t grant) : receiver(grant) {
+  explicit Harness(uint32_t grant, int64_t frame_spacing_ns = PeerLinkConfig{}.frame_spacing_ns)
+      : receiver(grant) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&receiver);
@@ -214,6 +222,7 @@ struct Harness {
     c.address = "127.0.0.1:" + std::to_string(port);
     c.credentials = grpc::InsecureChannelCredentials();
     c.initial_credit = grant;
+    c.frame_spacing_ns = frame_spacing_ns;
     link = std::make_unique<PeerLink>(std::move(c));
     link->start();
   }
@@ -252,6 +261,49 @@ TEST(PeerLink, ALoneBatchLeavesWithoutWaitingForMore) {
   // Nothing else is sent: the batch must not wait for company.
   EXPECT_TRUE(h.receiver.waitForTuples(3));
   EXPECT_EQ(h.receiver.tuples(), 3u);
+}
+
+TEST(PeerLink, ALoneBatchOnAQuietLinkLeavesAtOnceWhateverTheSpacing) {
+  Harness h(1000, /*frame_spacing_ns=*/3'600'000'000'000);  // an hour
+  Batch b = tuples(3);
+  ASSERT_TRUE(h.sendWhenCredited(b));
+  EXPECT_TRUE(h.receiver.waitForTuples(3));
+}
+
+TEST(PeerLink, WhatComesWithinTheSpacingGathersIntoOneFrame) {
+  Harness h(1000, /*frame_spacing_ns=*/300'000'000);
+  Batch first = tuples(1);
+  ASSERT_TRUE(h.sendWhenCredited(first));
+  ASSERT_TRUE(h.receiver.waitForTuples(1));
+  // Twenty tasks' batches while the spacing runs: one frame when it is up.
+  for (int i = 0; i < 20; ++i) {
+    Batch b = tuples(2);
+    ASSERT_TRUE(h.link->trySend(1, 9, b, {}, [] {}));
+  }
+  ASSERT_TRUE(h.receiver.waitForTuples(41));
+  EXPECT_EQ(h.receiver.framesOfBatches(), (std::vector<int>{1, 20}));
+}
+
+TEST(PeerLink, AFullFrameDoesNotWaitForTheSpacing) {
+  Harness h(20000, /*frame_spacing_ns=*/3'600'000'000'000);
+  Batch first = tuples(1);
+  ASSERT_TRUE(h.sendWhenCredited(first));
+  ASSERT_TRUE(h.receiver.waitForTuples(1));
+  Batch big = tuples(10000);
+  ASSERT_TRUE(h.link->trySend(1, 9, big, {}, [] {}));
+  EXPECT_TRUE(h.receiver.waitForTuples(10001));
+}
+
+TEST(PeerLink, ClosingWritesWhatWaitsForTheSpacingAtOnce) {
+  Harness h(1000, /*frame_spacing_ns=*/3'600'000'000'000);
+  Batch first = tuples(1);
+  ASSERT_TRUE(h.sendWhenCredited(first));
+  ASSERT_TRUE(h.receiver.waitForTuples(1));
+  Batch second = tuples(5);
+  ASSERT_TRUE(h.link->trySend(1, 9, second, {}, [] {}));
+  h.link->close();  // nothing may be left behind for the hour
+  EXPECT_TRUE(h.receiver.waitForTuples(6));
+  EXPECT_EQ(h.receiver.framesOfBatches(), (std::vector<int>{1, 1}));
 }
 
 TEST(PeerLink, ASenderOutOfCreditWaitsAndResumesOnBulkCredit) {
