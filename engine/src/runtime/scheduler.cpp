@@ -7,6 +7,12 @@
 #include "topolab/engine/tuple.h"
 
 namespace topolab {
+namespace {
+
+// The runnable this thread is running, if it is a worker.
+thread_local const Runnable* t_running = nullptr;
+
+}  // namespace
 
 Scheduler::Scheduler(int threads) {
   if (threads < 1) threads = 1;
@@ -32,12 +38,14 @@ void Scheduler::shutdown() {
   workers_.clear();
 }
 
-void Scheduler::wake(Runnable* r) {
+void Scheduler::wake(Runnable* r) { wake(r, true); }
+
+void Scheduler::wake(Runnable* r, bool notify) {
   int s = r->state_.load(std::memory_order_acquire);
   for (;;) {
     if (s == Runnable::Idle) {
       if (r->state_.compare_exchange_weak(s, Runnable::Queued, std::memory_order_acq_rel)) {
-        push(r);
+        push(r, notify);
         return;
       }
     } else if (s == Runnable::Running) {
@@ -50,12 +58,11 @@ void Scheduler::wake(Runnable* r) {
   }
 }
 
-void Scheduler::push(Runnable* r) {
-  bool notify;
+void Scheduler::push(Runnable* r, bool notify) {
   {
     std::lock_guard lock(mu_);
     ready_.push_back(r);
-    notify = sleeping_ > 0;
+    notify = notify && sleeping_ > 0;
   }
   if (notify) cv_.notify_one();
 }
@@ -66,15 +73,22 @@ void Scheduler::wakeAt(Runnable* r, int64_t mono_ns) {
     std::lock_guard lock(mu_);
     const bool earliest = timers_.empty() || mono_ns < timers_.top().at;
     timers_.push({mono_ns, r});
-    notify = earliest && sleeping_ > 0;
+    // A task's own timer cannot fire before its run ends, and its worker
+    // looks at the timers then.
+    notify = earliest && sleeping_ > 0 && t_running != r;
   }
   if (notify) cv_.notify_one();
 }
 
 void Scheduler::workerLoop() {
   std::unique_lock lock(mu_);
+  bool woke = false;  // back from a wait: counts as idle if it finds nothing
   for (;;) {
     if (stopping_) return;
+    if (woke && ready_.empty() && (timers_.empty() || timers_.top().at > monoNowNs())) {
+      idle_wakeups_.fetch_add(1, std::memory_order_relaxed);
+    }
+    woke = false;
     // Fire due timers first, so a sleeping producer is not starved by busy tasks.
     if (!timers_.empty()) {
       const int64_t now = monoNowNs();
@@ -85,21 +99,29 @@ void Scheduler::workerLoop() {
       }
       if (!due.empty()) {
         lock.unlock();
-        for (Runnable* r : due) wake(r);
+        // This worker runs the first itself; others wake for the rest.
+        for (size_t i = 0; i < due.size(); ++i) wake(due[i], i > 0);
         lock.lock();
         continue;
       }
     }
     if (ready_.empty()) {
       ++sleeping_;
-      if (timers_.empty()) {
-        cv_.wait(lock);
+      // One sleeper keeps the earliest timer; the others wait for work (or
+      // for an earlier timer: wakeAt wakes one, which then keeps it).
+      if (!timers_.empty() && (timed_sleepers_ == 0 || timers_.top().at < timed_deadline_)) {
+        const int64_t at = timers_.top().at;
+        const int64_t outer = timed_sleepers_ == 0 ? INT64_MAX : timed_deadline_;
+        ++timed_sleepers_;
+        timed_deadline_ = at;
+        cv_.wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at)));
+        --timed_sleepers_;
+        if (timed_deadline_ == at) timed_deadline_ = outer;
       } else {
-        const auto at =
-            std::chrono::steady_clock::time_point(std::chrono::nanoseconds(timers_.top().at));
-        cv_.wait_until(lock, at);
+        cv_.wait(lock);
       }
       --sleeping_;
+      woke = true;
       continue;
     }
     Runnable* r = ready_.front();
@@ -107,7 +129,9 @@ void Scheduler::workerLoop() {
     lock.unlock();
 
     r->state_.store(Runnable::Running, std::memory_order_release);
+    t_running = r;
     r->run();
+    t_running = nullptr;
     int s = Runnable::Running;
     if (!r->state_.compare_exchange_strong(s, Runnable::Idle, std::memory_order_acq_rel)) {
       // Woken while running: run again, after the others already waiting.

@@ -1,7 +1,11 @@
 // A small work-conserving scheduler: a fixed pool of worker threads (one per
 // core by default) runs whichever tasks are runnable. Tasks never spin: one
 // with nothing to do returns and is woken by a queue or a timer, so many more
-// tasks than cores stay fast.
+// tasks than cores stay fast. Only as many workers wake as there is work: one
+// sleeping worker keeps the earliest timer (the others sleep until work
+// comes), a worker that pops a due timer runs that task itself, and a task
+// that sets its own timer while it runs wakes no one (its worker looks at the
+// timers when the run ends).
 #pragma once
 
 #include <atomic>
@@ -44,10 +48,14 @@ class Scheduler {
   // Stops the workers; runnables are not run again.
   void shutdown();
   int threads() const { return static_cast<int>(workers_.size()); }
+  // Times a worker woke and found nothing to do: the cost of waking too many.
+  int64_t idleWakeups() const { return idle_wakeups_.load(std::memory_order_relaxed); }
 
  private:
   void workerLoop();
-  void push(Runnable* r);
+  // Makes `r` runnable; `notify`: wake a sleeping worker for it.
+  void wake(Runnable* r, bool notify);
+  void push(Runnable* r, bool notify);
 
   struct Timer {
     int64_t at;
@@ -60,7 +68,10 @@ class Scheduler {
   std::deque<Runnable*> ready_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   int sleeping_ = 0;
+  int timed_sleepers_ = 0;      // sleeping until a timer is due
+  int64_t timed_deadline_ = 0;  // the earliest of their deadlines
   bool stopping_ = false;
+  std::atomic<int64_t> idle_wakeups_{0};
   std::vector<std::thread> workers_;
 };
 
