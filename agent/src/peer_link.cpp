@@ -16,6 +16,8 @@ namespace {
 constexpr auto kCloseFlushWait = std::chrono::milliseconds(200);
 // Pending tuples that make a full frame: it goes without waiting out the spacing.
 constexpr int64_t kFullFrameTuples = 8192;
+// Frames a link may start back to back after a quiet spell (see FramePacer).
+constexpr int kFrameBurst = 3;
 
 }  // namespace
 
@@ -106,7 +108,8 @@ class PeerLink::Stream final : public grpc::ClientBidiReactor<v1::Frame, v1::Cre
   v1::Frame writing_;
 };
 
-PeerLink::PeerLink(PeerLinkConfig config) : config_(std::move(config)) {
+PeerLink::PeerLink(PeerLinkConfig config)
+    : config_(std::move(config)), pacer_(config_.frame_spacing_ns, kFrameBurst) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 1000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 1000);
@@ -233,12 +236,12 @@ void PeerLink::maybeStartWrite() {
     std::lock_guard lock(mu_);
     if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
     const int64_t now = monoNowNs();
-    const int64_t due = last_write_ns_ + config_.frame_spacing_ns;
+    const int64_t due = pacer_.readyAt(now);
     if (now < due && !closing_now_ && pending_tuples_ < kFullFrameTuples) {
       armSpacingTimer(due);
       return;
     }
-    last_write_ns_ = now;
+    pacer_.started(now);
     stream = stream_;
     stream->take(pending_);
     pending_empty_ = true;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "frame_pacer.h"
 #include "health_prober.h"
 #include "topolab/engine/remote.h"
 #include "topolab/v1/dataplane.grpc.pb.h"
@@ -30,8 +31,8 @@ struct PeerLinkConfig {
   std::string address;  // host:port
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   int64_t initial_credit = 16384;  // tuples in flight per target task
-  // Frames on a busy link start at least this far apart; what comes meanwhile
-  // gathers into the next one. A link idle for longer writes at once.
+  // Frames on a busy link start this far apart on average (a burst of three
+  // may start back to back); what comes meanwhile gathers into the next one.
   int64_t frame_spacing_ns = 1'000'000;
   // Told when the link fails ("peer-link-down", with why) and when it works
   // again after that ("peer-link-up"); not after the peer closed it cleanly
@@ -70,12 +71,12 @@ class PeerLink final : public RemotePeer {
   friend class Stream;
 
   void connectLoop();
-  // Writes what is pending when no write is in flight and the last one started
-  // at least frame_spacing_ns ago (at once when closing, or when a frame is
-  // full); otherwise a timer writes it when the spacing is up. So a lone batch
-  // on a quiet link leaves at once, and a busy link writes at most one frame
-  // per spacing, however many tasks feed it: every frame costs a write, a
-  // read, a wakeup and an HTTP/2 window update on both agents.
+  // Writes what is pending when no write is in flight and the pacer lets a
+  // frame start (at once when closing, or when a frame is full); otherwise a
+  // timer writes it when the pacer does. So a lone batch on a quiet link
+  // leaves at once, and a busy link writes at most one frame per spacing on
+  // average, however many tasks feed it: every frame costs a write, a read, a
+  // wakeup and an HTTP/2 window update on both agents.
   void maybeStartWrite();
   // With mu_ held: the spacing timer, unless it is set.
   void armSpacingTimer(int64_t due_mono_ns);
@@ -97,7 +98,7 @@ class PeerLink final : public RemotePeer {
   v1::Frame pending_;
   bool pending_empty_ = true;
   int64_t pending_tuples_ = 0;
-  int64_t last_write_ns_ = 0;  // monotonic; when the last frame started
+  FramePacer pacer_;
   // The spacing timer; its callback reaches the link through the anchor,
   // which close() empties, so a late callback finds no link.
   struct TimerAnchor {

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "credit_batcher.h"
+#include "frame_pacer.h"
 #include "peer_link.h"
 
 namespace topolab::agent {
@@ -74,6 +75,42 @@ TEST(CreditBatcher, ASenderIsNeverStalledWhateverTheWindow) {
   for (int64_t window : {1, 2, 3, 5, 8, 100, 16384}) {
     for (int64_t batch : {1, 3, 64, 1000}) expectNoStall(window, batch);
   }
+}
+
+TEST(FramePacer, ASenderAboutOncePerSpacingNeverWaits) {
+  // A generator's 1 ms pace, each run up to 0.3 ms early or late.
+  FramePacer pacer(1'000'000, 3);
+  const int64_t jitter[] = {0, 300'000, -300'000, 150'000, -250'000, 280'000, -100'000};
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t t = 1'000'000'000 + i * 1'000'000LL + jitter[i % 7];
+    ASSERT_EQ(pacer.readyAt(t), t) << "frame " << i << " waited";
+    pacer.started(t);
+  }
+}
+
+TEST(FramePacer, ManySendersShareAboutOneFramePerSpacing) {
+  // Something to send every 50 us for 100 ms: 2,000 frames unpaced.
+  FramePacer pacer(1'000'000, 3);
+  int frames = 0;
+  for (int64_t t = 1'000'000'000; t < 1'100'000'000; t += 50'000) {
+    if (pacer.readyAt(t) <= t) {
+      pacer.started(t);
+      ++frames;
+    }
+  }
+  EXPECT_GE(frames, 99);
+  EXPECT_LE(frames, 103);  // one per ms, plus the burst
+}
+
+TEST(FramePacer, AfterAQuietSpellTheBurstGoesAtOnceAndTheNextWaitsItsTurn) {
+  FramePacer pacer(1'000'000, 3);
+  const int64_t t = 5'000'000'000;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(pacer.readyAt(t), t);
+    pacer.started(t);
+  }
+  EXPECT_EQ(pacer.readyAt(t), t + 1'000'000);
+  EXPECT_EQ(pacer.readyAt(t + 10'000'000), t + 10'000'000);  // quiet again
 }
 
 // A receiver that grants `grant` tuples of credit for target 1 on the first
@@ -270,40 +307,43 @@ TEST(PeerLink, ALoneBatchOnAQuietLinkLeavesAtOnceWhateverTheSpacing) {
   EXPECT_TRUE(h.receiver.waitForTuples(3));
 }
 
+// Three single-tuple frames, each waited for: the pacer's burst is used up.
+void useUpTheBurst(Harness& h) {
+  for (size_t i = 1; i <= 3; ++i) {
+    Batch b = tuples(1);
+    ASSERT_TRUE(h.sendWhenCredited(b));
+    ASSERT_TRUE(h.receiver.waitForTuples(i));
+  }
+}
+
 TEST(PeerLink, WhatComesWithinTheSpacingGathersIntoOneFrame) {
   Harness h(1000, /*frame_spacing_ns=*/300'000'000);
-  Batch first = tuples(1);
-  ASSERT_TRUE(h.sendWhenCredited(first));
-  ASSERT_TRUE(h.receiver.waitForTuples(1));
+  useUpTheBurst(h);
   // Twenty tasks' batches while the spacing runs: one frame when it is up.
   for (int i = 0; i < 20; ++i) {
     Batch b = tuples(2);
     ASSERT_TRUE(h.link->trySend(1, 9, b, {}, [] {}));
   }
-  ASSERT_TRUE(h.receiver.waitForTuples(41));
-  EXPECT_EQ(h.receiver.framesOfBatches(), (std::vector<int>{1, 20}));
+  ASSERT_TRUE(h.receiver.waitForTuples(43));
+  EXPECT_EQ(h.receiver.framesOfBatches(), (std::vector<int>{1, 1, 1, 20}));
 }
 
 TEST(PeerLink, AFullFrameDoesNotWaitForTheSpacing) {
   Harness h(20000, /*frame_spacing_ns=*/3'600'000'000'000);
-  Batch first = tuples(1);
-  ASSERT_TRUE(h.sendWhenCredited(first));
-  ASSERT_TRUE(h.receiver.waitForTuples(1));
+  useUpTheBurst(h);
   Batch big = tuples(10000);
   ASSERT_TRUE(h.link->trySend(1, 9, big, {}, [] {}));
-  EXPECT_TRUE(h.receiver.waitForTuples(10001));
+  EXPECT_TRUE(h.receiver.waitForTuples(10003));
 }
 
 TEST(PeerLink, ClosingWritesWhatWaitsForTheSpacingAtOnce) {
   Harness h(1000, /*frame_spacing_ns=*/3'600'000'000'000);
-  Batch first = tuples(1);
-  ASSERT_TRUE(h.sendWhenCredited(first));
-  ASSERT_TRUE(h.receiver.waitForTuples(1));
-  Batch second = tuples(5);
-  ASSERT_TRUE(h.link->trySend(1, 9, second, {}, [] {}));
+  useUpTheBurst(h);
+  Batch last = tuples(5);
+  ASSERT_TRUE(h.link->trySend(1, 9, last, {}, [] {}));
   h.link->close();  // nothing may be left behind for the hour
-  EXPECT_TRUE(h.receiver.waitForTuples(6));
-  EXPECT_EQ(h.receiver.framesOfBatches(), (std::vector<int>{1, 1}));
+  EXPECT_TRUE(h.receiver.waitForTuples(8));
+  EXPECT_EQ(h.receiver.framesOfBatches(), (std::vector<int>{1, 1, 1, 1}));
 }
 
 TEST(PeerLink, ASenderOutOfCreditWaitsAndResumesOnBulkCredit) {
