@@ -237,11 +237,14 @@ void PeerLink::maybeStartWrite() {
     if (stream_ == nullptr || stream_->write_in_flight_ || pending_empty_ || !connected_) return;
     const int64_t now = monoNowNs();
     const int64_t due = pacer_.readyAt(now);
-    if (now < due && !closing_now_ && pending_tuples_ < kFullFrameTuples) {
-      armSpacingTimer(due);
-      return;
+    if (now < due) {
+      if (!closing_now_ && pending_tuples_ < kFullFrameTuples) {
+        armSpacingTimer(due);
+        return;
+      }
+    } else {
+      pacer_.started(now);  // a full frame or one at close goes out of turn, uncounted
     }
-    pacer_.started(now);
     stream = stream_;
     stream->take(pending_);
     pending_empty_ = true;

@@ -317,7 +317,7 @@ void useUpTheBurst(Harness& h) {
 }
 
 TEST(PeerLink, WhatComesWithinTheSpacingGathersIntoOneFrame) {
-  Harness h(1000, /*frame_spacing_ns=*/300'000'000);
+  Harness h(1000, /*frame_spacing_ns=*/1'000'000'000);
   useUpTheBurst(h);
   // Twenty tasks' batches while the spacing runs: one frame when it is up.
   for (int i = 0; i < 20; ++i) {

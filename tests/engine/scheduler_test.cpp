@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "topolab/engine/tuple.h"
@@ -51,9 +52,19 @@ class Probe final : public Runnable {
   std::function<void()> then_;
 };
 
+// Waits (up to 30 s, yielding) until every worker is asleep.
+bool waitUntilAllSleep(Scheduler& scheduler) {
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (scheduler.sleeping() < scheduler.threads()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 TEST(Scheduler, EveryTimerFiresOnceAndNeverEarly) {
+  std::vector<Probe> probes(20);  // outlive the workers
   Scheduler scheduler(3);
-  std::vector<Probe> probes(20);
   std::vector<int64_t> due(probes.size());
   const int64_t start = monoNowNs();
   for (size_t i = 0; i < probes.size(); ++i) {
@@ -70,10 +81,10 @@ TEST(Scheduler, EveryTimerFiresOnceAndNeverEarly) {
 }
 
 TEST(Scheduler, AnEarlierTimerIsNotHeldBehindALaterOne) {
-  Scheduler scheduler(2);
   Probe late, soon;
-  scheduler.wakeAt(&late, monoNowNs() + 3'600'000'000'000);  // an hour: a worker sleeps for it
-  ASSERT_TRUE(late.runs().empty());
+  Scheduler scheduler(2);
+  scheduler.wakeAt(&late, monoNowNs() + 3'600'000'000'000);  // an hour: a worker keeps it
+  ASSERT_TRUE(waitUntilAllSleep(scheduler));
   const int64_t set = monoNowNs();
   scheduler.wakeAt(&soon, set + 1'000'000);
   ASSERT_TRUE(soon.waitForRuns(1));
@@ -82,11 +93,12 @@ TEST(Scheduler, AnEarlierTimerIsNotHeldBehindALaterOne) {
 }
 
 TEST(Scheduler, ATaskThatSetsItsOwnTimerKeepsItsPaceWithWorkersAsleep) {
-  Scheduler scheduler(4);
   Probe ticker;
+  Scheduler scheduler(4);
   ticker.then([&] { scheduler.wakeAt(&ticker, monoNowNs() + 1'000'000); });
   scheduler.wake(&ticker);
   ASSERT_TRUE(ticker.waitForRuns(101));
+  scheduler.shutdown();
   const auto runs = ticker.runs();
   for (size_t i = 1; i < runs.size(); ++i) EXPECT_GE(runs[i] - runs[i - 1], 1'000'000);
 }
@@ -95,22 +107,54 @@ TEST(Scheduler, ATimerWakesOneWorkerNotEveryWorker) {
   // Four workers and one task that sleeps 1 ms between runs: when each
   // sleeping worker waited for the timer, all four woke every millisecond and
   // three found nothing to do (about 300 idle wake-ups in 100 runs).
-  Scheduler scheduler(4);
   Probe ticker;
+  Scheduler scheduler(4);
   ticker.then([&] { scheduler.wakeAt(&ticker, monoNowNs() + 1'000'000); });
   scheduler.wake(&ticker);
   ASSERT_TRUE(ticker.waitForRuns(101));
+  scheduler.shutdown();
   EXPECT_LT(scheduler.idleWakeups(), 30) << "more workers woke than there was work for";
 }
 
 TEST(Scheduler, WorkWakesASleepingWorkerWhileAnotherKeepsATimer) {
-  Scheduler scheduler(2);
   Probe timer, work;
+  Scheduler scheduler(2);
   scheduler.wakeAt(&timer, monoNowNs() + 3'600'000'000'000);
+  ASSERT_TRUE(waitUntilAllSleep(scheduler));
   scheduler.wake(&work);
   ASSERT_TRUE(work.waitForRuns(1));
   scheduler.wake(&work);
   EXPECT_TRUE(work.waitForRuns(2));
+}
+
+TEST(Scheduler, AKeeperThatRunsADueTaskHandsTheOtherTimersOver) {
+  // The first timer's task does not return until the second has fired: the
+  // worker keeping the timers runs it, so the other must take the timers over.
+  Probe first, second;
+  Scheduler scheduler(2);
+  first.then([&] { EXPECT_TRUE(second.waitForRuns(1)) << "the second timer was not watched"; });
+  const int64_t now = monoNowNs();
+  scheduler.wakeAt(&first, now + 1'000'000);
+  scheduler.wakeAt(&second, now + 20'000'000);
+  ASSERT_TRUE(first.waitForRuns(1));
+  EXPECT_TRUE(second.waitForRuns(1));
+  scheduler.shutdown();
+}
+
+TEST(Scheduler, ATimerATaskSetsForItselfIsKeptWhileAnotherWaitsForALaterOne) {
+  // One worker keeps an hour-long timer; the other runs a task that sets a
+  // 1 ms timer for itself (waking no one) and then sleeps.
+  Probe late, ticker;
+  Scheduler scheduler(2);
+  scheduler.wakeAt(&late, monoNowNs() + 3'600'000'000'000);
+  ASSERT_TRUE(waitUntilAllSleep(scheduler));
+  int left = 3;
+  ticker.then([&] {
+    if (--left > 0) scheduler.wakeAt(&ticker, monoNowNs() + 1'000'000);
+  });
+  scheduler.wake(&ticker);
+  EXPECT_TRUE(ticker.waitForRuns(3));
+  scheduler.shutdown();
 }
 
 }  // namespace

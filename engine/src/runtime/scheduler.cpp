@@ -33,7 +33,8 @@ void Scheduler::shutdown() {
     if (stopping_ && workers_.empty()) return;
     stopping_ = true;
   }
-  cv_.notify_all();
+  work_cv_.notify_all();
+  keeper_cv_.notify_all();
   for (auto& w : workers_) w.join();
   workers_.clear();
 }
@@ -59,25 +60,47 @@ void Scheduler::wake(Runnable* r, bool notify) {
 }
 
 void Scheduler::push(Runnable* r, bool notify) {
+  bool work = false, keeper = false;
   {
     std::lock_guard lock(mu_);
     ready_.push_back(r);
-    notify = notify && sleeping_ > 0;
+    if (notify) {
+      work = idle_ > 0;
+      keeper = !work && keeping_;  // everyone else is busy: the keeper takes it
+    }
   }
-  if (notify) cv_.notify_one();
+  if (work) work_cv_.notify_one();
+  if (keeper) keeper_cv_.notify_one();
 }
 
 void Scheduler::wakeAt(Runnable* r, int64_t mono_ns) {
-  bool notify;
+  bool work = false, keeper = false;
   {
     std::lock_guard lock(mu_);
-    const bool earliest = timers_.empty() || mono_ns < timers_.top().at;
     timers_.push({mono_ns, r});
     // A task's own timer cannot fire before its run ends, and its worker
     // looks at the timers then.
-    notify = earliest && sleeping_ > 0 && t_running != r;
+    if (t_running != r) {
+      keeper = keeping_ && mono_ns < keeper_deadline_;  // it sleeps too long now
+      work = !keeping_ && idle_ > 0;                    // one of them keeps it
+    }
   }
-  if (notify) cv_.notify_one();
+  if (work) work_cv_.notify_one();
+  if (keeper) keeper_cv_.notify_one();
+}
+
+int Scheduler::sleeping() {
+  std::lock_guard lock(mu_);
+  return idle_ + (keeping_ ? 1 : 0);
+}
+
+std::condition_variable* Scheduler::timerWatcher() {
+  if (timers_.empty()) return nullptr;
+  // The keeper sleeps past the earliest timer (one a task set for itself
+  // while it ran, which woke no one): it looks again.
+  if (keeping_) return timers_.top().at < keeper_deadline_ ? &keeper_cv_ : nullptr;
+  // No keeper: a sleeper takes the timers over.
+  return idle_ > 0 ? &work_cv_ : nullptr;
 }
 
 void Scheduler::workerLoop() {
@@ -98,35 +121,38 @@ void Scheduler::workerLoop() {
         timers_.pop();
       }
       if (!due.empty()) {
+        // With nothing ahead of it in the queue this worker runs the first
+        // itself; others wake for the rest.
+        const bool self = ready_.empty();
         lock.unlock();
-        // This worker runs the first itself; others wake for the rest.
-        for (size_t i = 0; i < due.size(); ++i) wake(due[i], i > 0);
+        for (size_t i = 0; i < due.size(); ++i) wake(due[i], !(self && i == 0));
         lock.lock();
         continue;
       }
     }
     if (ready_.empty()) {
-      ++sleeping_;
-      // One sleeper keeps the earliest timer; the others wait for work (or
-      // for an earlier timer: wakeAt wakes one, which then keeps it).
-      if (!timers_.empty() && (timed_sleepers_ == 0 || timers_.top().at < timed_deadline_)) {
-        const int64_t at = timers_.top().at;
-        const int64_t outer = timed_sleepers_ == 0 ? INT64_MAX : timed_deadline_;
-        ++timed_sleepers_;
-        timed_deadline_ = at;
-        cv_.wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at)));
-        --timed_sleepers_;
-        if (timed_deadline_ == at) timed_deadline_ = outer;
+      // One sleeper keeps the timers; the others wait for work.
+      if (!timers_.empty() && !keeping_) {
+        keeping_ = true;
+        keeper_deadline_ = timers_.top().at;
+        keeper_cv_.wait_until(lock, std::chrono::steady_clock::time_point(
+                                        std::chrono::nanoseconds(keeper_deadline_)));
+        keeping_ = false;
       } else {
-        cv_.wait(lock);
+        if (std::condition_variable* watch = timerWatcher()) watch->notify_one();
+        ++idle_;
+        work_cv_.wait(lock);
+        --idle_;
       }
-      --sleeping_;
       woke = true;
       continue;
     }
     Runnable* r = ready_.front();
     ready_.pop_front();
+    // Off to run: the timers stay watched while it does.
+    std::condition_variable* watch = timerWatcher();
     lock.unlock();
+    if (watch != nullptr) watch->notify_one();
 
     r->state_.store(Runnable::Running, std::memory_order_release);
     t_running = r;

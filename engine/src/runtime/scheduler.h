@@ -2,10 +2,10 @@
 // core by default) runs whichever tasks are runnable. Tasks never spin: one
 // with nothing to do returns and is woken by a queue or a timer, so many more
 // tasks than cores stay fast. Only as many workers wake as there is work: one
-// sleeping worker keeps the earliest timer (the others sleep until work
-// comes), a worker that pops a due timer runs that task itself, and a task
-// that sets its own timer while it runs wakes no one (its worker looks at the
-// timers when the run ends).
+// sleeping worker keeps the timers (the others sleep until work comes) and
+// hands them to a sleeper when it goes off to run something; a worker that
+// pops a due timer runs that task itself; a task that sets its own timer while
+// it runs wakes no one (its worker looks at the timers when the run ends).
 #pragma once
 
 #include <atomic>
@@ -50,12 +50,17 @@ class Scheduler {
   int threads() const { return static_cast<int>(workers_.size()); }
   // Times a worker woke and found nothing to do: the cost of waking too many.
   int64_t idleWakeups() const { return idle_wakeups_.load(std::memory_order_relaxed); }
+  // Workers asleep (waiting for work or keeping the timers).
+  int sleeping();
 
  private:
   void workerLoop();
   // Makes `r` runnable; `notify`: wake a sleeping worker for it.
   void wake(Runnable* r, bool notify);
   void push(Runnable* r, bool notify);
+  // With mu_ held: whom to wake so that the earliest timer is watched while
+  // the calling worker runs or sleeps for work (nullptr: it is watched).
+  std::condition_variable* timerWatcher();
 
   struct Timer {
     int64_t at;
@@ -64,12 +69,13 @@ class Scheduler {
   };
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable work_cv_;    // idle workers wait here for work
+  std::condition_variable keeper_cv_;  // the keeper waits here for the earliest timer
   std::deque<Runnable*> ready_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  int sleeping_ = 0;
-  int timed_sleepers_ = 0;      // sleeping until a timer is due
-  int64_t timed_deadline_ = 0;  // the earliest of their deadlines
+  int idle_ = 0;                 // workers waiting for work
+  bool keeping_ = false;         // a sleeping worker keeps the timers
+  int64_t keeper_deadline_ = 0;  // the timer it sleeps until
   bool stopping_ = false;
   std::atomic<int64_t> idle_wakeups_{0};
   std::vector<std::thread> workers_;
