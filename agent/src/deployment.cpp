@@ -593,7 +593,6 @@ bool DeploymentManager::partitioned() const { return partitioned_until_.load() >
 
 InboundStream::InboundStream(DeploymentManager& manager)
     : manager_(manager), credit_(kCreditWindow, kCreditMaxAgeNs) {
-  anchor_->stream = this;
   StartRead(&frame_);
 }
 
@@ -681,19 +680,12 @@ void InboundStream::addCredit(uint32_t target, size_t tuples) {
 }
 
 void InboundStream::armTimer() {
-  if (timer_armed_) return;
-  timer_armed_ = true;
-  timer_ = std::make_unique<grpc::Alarm>();  // the previous one has fired
-  timer_->Set(std::chrono::system_clock::now() + kCreditTimer, [anchor = anchor_](bool ok) {
-    if (!ok) return;
-    std::lock_guard lock(anchor->mu);
-    if (anchor->stream != nullptr) anchor->stream->onTimer();
-  });
+  timer_.arm(std::chrono::system_clock::now() + kCreditTimer, &InboundStream::onTimer);
 }
 
 void InboundStream::onTimer() {
   std::lock_guard lock(mu_);
-  timer_armed_ = false;
+  timer_.fired();
   if (finished_ || credit_.empty()) return;
   if (credit_.due(monoNowNs())) {
     send_credit_ = true;
@@ -729,10 +721,7 @@ void InboundStream::OnWriteDone(bool ok) {
 }
 
 void InboundStream::OnDone() {
-  {
-    std::lock_guard lock(anchor_->mu);
-    anchor_->stream = nullptr;
-  }
+  timer_.detach();
   if (deployment_ && origin_ >= 0) deployment_->removeInbound(origin_);
   delete this;
 }

@@ -4,7 +4,6 @@
 // all-or-nothing.
 #pragma once
 
-#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -20,6 +19,7 @@
 #include "bundle_store.h"
 #include "credit_batcher.h"
 #include "exec_policy.h"
+#include "owner_alarm.h"
 #include "peer_link.h"
 #include "topolab/engine/plan.h"
 #include "topolab/engine/runtime.h"
@@ -153,11 +153,6 @@ class InboundStream final : public grpc::ServerBidiReactor<v1::Frame, v1::Credit
   void OnDone() override;
 
  private:
-  // What the timer reaches the stream through: cleared before it is deleted.
-  struct Anchor {
-    std::mutex mu;
-    InboundStream* stream = nullptr;
-  };
   void writeNext();  // with mu_ held: everything owed, in one message
   void armTimer();   // with mu_ held
   void onTimer();    // credit that waited too long goes back
@@ -173,9 +168,7 @@ class InboundStream final : public grpc::ServerBidiReactor<v1::Frame, v1::Credit
   v1::Credit writing_;
   bool write_in_flight_ = false;
   bool finished_ = false;
-  const std::shared_ptr<Anchor> anchor_ = std::make_shared<Anchor>();
-  std::unique_ptr<grpc::Alarm> timer_;  // armed while credit is owed
-  bool timer_armed_ = false;
+  OwnerAlarm<InboundStream> timer_{this};  // armed while credit is owed
 };
 
 class DataPlaneService final : public v1::DataPlane::CallbackService {

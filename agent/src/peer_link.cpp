@@ -125,7 +125,6 @@ PeerLink::PeerLink(PeerLinkConfig config)
 PeerLink::~PeerLink() { close(); }
 
 void PeerLink::start() {
-  anchor_->link = this;
   connector_ = std::thread([this] { connectLoop(); });
   prober_->start();
 }
@@ -146,10 +145,7 @@ void PeerLink::close() {
     closing_ = true;
     if (stream_ != nullptr) stream_->cancel();
   }
-  {
-    std::lock_guard lock(anchor_->mu);
-    anchor_->link = nullptr;
-  }
+  spacing_timer_.detach();
   cv_.notify_all();
   if (connector_.joinable()) connector_.join();
   prober_->stop();
@@ -239,7 +235,8 @@ void PeerLink::maybeStartWrite() {
     const int64_t due = pacer_.readyAt(now);
     if (now < due) {
       if (!closing_now_ && pending_tuples_ < kFullFrameTuples) {
-        armSpacingTimer(due);
+        const auto wait = std::chrono::nanoseconds(due - now);
+        spacing_timer_.arm(std::chrono::system_clock::now() + wait, &PeerLink::onSpacingTimer);
         return;
       }
     } else {
@@ -253,21 +250,12 @@ void PeerLink::maybeStartWrite() {
   stream->send();
 }
 
-void PeerLink::armSpacingTimer(int64_t due_mono_ns) {
-  if (timer_armed_) return;
-  timer_armed_ = true;
-  timer_ = std::make_unique<grpc::Alarm>();  // the previous one has fired
-  const auto wait = std::chrono::nanoseconds(std::max<int64_t>(0, due_mono_ns - monoNowNs()));
-  timer_->Set(std::chrono::system_clock::now() + wait, [anchor = anchor_](bool ok) {
-    if (!ok) return;
-    std::lock_guard lock(anchor->mu);
-    if (anchor->link == nullptr) return;
-    {
-      std::lock_guard link_lock(anchor->link->mu_);
-      anchor->link->timer_armed_ = false;
-    }
-    anchor->link->maybeStartWrite();
-  });
+void PeerLink::onSpacingTimer() {
+  {
+    std::lock_guard lock(mu_);
+    spacing_timer_.fired();
+  }
+  maybeStartWrite();
 }
 
 bool PeerLink::trySend(uint32_t target, uint32_t source, Batch& batch, const EmitSpan& span,

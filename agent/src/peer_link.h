@@ -4,7 +4,6 @@
 // stream reconnects with backoff; while it is down the peer is unreachable.
 #pragma once
 
-#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
 #include <condition_variable>
@@ -18,6 +17,7 @@
 
 #include "frame_pacer.h"
 #include "health_prober.h"
+#include "owner_alarm.h"
 #include "topolab/engine/remote.h"
 #include "topolab/v1/dataplane.grpc.pb.h"
 
@@ -78,8 +78,8 @@ class PeerLink final : public RemotePeer {
   // average, however many tasks feed it: every frame costs a write, a read, a
   // wakeup and an HTTP/2 window update on both agents.
   void maybeStartWrite();
-  // With mu_ held: the spacing timer, unless it is set.
-  void armSpacingTimer(int64_t due_mono_ns);
+  // The spacing timer fired: the frame that waited may go.
+  void onSpacingTimer();
   void onCredit(const v1::Credit& credit);
   void onStreamDone(const grpc::Status& status);
   int64_t& creditOf(uint32_t target);
@@ -99,18 +99,10 @@ class PeerLink final : public RemotePeer {
   bool pending_empty_ = true;
   int64_t pending_tuples_ = 0;
   FramePacer pacer_;
-  // The spacing timer; its callback reaches the link through the anchor,
-  // which close() empties, so a late callback finds no link.
-  struct TimerAnchor {
-    std::mutex mu;
-    PeerLink* link = nullptr;
-  };
-  std::shared_ptr<TimerAnchor> anchor_ = std::make_shared<TimerAnchor>();
-  std::unique_ptr<grpc::Alarm> timer_;
-  bool timer_armed_ = false;
-  Stream* stream_ = nullptr;  // the live stream, if any
-  int live_streams_ = 0;      // started and not yet done
-  bool connected_ = false;    // the peer granted credit on the current stream
+  OwnerAlarm<PeerLink> spacing_timer_{this};  // armed while a frame waits for the pacer
+  Stream* stream_ = nullptr;                  // the live stream, if any
+  int live_streams_ = 0;                      // started and not yet done
+  bool connected_ = false;                    // the peer granted credit on the current stream
   bool connected_ever_in_attempt_ = false;
   int failures_ = 0;  // attempts failed since the last success
   bool closing_ = false;

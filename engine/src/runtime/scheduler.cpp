@@ -74,19 +74,15 @@ void Scheduler::push(Runnable* r, bool notify) {
 }
 
 void Scheduler::wakeAt(Runnable* r, int64_t mono_ns) {
-  bool work = false, keeper = false;
+  std::condition_variable* watch = nullptr;
   {
     std::lock_guard lock(mu_);
     timers_.push({mono_ns, r});
     // A task's own timer cannot fire before its run ends, and its worker
     // looks at the timers then.
-    if (t_running != r) {
-      keeper = keeping_ && mono_ns < keeper_deadline_;  // it sleeps too long now
-      work = !keeping_ && idle_ > 0;                    // one of them keeps it
-    }
+    if (t_running != r) watch = timerWatcher();
   }
-  if (work) work_cv_.notify_one();
-  if (keeper) keeper_cv_.notify_one();
+  if (watch != nullptr) watch->notify_one();
 }
 
 int Scheduler::sleeping() {

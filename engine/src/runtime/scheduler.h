@@ -58,8 +58,9 @@ class Scheduler {
   // Makes `r` runnable; `notify`: wake a sleeping worker for it.
   void wake(Runnable* r, bool notify);
   void push(Runnable* r, bool notify);
-  // With mu_ held: whom to wake so that the earliest timer is watched while
-  // the calling worker runs or sleeps for work (nullptr: it is watched).
+  // With mu_ held: whom to wake so that the earliest timer is watched (after
+  // a timer was set, or while the calling worker runs or sleeps for work);
+  // nullptr: it is watched.
   std::condition_variable* timerWatcher();
 
   struct Timer {
