@@ -62,6 +62,16 @@ bool waitUntilAllSleep(Scheduler& scheduler) {
   return true;
 }
 
+// Runs `ticker` until it has run `runs` times, each run setting its next
+// timer 1 ms ahead for itself; then stops the workers.
+bool tickEveryMillisecond(Scheduler& scheduler, Probe& ticker, size_t runs) {
+  ticker.then([&] { scheduler.wakeAt(&ticker, monoNowNs() + 1'000'000); });
+  scheduler.wake(&ticker);
+  const bool ran = ticker.waitForRuns(runs);
+  scheduler.shutdown();
+  return ran;
+}
+
 TEST(Scheduler, EveryTimerFiresOnceAndNeverEarly) {
   std::vector<Probe> probes(20);  // outlive the workers
   Scheduler scheduler(3);
@@ -95,10 +105,7 @@ TEST(Scheduler, AnEarlierTimerIsNotHeldBehindALaterOne) {
 TEST(Scheduler, ATaskThatSetsItsOwnTimerKeepsItsPaceWithWorkersAsleep) {
   Probe ticker;
   Scheduler scheduler(4);
-  ticker.then([&] { scheduler.wakeAt(&ticker, monoNowNs() + 1'000'000); });
-  scheduler.wake(&ticker);
-  ASSERT_TRUE(ticker.waitForRuns(101));
-  scheduler.shutdown();
+  ASSERT_TRUE(tickEveryMillisecond(scheduler, ticker, 101));
   const auto runs = ticker.runs();
   for (size_t i = 1; i < runs.size(); ++i) EXPECT_GE(runs[i] - runs[i - 1], 1'000'000);
 }
@@ -109,10 +116,7 @@ TEST(Scheduler, ATimerWakesOneWorkerNotEveryWorker) {
   // three found nothing to do (about 300 idle wake-ups in 100 runs).
   Probe ticker;
   Scheduler scheduler(4);
-  ticker.then([&] { scheduler.wakeAt(&ticker, monoNowNs() + 1'000'000); });
-  scheduler.wake(&ticker);
-  ASSERT_TRUE(ticker.waitForRuns(101));
-  scheduler.shutdown();
+  ASSERT_TRUE(tickEveryMillisecond(scheduler, ticker, 101));
   EXPECT_LT(scheduler.idleWakeups(), 30) << "more workers woke than there was work for";
 }
 
